@@ -1,0 +1,38 @@
+// @ts-check
+import { existsSync } from 'node:fs';
+import { defineConfig } from 'astro/config';
+import starlight from '@astrojs/starlight';
+import starlightLinksValidator from 'starlight-links-validator';
+import { outline } from './src/course.ts';
+
+const written = (/** @type {string} */ slug) =>
+  ['md', 'mdx'].some((ext) => existsSync(new URL(`./src/content/docs/${slug}.${ext}`, import.meta.url)));
+
+/** The sidebar follows the course outline; unwritten lessons stay out of it. */
+const sidebar = [
+  ...outline
+    .map((part) => ({
+      label: part.title,
+      items: part.lessons.filter((lesson) => written(lesson.slug)).map((lesson) => lesson.slug),
+    })),
+  {
+    label: 'Reference',
+    items: ['references', 'reference/server', 'guides/authoring'].filter(written),
+  },
+].filter((group) => group.items.length > 0);
+
+export default defineConfig({
+  site: 'http://localhost:8080',
+  trailingSlash: 'always',
+  integrations: [
+    starlight({
+      title: 'Full Duplex',
+      description: 'An interactive course on WebSockets and real-time communication, with a live frame-by-frame view.',
+      sidebar,
+      customCss: ['./src/styles/theme.css'],
+      plugins: [starlightLinksValidator({ errorOnFallbackPages: false, errorOnInvalidHashes: true })],
+      lastUpdated: false,
+      pagefind: true,
+    }),
+  ],
+});

@@ -1,0 +1,13 @@
+import { z } from 'zod';
+
+/** The body of `GET /health`, read by the server badge in the site. */
+export const healthSchema = z.object({
+  status: z.literal('ok').describe('Always "ok" when the server answers at all.'),
+  version: z.string().describe('The version of Full Duplex serving this response.'),
+  uptime: z.number().nonnegative().describe('Seconds since the server started listening.'),
+  connections: z
+    .record(z.string(), z.number().int().nonnegative())
+    .describe('Open WebSocket connections per endpoint name.'),
+});
+
+export type Health = z.infer<typeof healthSchema>;

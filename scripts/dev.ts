@@ -1,0 +1,48 @@
+/**
+ * `npm run dev`: Astro's dev server (hot reload) and the companion server,
+ * together. One Ctrl+C stops both; if either dies, the other is stopped too.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { parseCli, USAGE } from '../server/cli.ts';
+import { root } from './site-build.ts';
+
+const argv = process.argv.slice(2);
+const cli = parseCli(argv);
+if (cli.kind === 'help') {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+if (cli.kind === 'error') {
+  process.stderr.write(`Error: ${cli.message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+const children: ChildProcess[] = [];
+let exiting = false;
+
+function launch(name: string, args: string[]): ChildProcess {
+  const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit', env: process.env });
+  child.on('exit', (code, signal) => {
+    if (exiting) return;
+    process.stderr.write(`\n${name} stopped (${signal ?? `exit ${code}`}); stopping the rest.\n`);
+    shutdown(code ?? 1);
+  });
+  children.push(child);
+  return child;
+}
+
+function shutdown(code: number): void {
+  if (exiting) return;
+  exiting = true;
+  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  setTimeout(() => process.exit(code), 5500).unref();
+  Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null))).then(
+    () => process.exit(code),
+    () => process.exit(code),
+  );
+}
+
+launch('companion server', [`${root}server/main.ts`, ...argv]);
+launch('astro dev', [`${root}node_modules/astro/bin/astro.mjs`, 'dev']);
+process.on('SIGINT', () => shutdown(0));
+process.on('SIGTERM', () => shutdown(0));

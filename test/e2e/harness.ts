@@ -1,0 +1,118 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe } from 'vitest';
+import { startServer, type RunningServer } from '../../server/app.ts';
+
+/**
+ * The e2e harness: the built site and the companion server on an ephemeral
+ * port, and Debian's Chromium driven by playwright-core. No browser download
+ * is possible here, so the browser is found, never fetched.
+ */
+export const CHROME_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export function findChromium(): string | null {
+  const candidates = [process.env['CHROME_PATH'], '/usr/bin/chromium', '/usr/bin/chromium-browser'];
+  return candidates.find((path): path is string => Boolean(path) && existsSync(path as string)) ?? null;
+}
+
+const HOW_TO_INSTALL =
+  'Install Debian\'s Chromium (sudo apt-get update && sudo apt-get install -y chromium) or set CHROME_PATH to a Chromium or Chrome binary.';
+
+const chromePath = findChromium();
+const inCi = process.env['CI'] === 'true';
+if (!chromePath) {
+  if (inCi) {
+    throw new Error(`CI=true and no Chromium was found. ${HOW_TO_INSTALL}`);
+  }
+  const bar = '!'.repeat(78);
+  process.stderr.write(`\n${bar}\n!! SKIPPING THE BROWSER (e2e) TESTS: no Chromium found.\n!! ${HOW_TO_INSTALL}\n${bar}\n\n`);
+}
+
+const siteDir = new URL('../../dist/', import.meta.url).pathname;
+export const hasBuild = existsSync(join(siteDir, 'index.html'));
+
+/** `describe` that skips (loudly, above) when there is no browser outside CI. */
+export const describeBrowser = chromePath ? describe : describe.skip;
+
+export interface PageRecord {
+  page: Page;
+  consoleErrors: string[];
+  failedRequests: string[];
+  foreignRequests: string[];
+  requests: string[];
+}
+
+export interface BrowserEnv {
+  server: RunningServer;
+  /** `http://127.0.0.1:port`: what the browser connects to. */
+  origin: string;
+  browser: Browser;
+  newPage(): Promise<PageRecord>;
+}
+
+/**
+ * Starts server and browser once per test file. Every page opened through it
+ * records console errors, failed requests and any request leaving the origin.
+ */
+export function useBrowser(): BrowserEnv {
+  const env = {} as BrowserEnv;
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    if (!hasBuild) throw new Error(`No built site in ${siteDir}. Run: npm run build`);
+    env.server = await startServer({ port: 0, siteDir, logLevel: 'error' });
+    env.origin = `http://127.0.0.1:${env.server.port}`;
+    env.browser = await chromium.launch({
+      executablePath: chromePath as string,
+      headless: true,
+      chromiumSandbox: false,
+      // playwright gives every launch a fresh temporary --user-data-dir of its own.
+      args: CHROME_FLAGS,
+    });
+    env.newPage = async () => {
+      const context = await env.browser.newContext();
+      contexts.push(context);
+      const page = await context.newPage();
+      const record: PageRecord = { page, consoleErrors: [], failedRequests: [], foreignRequests: [], requests: [] };
+      page.on('console', (message) => {
+        if (message.type() === 'error') record.consoleErrors.push(message.text());
+      });
+      page.on('pageerror', (error) => record.consoleErrors.push(`pageerror: ${error.message}`));
+      page.on('request', (request) => {
+        const url = request.url();
+        record.requests.push(url);
+        if (!isSameSite(url, env.origin)) record.foreignRequests.push(url);
+      });
+      page.on('requestfailed', (request) =>
+        record.failedRequests.push(`${request.url()} (${request.failure()?.errorText ?? 'failed'})`),
+      );
+      page.on('response', (response) => {
+        if (response.status() >= 400) record.failedRequests.push(`${response.url()} (HTTP ${response.status()})`);
+      });
+      return record;
+    };
+  });
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => {});
+    await env.browser?.close();
+    await env.server?.close();
+  });
+  return env;
+}
+
+/** Same origin, or a WebSocket to the same host and port, or an in-page URL. */
+export function isSameSite(url: string, origin: string): boolean {
+  if (url.startsWith('data:') || url.startsWith('blob:') || url.startsWith('about:')) return true;
+  const target = new URL(url);
+  const site = new URL(origin);
+  return target.host === site.host && ['http:', 'https:', 'ws:', 'wss:'].includes(target.protocol);
+}

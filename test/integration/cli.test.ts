@@ -1,0 +1,79 @@
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
+
+const root = new URL('../../', import.meta.url).pathname;
+
+function runNode(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: root });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('npm start / server CLI', () => {
+  it('prints usage and exits 2 on a port that is not a number, before building anything', async () => {
+    const result = await runNode(['scripts/start.ts', '--port', 'notaport']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--port "notaport": must be a number');
+    expect(result.stderr).toContain('Usage: npm start -- [options]');
+    expect(result.stdout).not.toContain('Building');
+  });
+
+  it('prints usage and exits 2 on an unknown flag', async () => {
+    const result = await runNode(['server/main.ts', '--prot', '8080']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("Unknown option '--prot'");
+    expect(result.stderr).toContain('Usage:');
+  });
+
+  it('exits 2 on a port out of range', async () => {
+    const result = await runNode(['server/main.ts', '--port', '70000']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--port "70000": must be 0 to 65535');
+  });
+
+  it('prints help and exits 0', async () => {
+    const result = await runNode(['server/main.ts', '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('--port <n>');
+  });
+
+  it('says which port is busy and how to pick another, exit 1', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const result = await runNode(['server/main.ts', '--port', String(port)]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`Port ${port} is busy: another program is already listening on 127.0.0.1:${port}.`);
+      expect(result.stderr).toContain(`npm start -- --port ${port + 1}`);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('starts, prints the URL, answers /health and exits 0 on SIGTERM', async () => {
+    const child = spawn(process.execPath, ['server/main.ts', '--port', '0', '--log', 'silent'], { cwd: root });
+    let stdout = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (c: Buffer) => {
+        stdout += c.toString();
+        const match = /running at (http:\/\/localhost:\d+)/.exec(stdout);
+        if (match?.[1]) resolve(match[1]);
+      });
+      child.on('exit', () => reject(new Error(`exited early: ${stdout}`)));
+    });
+    const health = (await (await fetch(`${url.replace('localhost', '127.0.0.1')}/health`)).json()) as Record<string, unknown>;
+    expect(health['status']).toBe('ok');
+    const code = await new Promise<number | null>((resolve) => {
+      child.on('exit', (c) => resolve(c));
+      child.kill('SIGTERM');
+    });
+    expect(code).toBe(0);
+  });
+});
