@@ -1,0 +1,105 @@
+import { z } from 'zod';
+
+/**
+ * What the `/inspect` endpoint streams: the wire truth of every other
+ * connection, parsed from the actual bytes. One JSON text frame per event.
+ * The browser's recorder validates with these schemas; the server builds them.
+ */
+
+/** Query parameter a playground adds to its sockets' URLs so /inspect can narrow to them. */
+export const INSPECT_TAG_PARAM = 'fd-tag';
+
+const base = {
+  conn: z.string().describe('Server-assigned connection id, e.g. "c17"; stable for the life of the connection.'),
+  t: z.number().describe('Server time of the event, milliseconds since the Unix epoch.'),
+};
+
+const headers = z
+  .array(z.tuple([z.string(), z.string()]))
+  .describe('Header name/value pairs in wire order, names as sent.');
+
+export const handshakeEventSchema = z.object({
+  kind: z.literal('handshake'),
+  ...base,
+  endpoint: z.string().describe('Endpoint name the connection was routed to, e.g. "echo".'),
+  tag: z.string().nullable().describe(`The ${INSPECT_TAG_PARAM} the client connected with, if any.`),
+  request: z
+    .object({
+      method: z.string(),
+      target: z.string().describe('Request target as sent, with its query (the tag parameter removed).'),
+      httpVersion: z.string(),
+      headers,
+    })
+    .describe('The client\'s HTTP upgrade request.'),
+  response: z
+    .object({
+      status: z.number().int(),
+      statusText: z.string(),
+      headers,
+    })
+    .describe('The server\'s answer: 101 Switching Protocols when accepted.'),
+});
+
+export const frameEventSchema = z.object({
+  kind: z.literal('frame'),
+  ...base,
+  dir: z.enum(['in', 'out']).describe('"in": client to server. "out": server to client.'),
+  fin: z.boolean(),
+  rsv1: z.boolean(),
+  rsv2: z.boolean(),
+  rsv3: z.boolean(),
+  opcode: z.number().int().min(0).max(15),
+  masked: z.boolean(),
+  maskingKey: z.string().nullable().describe('The 4-byte masking key as hex, or null when unmasked.'),
+  payloadLength: z.number().int().nonnegative(),
+  lengthForm: z.union([z.literal(7), z.literal(16), z.literal(64)]).describe('Which length encoding was on the wire.'),
+  headerHex: z.string().describe('The frame header bytes as spaced hex.'),
+  previewHex: z.string().describe('The start of the payload, unmasked, as spaced hex (capped).'),
+  maskedPreviewHex: z.string().nullable().describe('The same bytes as sent (masked), for masked frames.'),
+  previewText: z.string().nullable().describe('The preview decoded as UTF-8 for text and close frames.'),
+  truncated: z.boolean().describe('True when the payload is longer than the preview.'),
+  close: z
+    .object({ code: z.number().int(), reason: z.string() })
+    .nullable()
+    .describe('Status code and reason of a close frame that carried them.'),
+});
+
+export const endEventSchema = z.object({
+  kind: z.literal('end'),
+  ...base,
+  code: z.number().int().describe('The close code as the server saw it; 1006 when no close frame arrived.'),
+  reason: z.string(),
+  how: z
+    .enum(['clean', 'abnormal', 'heartbeat', 'shutdown'])
+    .describe('clean: close handshake completed; abnormal: dropped without one; heartbeat: terminated after a missed pong; shutdown: server stopping.'),
+});
+
+export const rejectedEventSchema = z.object({
+  kind: z.literal('rejected'),
+  t: base.t,
+  target: z.string().describe('The request target that was refused.'),
+  status: z.number().int().describe('The HTTP status of the refusal, e.g. 403, 404, 409.'),
+  reason: z.string(),
+  tag: z.string().nullable(),
+});
+
+export const coalescedEventSchema = z.object({
+  kind: z.literal('coalesced'),
+  t: base.t,
+  dropped: z.number().int().positive().describe('Events not sent because they came faster than the stream\'s budget.'),
+});
+
+export const inspectEventSchema = z.discriminatedUnion('kind', [
+  handshakeEventSchema,
+  frameEventSchema,
+  endEventSchema,
+  rejectedEventSchema,
+  coalescedEventSchema,
+]);
+
+export type HandshakeEvent = z.infer<typeof handshakeEventSchema>;
+export type FrameEvent = z.infer<typeof frameEventSchema>;
+export type EndEvent = z.infer<typeof endEventSchema>;
+export type RejectedEvent = z.infer<typeof rejectedEventSchema>;
+export type CoalescedEvent = z.infer<typeof coalescedEventSchema>;
+export type InspectEvent = z.infer<typeof inspectEventSchema>;
