@@ -44,5 +44,9 @@ function shutdown(code: number): void {
 
 launch('companion server', [`${root}server/main.ts`, ...argv]);
 launch('astro dev', [`${root}node_modules/astro/bin/astro.mjs`, 'dev']);
+process.stdout.write(
+  `\nDev mode: the course with hot reload at http://localhost:4321/ (Astro), ` +
+    `the companion server at http://localhost:${cli.config.port}/. Ctrl+C stops both.\n\n`,
+);
 process.on('SIGINT', () => shutdown(0));
 process.on('SIGTERM', () => shutdown(0));

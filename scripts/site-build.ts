@@ -18,6 +18,7 @@ const inputs = [
   'src/**',
   'quiz/**',
   'protocol/**',
+  'samples/**',
   'public/**',
   'astro.config.mjs',
   'tsconfig.json',

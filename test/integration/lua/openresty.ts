@@ -1,0 +1,153 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe } from 'vitest';
+
+/**
+ * Runs the course's OpenResty samples under real nginx with lua-nginx-module,
+ * from Debian's packages. Debian ships lua-resty-websocket as
+ * `nginx.websocket.*`; the harness maps the `resty.websocket.*` names the
+ * lessons use onto it, so the samples read exactly as they would on OpenResty.
+ */
+const NGINX = '/usr/sbin/nginx';
+const LUA_MODULE = '/usr/lib/nginx/modules/ngx_http_lua_module.so';
+const NDK_MODULE = '/usr/lib/nginx/modules/ndk_http_module.so';
+const WEBSOCKET_LIB = '/usr/share/lua/5.1/nginx/websocket/server.lua';
+export const LUA54 = '/usr/bin/lua5.4';
+
+const HOW_TO_INSTALL =
+  'sudo apt-get install -y nginx libnginx-mod-http-lua lua-nginx-websocket lua5.4';
+
+export const root = new URL('../../../', import.meta.url).pathname;
+
+function missing(paths: string[]): string[] {
+  return paths.filter((path) => !existsSync(path));
+}
+
+/**
+ * `describe` for tests that need the given tools: skips with a message saying
+ * how to install them, except under CI=true, where a missing tool fails.
+ */
+function describeWith(paths: string[], what: string): typeof describe | typeof describe.skip {
+  const absent = missing(paths);
+  if (absent.length === 0) return describe;
+  const message = `${what}: missing ${absent.join(', ')}. Install with: ${HOW_TO_INSTALL}`;
+  if (process.env['CI'] === 'true') throw new Error(`CI=true and ${message}`);
+  process.stderr.write(`\n!! SKIPPING ${message}\n\n`);
+  return describe.skip;
+}
+
+export const describeOpenResty = describeWith([NGINX, LUA_MODULE, NDK_MODULE, WEBSOCKET_LIB], 'OpenResty sample tests');
+export const describeLua = describeWith([LUA54], 'plain Lua sample tests');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Nginx {
+  port: number;
+  url(path: string): string;
+  /** The error log so far, for asserting what the sample logged. */
+  errorLog(): string;
+  stop(): Promise<void>;
+}
+
+export interface NginxOptions {
+  /** location path → sample file (relative to the repo root) run by content_by_lua_file. */
+  locations: Record<string, string>;
+  /** Extra lines for the http block (lua_shared_dict, init_worker_by_lua…). */
+  http?: string[];
+  /** Worker processes; 1 unless a test is about per-worker state. */
+  workers?: number;
+}
+
+/** Starts nginx in the foreground on a free loopback port with the given samples. */
+export async function startNginx(options: NginxOptions): Promise<Nginx> {
+  const port = await freePort();
+  const prefix = mkdtempSync(join(tmpdir(), 'full-duplex-nginx-'));
+  mkdirSync(join(prefix, 'logs'));
+  mkdirSync(join(prefix, 'tmp'));
+  const locations = Object.entries(options.locations)
+    .map(([path, file]) => `    location = ${path} { content_by_lua_file ${join(root, file)}; }`)
+    .join('\n');
+  const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
+    .map((kind) => `  ${kind}_temp_path ${prefix}/tmp;`)
+    .join('\n');
+  const conf = `load_module ${NDK_MODULE};
+load_module ${LUA_MODULE};
+daemon off;
+worker_processes ${options.workers ?? 1};
+error_log ${prefix}/logs/error.log info;
+pid ${prefix}/logs/nginx.pid;
+events { worker_connections 256; }
+http {
+  access_log off;
+${temp}
+  lua_package_path "/usr/share/lua/5.1/?.lua;${root}samples/lua/?.lua;;";
+  init_by_lua_block {
+    for _, name in ipairs({ "server", "client", "protocol" }) do
+      package.preload["resty.websocket." .. name] = function()
+        return require("nginx.websocket." .. name)
+      end
+    end
+  }
+${(options.http ?? []).map((line) => `  ${line}`).join('\n')}
+  server {
+    listen 127.0.0.1:${port};
+${locations}
+  }
+}
+`;
+  const confFile = join(prefix, 'nginx.conf');
+  writeFileSync(confFile, conf);
+  const test = spawnSync(NGINX, ['-t', '-p', prefix, '-c', confFile], { encoding: 'utf8' });
+  if (test.status !== 0) throw new Error(`nginx -t failed:\n${test.stderr}`);
+  const child: ChildProcess = spawn(NGINX, ['-p', prefix, '-c', confFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+  await waitForPort(port, () => output);
+  const errorLogPath = join(prefix, 'logs/error.log');
+  return {
+    port,
+    url: (path) => `ws://127.0.0.1:${port}${path}`,
+    errorLog: () => (existsSync(errorLogPath) ? readFileSync(errorLogPath, 'utf8') : ''),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => {
+          rmSync(prefix, { recursive: true, force: true });
+          resolve();
+        });
+        child.kill('SIGQUIT');
+        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+      }),
+  };
+}
+
+async function waitForPort(port: number, output: () => string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    const ok = await new Promise<boolean>((resolve) => {
+      fetch(`http://127.0.0.1:${port}/`)
+        .then(() => resolve(true))
+        .catch(() => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`nginx did not start on port ${port}:\n${output()}`);
+}
+
+/** Runs a plain Lua script with lua5.4 and returns its output. */
+export function runLua(file: string, args: string[] = []): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(LUA54, [join(root, file), ...args], { encoding: 'utf8', cwd: join(root, 'samples/lua') });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
