@@ -30,6 +30,7 @@ export default defineConfig({
       description: 'An interactive course on WebSockets and real-time communication, with a live frame-by-frame view.',
       sidebar,
       customCss: ['./src/styles/theme.css'],
+      components: { Search: './src/components/Search.astro' },
       plugins: [starlightLinksValidator({ errorOnFallbackPages: false, errorOnInvalidHashes: true })],
       lastUpdated: false,
       pagefind: true,
