@@ -103,6 +103,7 @@ ${temp}
 ${(options.http ?? []).map((line) => `  ${line}`).join('\n')}
   server {
     listen 127.0.0.1:${port};
+    location = /__ready { return 204; }
 ${locations}
   }
 }
@@ -136,7 +137,7 @@ async function waitForPort(port: number, output: () => string): Promise<void> {
   const deadline = Date.now() + 5000;
   while (Date.now() < deadline) {
     const ok = await new Promise<boolean>((resolve) => {
-      fetch(`http://127.0.0.1:${port}/`)
+      fetch(`http://127.0.0.1:${port}/__ready`)
         .then(() => resolve(true))
         .catch(() => resolve(false));
     });
