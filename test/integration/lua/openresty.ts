@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { describe } from 'vitest';
 
 /**
@@ -149,6 +149,7 @@ async function waitForPort(port: number, output: () => string): Promise<void> {
 
 /** Runs a plain Lua script with lua5.4 and returns its output. */
 export function runLua(file: string, args: string[] = []): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(LUA54, [join(root, file), ...args], { encoding: 'utf8', cwd: join(root, 'samples/lua') });
+  // Run from the sample's folder, as the lesson says to, so messages name the file as a learner sees it.
+  const result = spawnSync(LUA54, [basename(file), ...args], { encoding: 'utf8', cwd: join(root, dirname(file)) });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
