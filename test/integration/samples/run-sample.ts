@@ -1,0 +1,92 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import WebSocket from 'ws';
+
+/**
+ * Starts a TypeScript server sample exactly as a learner would (`node file.ts`,
+ * Node 24 strips the types) on a free port given through PORT.
+ */
+const root = new URL('../../../', import.meta.url).pathname;
+
+export interface Sample {
+  port: number;
+  url(path?: string): string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startSample(file: string): Promise<Sample> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [file], {
+    cwd: root,
+    env: { ...process.env, PORT: String(port) },
+  });
+  let output = '';
+  child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${file} did not start:\n${output}`)), 5000);
+    const check = (): void => {
+      if (output.includes(`ws://localhost:${port}`)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', check);
+    child.on('exit', () => reject(new Error(`${file} exited:\n${output}`)));
+  });
+  return {
+    port,
+    url: (path = '') => `ws://127.0.0.1:${port}${path}`,
+    output: () => output,
+    stop: () =>
+      new Promise((resolve) => {
+        child.removeAllListeners('exit');
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export interface TestClient {
+  socket: WebSocket;
+  received: (string | Buffer)[];
+  closed: Promise<{ code: number; reason: string }>;
+  next(): Promise<string | Buffer>;
+}
+
+export function connect(url: string): Promise<TestClient> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url);
+    const unread: (string | Buffer)[] = [];
+    const waiting: ((value: string | Buffer) => void)[] = [];
+    const client: TestClient = {
+      socket,
+      received: [],
+      closed: new Promise((done) => socket.on('close', (code, reason) => done({ code, reason: reason.toString() }))),
+      next: () => {
+        const value = unread.shift();
+        return value === undefined ? new Promise((done) => waiting.push(done)) : Promise.resolve(value);
+      },
+    };
+    socket.on('message', (data, isBinary) => {
+      const value = isBinary ? (data as Buffer) : data.toString();
+      client.received.push(value);
+      const waiter = waiting.shift();
+      if (waiter) waiter(value);
+      else unread.push(value);
+    });
+    socket.once('open', () => resolve(client));
+    socket.once('error', reject);
+  });
+}
