@@ -31,6 +31,8 @@ export default defineConfig({
       sidebar,
       customCss: ['./src/styles/theme.css'],
       components: { Search: './src/components/Search.astro' },
+      // Wrapped lines keep every code sample readable at 375 px without sideways scrolling.
+      expressiveCode: { defaultProps: { wrap: true } },
       plugins: [starlightLinksValidator({ errorOnFallbackPages: false, errorOnInvalidHashes: true })],
       lastUpdated: false,
       pagefind: true,

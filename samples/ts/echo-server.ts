@@ -1,4 +1,4 @@
-// An echo server with ws: every message comes back to its sender unchanged.
+// An echo server with ws: every message goes back to its sender.
 import { WebSocketServer } from 'ws';
 
 const port = Number(process.env.PORT ?? 8080);
@@ -12,15 +12,17 @@ wss.on('connection', (socket, request) => {
     socket.send(data, { binary: isBinary });
   });
 
-  // ws answers pings with pongs by itself; this only shows they arrive.
+  // ws answers pings with pongs itself; this only logs them.
   socket.on('ping', (data) => console.log(`ping: ${data.toString()}`));
 
   socket.on('close', (code, reason) => {
     console.log(`closed: ${code} ${reason.toString()}`);
   });
 
-  // A message over maxPayload lands here; ws has already sent close 1009.
-  socket.on('error', (error) => console.error(`error: ${error.message}`));
+  // An oversized message lands here: ws already closed with 1009.
+  socket.on('error', (err) => console.error(`error: ${err.message}`));
 });
 
-wss.on('listening', () => console.log(`echo server on ws://localhost:${port}`));
+wss.on('listening', () => {
+  console.log(`echo server on ws://localhost:${port}`);
+});
