@@ -63,11 +63,13 @@ export interface Nginx {
 
 export interface NginxOptions {
   /** location path → sample file (relative to the repo root) run by content_by_lua_file. */
-  locations: Record<string, string>;
+  locations?: Record<string, string>;
   /** Extra lines for the http block (lua_shared_dict, init_worker_by_lua…). */
   http?: string[];
   /** Worker processes; 1 unless a test is about per-worker state. */
   workers?: number;
+  /** A whole server block (or more) to add, e.g. a proxy sample; `listen` lines are rewritten to the test port. */
+  servers?: string;
 }
 
 /** Starts nginx in the foreground on a free loopback port with the given samples. */
@@ -76,12 +78,21 @@ export async function startNginx(options: NginxOptions): Promise<Nginx> {
   const prefix = mkdtempSync(join(tmpdir(), 'full-duplex-nginx-'));
   mkdirSync(join(prefix, 'logs'));
   mkdirSync(join(prefix, 'tmp'));
-  const locations = Object.entries(options.locations)
+  const locations = Object.entries(options.locations ?? {})
     .map(([path, file]) => `    location = ${path} { content_by_lua_file ${join(root, file)}; }`)
     .join('\n');
   const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
     .map((kind) => `  ${kind}_temp_path ${prefix}/tmp;`)
     .join('\n');
+  const serverBlocks = options.servers
+    ? options.servers
+        .replace(/listen\s+[^;]+;/g, `listen 127.0.0.1:${port};`)
+        .replace(/^server \{/m, 'server {\n    location = /__ready { return 204; }')
+    : `  server {
+    listen 127.0.0.1:${port};
+    location = /__ready { return 204; }
+${locations}
+  }`;
   const conf = `load_module ${NDK_MODULE};
 load_module ${LUA_MODULE};
 daemon off;
@@ -101,11 +112,7 @@ ${temp}
     end
   }
 ${(options.http ?? []).map((line) => `  ${line}`).join('\n')}
-  server {
-    listen 127.0.0.1:${port};
-    location = /__ready { return 204; }
-${locations}
-  }
+${serverBlocks}
 }
 `;
   const confFile = join(prefix, 'nginx.conf');
