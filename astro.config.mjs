@@ -4,6 +4,7 @@ import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
 import starlightLinksValidator from 'starlight-links-validator';
 import { outline } from './src/course.ts';
+import { precompress } from './scripts/precompress.ts';
 
 const written = (/** @type {string} */ slug) =>
   ['md', 'mdx'].some((ext) => existsSync(new URL(`./src/content/docs/${slug}.${ext}`, import.meta.url)));
@@ -37,5 +38,6 @@ export default defineConfig({
       lastUpdated: false,
       pagefind: true,
     }),
+    precompress(),
   ],
 });

@@ -21,6 +21,7 @@ const inputs = [
   'samples/**',
   'public/**',
   'astro.config.mjs',
+  'scripts/precompress.ts',
   'tsconfig.json',
   'package-lock.json',
 ];

@@ -13,3 +13,14 @@ export const AUDIT_TARGETS = {
   bestPractices: 100,
   seo: 95,
 } as const;
+
+/** Page weight before any interaction, gzip bytes (issue: quality gates). */
+export const PAGE_WEIGHT = {
+  /** JavaScript a page loads before interaction, Monaco excluded. */
+  jsGzipBytes: 100 * 1024,
+  /** Everything a lesson page transfers before interaction. */
+  lessonTotalGzipBytes: 300 * 1024,
+} as const;
+
+/** Requests that belong to the Monaco editor (its chunks and workers). */
+export const MONACO_REQUEST = /monaco|editor\.(?:main|api|worker)|(?:ts|json|css|html)\.worker/i;

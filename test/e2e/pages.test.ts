@@ -1,28 +1,14 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, relative } from 'node:path';
 import { expect, it } from 'vitest';
 import { describeBrowser, hasBuild, useBrowser } from './harness.ts';
+import { builtPages } from './pages.ts';
 
 /**
  * Every page of the built site, visited in Chromium: axe-core finds no
  * violations, the console stays clean, and no request leaves the site.
  */
-const siteDir = new URL('../../dist/', import.meta.url).pathname;
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-function builtPages(dir: string): string[] {
-  const pages: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) {
-      if (name !== '_astro' && name !== 'pagefind') pages.push(...builtPages(path));
-    } else if (name === 'index.html') {
-      pages.push(`/${relative(siteDir, dir)}${dir === siteDir.replace(/\/$/, '') ? '' : '/'}`.replace('//', '/'));
-    }
-  }
-  return pages.sort();
-}
 
 interface AxeViolation {
   id: string;
@@ -31,7 +17,7 @@ interface AxeViolation {
   nodes: { target: string[] }[];
 }
 
-const pages = hasBuild ? builtPages(siteDir.replace(/\/$/, '')) : [];
+const pages = hasBuild ? builtPages() : [];
 
 describeBrowser('every built page', () => {
   const env = useBrowser();

@@ -1,0 +1,21 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+/** The built site the e2e tests serve. */
+export const siteDir = new URL('../../dist/', import.meta.url).pathname.replace(/\/$/, '');
+
+/** Every page of the built site as a URL path with its trailing slash, sorted. */
+export function builtPages(dir = siteDir): string[] {
+  if (!existsSync(dir)) return [];
+  const pages: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) {
+      if (name !== '_astro' && name !== 'pagefind') pages.push(...builtPages(path));
+    } else if (name === 'index.html') {
+      const rel = relative(siteDir, dir);
+      pages.push(rel ? `/${rel}/` : '/');
+    }
+  }
+  return pages.sort();
+}
