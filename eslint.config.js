@@ -5,7 +5,7 @@ import astro from 'eslint-plugin-astro';
 import globals from 'globals';
 
 export default defineConfig(
-  { ignores: ['dist/', '.astro/', 'node_modules/', 'reports/', 'bench/results/'] },
+  { ignores: ['dist/', '.astro/', 'node_modules/', 'reports/', 'bench/results/', '.scratch/'] },
   js.configs.recommended,
   tseslint.configs.strict,
   astro.configs.recommended,

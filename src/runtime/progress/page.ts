@@ -1,0 +1,96 @@
+import { PROGRESS_ATTRS, PROGRESS_EVENTS, PROGRESS_STORAGE_KEY, type LessonState, type ProgressStore } from './store.ts';
+
+/**
+ * The browser edge of progress tracking: records the visit of the current
+ * lesson, listens for components reporting passed exercises and answered
+ * checks, and keeps every status mark and progress bar on the page current
+ * (also when another tab changes the progress).
+ */
+
+const STATE_TEXT: Record<Exclude<LessonState, 'not-started'>, string> = {
+  'in-progress': 'in progress',
+  done: 'done',
+};
+
+/** The lesson slug of a URL path: "/lessons/chat/" → "lessons/chat". */
+export function slugOf(pathname: string, base = '/'): string {
+  const path = pathname.startsWith(base) ? pathname.slice(base.length) : pathname;
+  return path.replace(/^\/+|\/+$/g, '').replace(/\/index\.html$/, '');
+}
+
+interface TrackOptions {
+  store: ProgressStore;
+  /** Slugs of the written lessons, in course order. */
+  lessons: readonly string[];
+  base: string;
+  doc?: Document;
+  win?: Window;
+}
+
+let tracking = false;
+
+export function trackProgress({ store, lessons, base, doc = document, win = window }: TrackOptions): void {
+  // Sidebar and home page may both start tracking; one set of listeners is enough.
+  if (tracking) return;
+  tracking = true;
+  const current = slugOf(win.location.pathname, base);
+  const isLesson = lessons.includes(current);
+  const changed = (): void => void doc.dispatchEvent(new CustomEvent(PROGRESS_EVENTS.changed));
+  if (isLesson) {
+    const ids = (attr: string): string[] =>
+      [...doc.querySelectorAll(`[${attr}]`)].map((el) => el.getAttribute(attr) ?? '').filter(Boolean);
+    store.visit(current, { exercises: ids(PROGRESS_ATTRS.exercise), quizzes: ids(PROGRESS_ATTRS.quiz) });
+    doc.addEventListener(PROGRESS_EVENTS.exercisePassed, (event) => {
+      const id = (event as CustomEvent<{ id?: unknown }>).detail?.id;
+      if (typeof id !== 'string') return;
+      store.passExercise(current, id);
+      changed();
+    });
+    doc.addEventListener(PROGRESS_EVENTS.quizAnswered, (event) => {
+      const detail = (event as CustomEvent<{ id?: unknown; score?: unknown; total?: unknown }>).detail;
+      if (typeof detail?.id !== 'string' || typeof detail.score !== 'number' || typeof detail.total !== 'number') return;
+      store.answerQuiz(current, detail.id, detail.score, detail.total);
+      changed();
+    });
+  }
+  win.addEventListener('storage', (event) => {
+    if (event.key === PROGRESS_STORAGE_KEY || event.key === null) changed();
+  });
+  doc.addEventListener(PROGRESS_EVENTS.changed, () => render({ store, lessons, base, doc }));
+  render({ store, lessons, base, doc });
+}
+
+/** Marks every link to a lesson with its state and fills every progress bar. */
+export function render({ store, lessons, base, doc = document }: Omit<TrackOptions, 'win'>): void {
+  const progress = store.read();
+  for (const link of doc.querySelectorAll<HTMLAnchorElement>('a[href][data-progress-link], nav.sidebar a[href]')) {
+    const slug = slugOf(new URL(link.href, doc.baseURI).pathname, base);
+    if (!lessons.includes(slug)) continue;
+    const state = store.status(slug, progress).state;
+    let mark = link.querySelector<HTMLElement>(':scope > .fd-lesson-state');
+    if (state === 'not-started') {
+      // Saying "not started" on every link would only add noise for screen readers.
+      mark?.remove();
+      continue;
+    }
+    if (!mark) {
+      mark = doc.createElement('span');
+      mark.className = 'fd-lesson-state';
+      link.append(mark);
+    }
+    if (mark.dataset['state'] === state) continue;
+    mark.dataset['state'] = state;
+    // The icon is decoration; the words are what screen readers hear, after the title.
+    mark.innerHTML = `<span aria-hidden="true" class="fd-lesson-state-icon"></span><span class="fd-sr-only">(${STATE_TEXT[state]})</span>`;
+  }
+  const { done, total } = store.overall(lessons);
+  for (const bar of doc.querySelectorAll<HTMLElement>('[data-progress-bar]')) {
+    const meter = bar.querySelector('progress');
+    const text = bar.querySelector('[data-progress-text]');
+    if (meter) {
+      meter.max = total;
+      meter.value = done;
+    }
+    if (text) text.textContent = `${done} of ${total} lessons done`;
+  }
+}
