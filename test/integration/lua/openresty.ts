@@ -15,10 +15,12 @@ const NGINX = '/usr/sbin/nginx';
 const LUA_MODULE = '/usr/lib/nginx/modules/ngx_http_lua_module.so';
 const NDK_MODULE = '/usr/lib/nginx/modules/ndk_http_module.so';
 const WEBSOCKET_LIB = '/usr/share/lua/5.1/nginx/websocket/server.lua';
+// OpenResty bundles lua-cjson; Debian packages it for LuaJIT's 5.1 ABI.
+const CJSON = `/usr/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu/lua/5.1/cjson.so`;
 export const LUA54 = '/usr/bin/lua5.4';
 
 const HOW_TO_INSTALL =
-  'sudo apt-get install -y nginx libnginx-mod-http-lua lua-nginx-websocket lua5.4';
+  'sudo apt-get install -y nginx libnginx-mod-http-lua lua-nginx-websocket lua-cjson lua5.4';
 
 export const root = new URL('../../../', import.meta.url).pathname;
 
@@ -39,7 +41,7 @@ function describeWith(paths: string[], what: string): typeof describe | typeof d
   return describe.skip;
 }
 
-export const describeOpenResty = describeWith([NGINX, LUA_MODULE, NDK_MODULE, WEBSOCKET_LIB], 'OpenResty sample tests');
+export const describeOpenResty = describeWith([NGINX, LUA_MODULE, NDK_MODULE, WEBSOCKET_LIB, CJSON], 'OpenResty sample tests');
 export const describeLua = describeWith([LUA54], 'plain Lua sample tests');
 
 async function freePort(): Promise<number> {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE } from '../../../protocol/constants.ts';
+import { chatScenario } from './chat-scenario.ts';
 import { connect, startSample, type Sample } from './run-sample.ts';
 
 describe('samples/ts/echo-server.ts (lessons/echo-server)', () => {
@@ -79,5 +80,17 @@ describe('samples/ts/dispatch-server.ts (lessons/event-driven)', () => {
     client.socket.send(sent);
     expect(JSON.parse((await client.next()) as string)).toEqual(expected);
     client.socket.close();
+  });
+});
+
+describe('samples/ts/chat-server.ts (lessons/chat)', () => {
+  let sample: Sample;
+  beforeAll(async () => {
+    sample = await startSample('samples/ts/chat-server.ts');
+  });
+  afterAll(() => sample?.stop());
+
+  it('welcomes, announces joins and leaves, relays to everyone but the sender, refuses bad and taken names', async () => {
+    await chatScenario((name) => sample.url(`/?name=${encodeURIComponent(name)}`));
   });
 });

@@ -1,0 +1,49 @@
+-- The chat room's members, by name. Like broadcast_hub, it never touches a
+-- socket: it queues JSON text for each member and wakes that member's own
+-- writer thread. One table per nginx worker (see "Scaling out").
+local semaphore = require "ngx.semaphore"
+local cjson = require "cjson.safe"
+
+local _M = { members = {}, next_id = 1 }
+
+function _M.join(name)
+  if _M.members[name] then return nil, "name in use" end
+  local member = { name = name, queue = {}, sema = semaphore.new(0) }
+  _M.members[name] = member
+  return member
+end
+
+function _M.leave(member)
+  _M.members[member.name] = nil
+end
+
+function _M.names()
+  local names = {}
+  for name in pairs(_M.members) do names[#names + 1] = name end
+  table.sort(names)
+  return names
+end
+
+function _M.deliver(member, kind, data)
+  member.queue[#member.queue + 1] = { kind = kind, data = data }
+  member.sema:post(1)
+end
+
+function _M.send(member, message)
+  _M.deliver(member, "text", cjson.encode(message))
+end
+
+function _M.to_others(sender, message)
+  local text = cjson.encode(message)
+  for name, member in pairs(_M.members) do
+    if name ~= sender.name then _M.deliver(member, "text", text) end
+  end
+end
+
+function _M.message_id()
+  local id = _M.next_id
+  _M.next_id = id + 1
+  return id
+end
+
+return _M
