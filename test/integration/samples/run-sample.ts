@@ -25,11 +25,11 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startSample(file: string): Promise<Sample> {
+export async function startSample(file: string, env: Record<string, string> = {}): Promise<Sample> {
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, [file], {
     cwd: root,
-    env: { ...process.env, PORT: String(port) },
+    env: { ...process.env, ...env, PORT: String(port) },
   });
   let output = '';
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
@@ -63,6 +63,8 @@ export interface TestClient {
   received: (string | Buffer)[];
   closed: Promise<{ code: number; reason: string }>;
   next(): Promise<string | Buffer>;
+  /** Forgets messages received but not yet read with next(). */
+  drain(): void;
 }
 
 export function connect(url: string): Promise<TestClient> {
@@ -78,6 +80,7 @@ export function connect(url: string): Promise<TestClient> {
         const value = unread.shift();
         return value === undefined ? new Promise((done) => waiting.push(done)) : Promise.resolve(value);
       },
+      drain: () => void unread.splice(0),
     };
     socket.on('message', (data, isBinary) => {
       const value = isBinary ? (data as Buffer) : data.toString();

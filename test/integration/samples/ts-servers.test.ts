@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE } from '../../../protocol/constants.ts';
 import { chatScenario } from './chat-scenario.ts';
+import { feedScenario } from './feed-scenario.ts';
 import { connect, startSample, type Sample } from './run-sample.ts';
 
 describe('samples/ts/echo-server.ts (lessons/echo-server)', () => {
@@ -92,5 +93,17 @@ describe('samples/ts/chat-server.ts (lessons/chat)', () => {
 
   it('welcomes, announces joins and leaves, relays to everyone but the sender, refuses bad and taken names', async () => {
     await chatScenario((name) => sample.url(`/?name=${encodeURIComponent(name)}`));
+  });
+});
+
+describe('samples/ts/feed-server.ts (lessons/live-feeds)', () => {
+  let sample: Sample;
+  beforeAll(async () => {
+    sample = await startSample('samples/ts/feed-server.ts', { TICK_MS: '200' });
+  });
+  afterAll(() => sample?.stop());
+
+  it('pushes the subscribed topics on its clock, follows subscribe/unsubscribe, answers bad JSON with an error', async () => {
+    await feedScenario((query) => sample.url(`/?${query}`), 200);
   });
 });
