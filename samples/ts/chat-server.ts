@@ -2,6 +2,7 @@
 // everyone except its sender. Run: node chat-server.ts, then connect to
 // ws://localhost:8080/?name=alice
 import { createServer } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 
 const port = Number(process.env.PORT ?? 8080);
@@ -11,7 +12,7 @@ let nextId = 1;
 
 // Answer before upgrading: a refused handshake is an HTTP status the
 // client can read, not a socket that opens and closes at once.
-function refuse(socket: import('node:stream').Duplex, status: number, text: string): void {
+function refuse(socket: Duplex, status: number, text: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
