@@ -24,3 +24,6 @@ export const PAGE_WEIGHT = {
 
 /** Requests that belong to the Monaco editor (its chunks and workers). */
 export const MONACO_REQUEST = /monaco|editor\.(?:main|api|worker)|(?:ts|json|css|html)\.worker/i;
+
+/** The lesson the e2e run photographs at 375 and 1280 px (one with a playground). */
+export const SCREENSHOT_PAGE = '/lessons/echo-server/';
