@@ -1,30 +1,24 @@
 -- A hub that never touches another request's socket. Each connection
--- subscribes with its own queue and semaphore; publishing only appends to
--- queues and wakes their owners, and each owner's writer thread sends on its
--- own socket. (State is still per nginx worker: see "Scaling out".)
-local semaphore = require "ngx.semaphore"
+-- subscribes with its own outbox; publishing only queues the message in every
+-- outbox, and each connection's own writer thread sends it on its own socket.
+-- (State is still per nginx worker: see "Scaling out".)
+local writer = require "socket_writer"
 
 local _M = { subscribers = {} }
 
 function _M.subscribe()
-  local sub = { queue = {}, sema = semaphore.new(0) }
-  _M.subscribers[sub] = true
-  return sub
+  local box = writer.outbox()
+  _M.subscribers[box] = true
+  return box
 end
 
-function _M.unsubscribe(sub)
-  _M.subscribers[sub] = nil
-end
-
--- Queue a frame for one subscriber and wake its writer.
-function _M.deliver(sub, kind, data)
-  sub.queue[#sub.queue + 1] = { kind = kind, data = data }
-  sub.sema:post(1)
+function _M.unsubscribe(box)
+  _M.subscribers[box] = nil
 end
 
 function _M.publish(message)
-  for sub in pairs(_M.subscribers) do
-    _M.deliver(sub, "text", message)
+  for box in pairs(_M.subscribers) do
+    writer.push(box, "text", message)
   end
 end
 

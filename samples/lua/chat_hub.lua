@@ -1,14 +1,15 @@
--- The chat room's members, by name. Like broadcast_hub, it never touches a
--- socket: it queues JSON text for each member and wakes that member's own
--- writer thread. One table per nginx worker (see "Scaling out").
-local semaphore = require "ngx.semaphore"
+-- The chat room's members, by name. Like broadcast_hub it keeps outboxes,
+-- never sockets: it queues JSON text per member for that member's own writer
+-- thread. One table per nginx worker (see "Scaling out").
+local writer = require "socket_writer"
 local cjson = require "cjson.safe"
 
 local _M = { members = {}, next_id = 1 }
 
 function _M.join(name)
   if _M.members[name] then return nil, "name in use" end
-  local member = { name = name, queue = {}, sema = semaphore.new(0) }
+  local member = writer.outbox()
+  member.name = name
   _M.members[name] = member
   return member
 end
@@ -24,19 +25,14 @@ function _M.names()
   return names
 end
 
-function _M.deliver(member, kind, data)
-  member.queue[#member.queue + 1] = { kind = kind, data = data }
-  member.sema:post(1)
-end
-
 function _M.send(member, message)
-  _M.deliver(member, "text", cjson.encode(message))
+  writer.push(member, "text", cjson.encode(message))
 end
 
 function _M.to_others(sender, message)
   local text = cjson.encode(message)
   for name, member in pairs(_M.members) do
-    if name ~= sender.name then _M.deliver(member, "text", text) end
+    if name ~= sender.name then writer.push(member, "text", text) end
   end
 end
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CLOSE } from '../../../protocol/constants.ts';
-import { connect, startSample, type Sample } from '../samples/run-sample.ts';
+import { connect, handshakeStatus, startSample, type Sample } from '../samples/run-sample.ts';
 import { describeOpenResty, root, startNginx } from './openresty.ts';
 
 const proxySample = readFileSync(`${root}samples/nginx/websocket-proxy.conf`, 'utf8');
@@ -10,23 +10,6 @@ const proxySample = readFileSync(`${root}samples/nginx/websocket-proxy.conf`, 'u
 /** The lesson's config, pointed at the test's backend, optionally edited. */
 function config(backendPort: number, edit: (conf: string) => string = (c) => c): string {
   return edit(proxySample.replaceAll('127.0.0.1:8080', `127.0.0.1:${backendPort}`));
-}
-
-function handshakeStatus(url: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url);
-    socket.on('unexpected-response', (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      socket.terminate();
-    });
-    socket.on('open', () => {
-      resolve(101);
-      socket.close();
-    });
-    socket.on('error', (error) => {
-      if (!String(error.message).includes('Unexpected server response')) reject(error);
-    });
-  });
 }
 
 describeOpenResty('nginx WebSocket proxying (lessons/scaling-out)', () => {

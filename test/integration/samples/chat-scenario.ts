@@ -1,6 +1,5 @@
 import { expect } from 'vitest';
-import WebSocket from 'ws';
-import { connect, type TestClient } from './run-sample.ts';
+import { connect, handshakeStatus, type TestClient } from './run-sample.ts';
 
 /**
  * The chat lesson's claims, checked the same way against the TypeScript and
@@ -8,23 +7,6 @@ import { connect, type TestClient } from './run-sample.ts';
  * carried as data, and names refused at the handshake.
  */
 const json = async (client: TestClient): Promise<unknown> => JSON.parse(String(await client.next()));
-
-export function handshakeStatus(url: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url);
-    socket.on('unexpected-response', (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      socket.terminate();
-    });
-    socket.on('open', () => {
-      resolve(101);
-      socket.close();
-    });
-    socket.on('error', (error) => {
-      if (!error.message.includes('Unexpected server response')) reject(error);
-    });
-  });
-}
 
 export async function chatScenario(url: (name: string) => string): Promise<void> {
   const alice = await connect(url('alice'));

@@ -93,3 +93,21 @@ export function connect(url: string): Promise<TestClient> {
     socket.once('error', reject);
   });
 }
+
+/** The HTTP status a WebSocket handshake got: 101 when it opened, else the refusal's status. */
+export function handshakeStatus(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url);
+    socket.on('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      socket.terminate();
+    });
+    socket.on('open', () => {
+      resolve(101);
+      socket.close();
+    });
+    socket.on('error', (error) => {
+      if (!error.message.includes('Unexpected server response')) reject(error);
+    });
+  });
+}
