@@ -1,0 +1,70 @@
+import { expect, it } from 'vitest';
+import { describeBrowser, hasBuild, useBrowser } from './harness.ts';
+import { builtPages } from './pages.ts';
+
+/**
+ * Keyboard alone reaches every control of the course's own components
+ * (playgrounds, diagrams, quizzes, charts, progress), and each shows where
+ * focus is. Tab is pressed through the whole page; inside a code editor,
+ * Escape then Tab leaves it, as the editor's hint says.
+ */
+const WIDGETS = 'fd-playground, fd-sequence-diagram, fd-quiz, fd-live-chart, fd-progress';
+const CONTROLS = 'button, input, select, textarea, a[href], [tabindex]:not([tabindex="-1"]), summary';
+const pages = hasBuild ? builtPages() : [];
+
+interface Focused {
+  key: string;
+  visible: boolean;
+  inEditor: boolean;
+}
+
+describeBrowser('keyboard access', () => {
+  const env = useBrowser();
+
+  it.each(pages)('%s: Tab reaches every component control, with a visible focus indicator', async (path) => {
+    const { page } = await env.newPage();
+    await page.goto(`${env.origin}${path}`, { waitUntil: 'networkidle' });
+    const wanted = await page.evaluate(
+      ({ widgets, controls }) => {
+        const all = [...document.querySelectorAll(widgets)].flatMap((w) => [...w.querySelectorAll<HTMLElement>(controls)]);
+        let n = 0;
+        return all
+          .filter((el) => !el.closest('.monaco-editor') && !el.hasAttribute('disabled') && el.getClientRects().length > 0)
+          .map((el) => {
+            el.dataset['kbdProbe'] = String(n++);
+            return el.dataset['kbdProbe'] as string;
+          });
+      },
+      { widgets: WIDGETS, controls: CONTROLS },
+    );
+    if (wanted.length === 0) return;
+    const reached = new Map<string, boolean>();
+    const limit = Math.min(600, 80 + wanted.length * 4);
+    for (let i = 0; i < limit && reached.size < wanted.length; i++) {
+      await page.keyboard.press('Tab');
+      const focused = await page.evaluate((): Focused | null => {
+        const el = document.activeElement as HTMLElement | null;
+        if (!el || el === document.body) return null;
+        const style = getComputedStyle(el);
+        const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+        const ring = style.boxShadow !== 'none';
+        return { key: el.dataset['kbdProbe'] ?? '', visible: outline || ring, inEditor: Boolean(el.closest('.monaco-editor')) };
+      });
+      if (focused?.inEditor) await page.keyboard.press('Escape');
+      if (focused?.key) reached.set(focused.key, focused.visible);
+    }
+    const missed = wanted.filter((key) => !reached.has(key));
+    const describe = (keys: string[]): Promise<string[]> =>
+      page.evaluate(
+        (ks) =>
+          ks.map((k) => {
+            const el = document.querySelector<HTMLElement>(`[data-kbd-probe="${k}"]`);
+            return `${el?.tagName.toLowerCase()} "${(el?.getAttribute('aria-label') ?? el?.textContent ?? '').trim().slice(0, 40)}"`;
+          }),
+        keys,
+      );
+    expect(await describe(missed)).toEqual([]);
+    const invisible = [...reached].filter(([, visible]) => !visible).map(([key]) => key);
+    expect(await describe(invisible)).toEqual([]);
+  });
+});
