@@ -18,7 +18,6 @@ export default defineConfig(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
-,
   {
     // Playground starters are unfinished on purpose: the learner completes them.
     files: ['samples/playgrounds/**'],
