@@ -25,11 +25,11 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startSample(file: string): Promise<Sample> {
+export async function startSample(file: string, env: Record<string, string> = {}): Promise<Sample> {
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, [file], {
     cwd: root,
-    env: { ...process.env, PORT: String(port) },
+    env: { ...process.env, ...env, PORT: String(port) },
   });
   let output = '';
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
