@@ -31,7 +31,8 @@ export async function startNode(port: number, pubsub: PubSub): Promise<{ port: n
   await listening;
   const address = wss.address();
   return {
-    port: typeof address === 'string' ? port : address.port,
+    // With port 0 the system picks a free one; report which.
+    port: typeof address === 'object' && address !== null ? address.port : port,
     async close() {
       await unsubscribe();
       for (const client of wss.clients) client.terminate();
