@@ -30,15 +30,19 @@ interface Counts {
 
 // Which worker accepts a connection is up to nginx and the kernel; the tests
 // open connections until both workers have one, with a bound.
-const MAX_CLIENTS = 20;
+const MAX_CLIENTS = 40;
 
 describeOpenResty('module state is per nginx worker (lessons/scaling-out)', () => {
   let nginx: Nginx;
   beforeAll(async () => {
     nginx = await startNginx({
       workers: 2,
-      http: ['lua_shared_dict online 1m;'],
-      locations: { '/online': 'samples/lua/online.lua', '/broadcast': 'samples/lua/broadcast.lua' },
+      http: ['lua_shared_dict online 1m;', 'lua_shared_dict relay 1m;', 'init_worker_by_lua_block { require("relay").start() }'],
+      locations: {
+        '/online': 'samples/lua/online.lua',
+        '/broadcast': 'samples/lua/broadcast.lua',
+        '/relay': 'samples/lua/broadcast-relay.lua',
+      },
     });
   });
   afterAll(() => nginx?.stop());
@@ -67,7 +71,7 @@ describeOpenResty('module state is per nginx worker (lessons/scaling-out)', () =
     for (const client of clients) client.socket.close();
   });
 
-  it('broadcast.lua: two clients on different workers never see each other\'s messages', async () => {
+  it('broadcast.lua stays inside one worker; broadcast-relay.lua reaches both workers', async () => {
     // Each newcomer sends a probe; if the first client does not hear it, they are on different workers.
     const first = await connect(nginx.url('/broadcast'));
     const opened: Client[] = [first];
@@ -92,6 +96,14 @@ describeOpenResty('module state is per nginx worker (lessons/scaling-out)', () =
     expect(first.received).toContain('hello from worker A');
     expect(first.received).not.toContain('hello from worker B');
     expect(other.received.slice(probes)).toEqual(['hello from worker B']);
+
+    // The relay version publishes through shared memory: both workers' clients get it.
+    const relayed = await connect(nginx.url('/relay'));
+    opened.push(relayed);
+    relayed.socket.send('hello from the relay');
+    await until(() => [first, other, relayed].every((c) => c.received.includes('hello from the relay')));
+    for (const client of [first, other, relayed]) expect(client.received).toContain('hello from the relay');
+    expect(nginx.errorLog()).not.toMatch(/relay: cannot/);
     for (const client of opened) client.socket.close();
   });
 });
