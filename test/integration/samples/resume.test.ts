@@ -1,0 +1,61 @@
+import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { follow, type FeedEvent } from '../../../samples/ts/resuming-client.ts';
+import { startSample, type Sample } from './run-sample.ts';
+
+/** A TCP relay between client and server whose connections the test can cut, like a network failure. */
+async function startRelay(targetPort: number): Promise<{ port: number; cut(): void; close(): Promise<void> }> {
+  const open = new Set<Socket>();
+  const server: Server = createServer((downstream) => {
+    const upstream = tcpConnect(targetPort, '127.0.0.1');
+    for (const socket of [downstream, upstream]) {
+      open.add(socket);
+      socket.on('close', () => open.delete(socket));
+      socket.on('error', () => socket.destroy());
+    }
+    downstream.pipe(upstream).pipe(downstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  const cut = (): void => {
+    for (const socket of open) socket.destroy();
+  };
+  return { port, cut, close: () => new Promise((resolve) => (cut(), server.close(() => resolve()))) };
+}
+
+const until = async (check: () => boolean, ms = 5000): Promise<void> => {
+  const deadline = Date.now() + ms;
+  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+};
+
+describe('samples/ts/resuming-client.ts + resumable-feed-server.ts (lessons/connection-health)', () => {
+  let sample: Sample;
+  beforeAll(async () => {
+    sample = await startSample('samples/ts/resumable-feed-server.ts', { TICK_MS: '20' });
+  });
+  afterAll(() => sample?.stop());
+
+  it('after a dropped connection, reconnects with ?since and misses nothing and repeats nothing', async () => {
+    const relay = await startRelay(sample.port);
+    const seen: number[] = [];
+    const client = follow({
+      url: `ws://127.0.0.1:${relay.port}/`,
+      onEvent: (event: FeedEvent) => seen.push(event.seq),
+      backoff: { baseMs: 200, maxMs: 1000, random: () => 0.5 },
+    });
+    try {
+      await until(() => seen.length >= 5);
+      relay.cut();
+      const lastBeforeCut = seen.at(-1);
+      await until(() => /resumed after \d+/.test(sample.output()));
+      await until(() => seen.length >= 20);
+      // Every sequence number from the first to the last, each exactly once.
+      const first = seen[0] ?? 0;
+      expect(seen).toEqual(Array.from({ length: seen.length }, (_, i) => first + i));
+      expect(sample.output()).toMatch(new RegExp(`resumed after ${lastBeforeCut}: replayed [1-9]\\d*`));
+    } finally {
+      client.stop();
+      await relay.close();
+    }
+  });
+});
