@@ -4,7 +4,7 @@
  */
 
 /** Pages `npm run audit` runs Lighthouse on (only those that exist are built). */
-export const AUDIT_PAGES = ['/', '/lessons/why-websockets/', '/references/'];
+export const AUDIT_PAGES = ['/', '/lessons/why-websockets/', '/lessons/scaling-out/', '/references/'];
 
 /** Lighthouse category targets, 0–100. */
 export const AUDIT_TARGETS = {
