@@ -168,7 +168,11 @@ class FdQuiz extends HTMLElement {
     summary.toggleAttribute('hidden', !complete);
     const scoreText = this.querySelector('.fd-score');
     const bestText = this.querySelector('.fd-best');
-    if (!complete || !scoreText || !bestText) return;
+    if (!scoreText || !bestText) return;
+    if (!complete) {
+      scoreText.textContent = '';
+      return;
+    }
     const { correct, total } = scoreQuiz(data.questions, state.answers);
     const message = `Your score: ${correct} of ${total}.${correct === total ? ' Full marks!' : ''}`;
     // A live region announces changes only; on reload the text is just there.
