@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * What a quiz keeps in the learner's browser, and the events it fires. The
@@ -16,32 +16,36 @@ export const QUIZ_ANSWERED_EVENT = 'fd-quiz-answered';
 /** Fired when the last unchecked question has been checked: the quiz has a score. */
 export const QUIZ_COMPLETED_EVENT = 'fd-quiz-completed';
 
+// zod/mini, not classic zod: this module ships to the browser with every quiz, and mini tree-shakes
+// to a few kilobytes. `.check(z.describe(…))` is mini's spelling of `.describe(…)`.
+const count = () => z.int().check(z.nonnegative());
+
 export const SavedQuizSchema = z
   .strictObject({
-    version: z.string().describe('Quiz version the answers belong to; another version means start afresh.'),
-    seed: z.number().int().nonnegative().describe('Shuffle seed of this learner (uint32).'),
+    version: z.string().check(z.describe('Quiz version the answers belong to; another version means start afresh.')),
+    seed: count().check(z.describe('Shuffle seed of this learner (uint32).')),
     answers: z
       .record(z.string(), z.array(z.string()))
-      .describe('Checked questions only: question id → chosen answer ids.'),
-    best: z.number().int().nonnegative().nullable().describe('Best score of a completed attempt, null before the first.'),
-    total: z.number().int().positive().describe('Number of questions in the quiz.'),
+      .check(z.describe('Checked questions only: question id → chosen answer ids.')),
+    best: z.nullable(count()).check(z.describe('Best score of a completed attempt, null before the first.')),
+    total: z.int().check(z.positive(), z.describe('Number of questions in the quiz.')),
   })
-  .describe('A quiz attempt as saved in localStorage.');
+  .check(z.describe('A quiz attempt as saved in localStorage.'));
 
 export type SavedQuiz = z.infer<typeof SavedQuizSchema>;
 
 export const QuizEventDetailSchema = z
   .strictObject({
-    quiz: z.string().describe('Quiz id, e.g. "lessons/echo-server" or "final".'),
-    lessons: z.array(z.string()).describe('Lesson slugs the quiz checks (from its front matter).'),
-    question: z.string().nullable().describe('Question id just checked; null on the completed event.'),
-    correct: z.boolean().nullable().describe('Whether that answer was right; null on the completed event.'),
-    answered: z.number().int().nonnegative().describe('Questions checked so far in this attempt.'),
-    score: z.number().int().nonnegative().describe('Correct answers so far in this attempt.'),
-    total: z.number().int().positive().describe('Questions in the quiz.'),
-    best: z.number().int().nonnegative().nullable().describe('Best completed score, null before the first.'),
+    quiz: z.string().check(z.describe('Quiz id, e.g. "lessons/echo-server" or "final".')),
+    lessons: z.array(z.string()).check(z.describe('Lesson slugs the quiz checks (from its front matter).')),
+    question: z.nullable(z.string()).check(z.describe('Question id just checked; null on the completed event.')),
+    correct: z.nullable(z.boolean()).check(z.describe('Whether that answer was right; null on the completed event.')),
+    answered: count().check(z.describe('Questions checked so far in this attempt.')),
+    score: count().check(z.describe('Correct answers so far in this attempt.')),
+    total: z.int().check(z.positive(), z.describe('Questions in the quiz.')),
+    best: z.nullable(count()).check(z.describe('Best completed score, null before the first.')),
   })
-  .describe('detail of the fd-quiz-answered and fd-quiz-completed events.');
+  .check(z.describe('detail of the fd-quiz-answered and fd-quiz-completed events.'));
 
 export type QuizEventDetail = z.infer<typeof QuizEventDetailSchema>;
 
