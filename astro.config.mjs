@@ -16,6 +16,7 @@ const sidebar = [
       label: part.title,
       items: part.lessons.filter((lesson) => written(lesson.slug)).map((lesson) => lesson.slug),
     })),
+  { label: 'Final quiz', items: ['quiz'].filter(written) },
   {
     label: 'Reference',
     items: ['references', 'reference/server', 'guides/authoring'].filter(written),

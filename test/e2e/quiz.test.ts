@@ -1,0 +1,248 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Locator, Page } from 'playwright-core';
+import { expect, it } from 'vitest';
+import { parseQuiz, type Question } from '../../quiz/engine/index.ts';
+import { describeBrowser, useBrowser } from './harness.ts';
+
+/**
+ * The final quiz at /quiz/ in Chromium. The expected answers come from
+ * quiz/final.md through the same parser the build uses, so the test follows
+ * the content; every expected score below is an exact number.
+ */
+const final = parseQuiz(readFileSync(new URL('../../quiz/final.md', import.meta.url), 'utf8'), 'quiz/final.md');
+const TOTAL = final.questions.length;
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+const correctIds = (question: Question) => question.answers.filter((a) => a.correct).map((a) => a.id);
+const wrongIds = (question: Question) => [question.answers.find((a) => !a.correct)?.id ?? ''];
+
+/** Questions answered wrongly in the "lower score" runs: one of each kind. */
+const missed = [
+  final.questions.find((q) => q.kind === 'single'),
+  final.questions.find((q) => q.kind === 'multiple'),
+  final.questions.find((q) => q.kind === 'true-false'),
+].filter((q): q is Question => q !== undefined);
+
+function group(page: Page, question: Question): Locator {
+  return page.getByRole('group', { name: question.text });
+}
+
+function block(page: Page, question: Question): Locator {
+  return page.locator('.fd-question', { has: group(page, question) });
+}
+
+/** Mouse-free but not keyboard-only: tick the answers by their accessible names and press Check. */
+async function answer(page: Page, question: Question, ids: string[]): Promise<void> {
+  const role = question.kind === 'multiple' ? 'checkbox' : 'radio';
+  for (const id of ids) {
+    const text = question.answers.find((a) => a.id === id)?.text ?? '';
+    await group(page, question).getByRole(role, { name: text, exact: true }).check();
+  }
+  await block(page, question).getByRole('button', { name: 'Check answer' }).click();
+}
+
+async function scoreText(page: Page): Promise<string> {
+  return (await page.locator('fd-quiz').getByRole('status').textContent()) ?? '';
+}
+
+async function questionOrder(page: Page): Promise<string[]> {
+  return page.locator('.fd-question').evaluateAll((blocks) => blocks.map((b) => (b as HTMLElement).dataset['question'] ?? ''));
+}
+
+async function axeViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: axeSource });
+  const violations = (await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document) => Promise<{ violations: unknown[] }> } }).axe;
+    return (await axe.run(document)).violations;
+  })) as { id: string; help: string; nodes: { target: string[] }[] }[];
+  return violations.map((v) => `${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+describeBrowser('the final quiz at /quiz/', () => {
+  const env = useBrowser();
+
+  it('has the questions of quiz/final.md, each with a unique name, visible before any answer', async () => {
+    const { page, consoleErrors } = await env.newPage();
+    await page.goto(`${env.origin}/quiz/`);
+    expect(TOTAL).toBeGreaterThanOrEqual(15);
+    const texts = final.questions.map((q) => q.text.toLowerCase());
+    // getByRole matches names by substring: no question text may contain another's.
+    expect(texts.filter((t) => texts.some((other) => other !== t && other.includes(t)))).toEqual([]);
+    await expect(page.locator('fd-quiz').getByRole('group').count()).resolves.toBe(TOTAL);
+    for (const question of final.questions) {
+      await expect(group(page, question).count()).resolves.toBe(1);
+    }
+    await expect(page.getByRole('button', { name: 'Check answer' }).count()).resolves.toBe(TOTAL);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('all correct answers give full marks; the explanation and a right/wrong word appear after each check', async () => {
+    const { page, consoleErrors } = await env.newPage();
+    await page.goto(`${env.origin}/quiz/`);
+    const events = page.evaluateHandle(() => {
+      const seen: unknown[] = [];
+      document.addEventListener('fd-quiz-answered', (e) => seen.push((e as CustomEvent).detail));
+      document.addEventListener('fd-quiz-completed', (e) => seen.push((e as CustomEvent).detail));
+      return seen;
+    });
+    const first = final.questions[0] as Question;
+    await expect(block(page, first).locator('.fd-explanation').isVisible()).resolves.toBe(false);
+    for (const question of final.questions) await answer(page, question, correctIds(question));
+    await expect(block(page, first).locator('.fd-verdict').textContent()).resolves.toBe('✓ Correct.');
+    await expect(block(page, first).locator('.fd-explanation').isVisible()).resolves.toBe(true);
+    await expect.poll(() => scoreText(page)).toBe(`Your score: ${TOTAL} of ${TOTAL}. Full marks!`);
+    await expect(page.getByText(`Best score: ${TOTAL} of ${TOTAL}.`).isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('link', { name: /^Review:/ }).count()).resolves.toBe(0);
+    const seen = (await (await events).jsonValue()) as { question: string | null; correct: boolean | null; score: number }[];
+    expect(seen).toHaveLength(TOTAL + 1);
+    expect(seen.at(-1)).toEqual({
+      quiz: 'final',
+      lessons: final.lessons,
+      question: null,
+      correct: null,
+      answered: TOTAL,
+      score: TOTAL,
+      total: TOTAL,
+      best: TOTAL,
+    });
+    expect(seen.slice(0, TOTAL).every((e) => e.correct === true)).toBe(true);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('chosen wrong answers give the exact lower score, review links to the right lessons, and everything survives a reload', async () => {
+    const { page, consoleErrors } = await env.newPage();
+    await page.goto(`${env.origin}/quiz/`);
+    expect(missed).toHaveLength(3);
+    for (const question of final.questions) {
+      await answer(page, question, missed.includes(question) ? wrongIds(question) : correctIds(question));
+    }
+    const expected = `Your score: ${TOTAL - 3} of ${TOTAL}.`;
+    await expect.poll(() => scoreText(page)).toBe(expected);
+    for (const question of missed) {
+      await expect(block(page, question).locator('.fd-verdict').textContent()).resolves.toBe('✗ Not quite.');
+      await expect(block(page, question).getByText('✗ your answer, wrong').count()).resolves.toBe(1);
+    }
+    // The first missed single-choice question is from "Why WebSockets", a written lesson: a real link.
+    const review = block(page, missed[0] as Question).getByRole('link', { name: /^Review:/ });
+    await expect(review.textContent()).resolves.toBe('Review: Why WebSockets');
+    await expect(review.getAttribute('href')).resolves.toBe('/lessons/why-websockets/');
+
+    const order = await questionOrder(page);
+    const saved = await page.evaluate(() => localStorage.getItem('fd-quiz:final'));
+    expect(JSON.parse(saved ?? '{}')).toMatchObject({ best: TOTAL - 3, total: TOTAL, version: final.version });
+
+    await page.reload();
+    await expect.poll(() => scoreText(page)).toBe(expected);
+    await expect(page.getByText(`Best score: ${TOTAL - 3} of ${TOTAL}.`).isVisible()).resolves.toBe(true);
+    await expect(questionOrder(page)).resolves.toEqual(order);
+    for (const question of final.questions) {
+      const ids = missed.includes(question) ? wrongIds(question) : correctIds(question);
+      const checked = await group(page, question)
+        .locator('input')
+        .evaluateAll((inputs) => inputs.filter((i) => (i as HTMLInputElement).checked).map((i) => (i as HTMLInputElement).value));
+      expect(checked.sort()).toEqual([...ids].sort());
+    }
+    await expect(page.getByRole('button', { name: 'Check answer' }).count()).resolves.toBe(0);
+
+    // Retry clears the answers; a better second attempt raises the best score.
+    await page.getByRole('button', { name: 'Retry' }).click();
+    await expect(page.getByRole('button', { name: 'Check answer' }).count()).resolves.toBe(TOTAL);
+    await expect(scoreText(page)).resolves.toBe('');
+    for (const question of final.questions) await answer(page, question, correctIds(question));
+    await expect.poll(() => scoreText(page)).toBe(`Your score: ${TOTAL} of ${TOTAL}. Full marks!`);
+    await expect(page.getByText(`Best score: ${TOTAL} of ${TOTAL}.`).isVisible()).resolves.toBe(true);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('can be completed with the keyboard alone', async () => {
+    const { page, consoleErrors } = await env.newPage();
+    await page.goto(`${env.origin}/quiz/`);
+    const order = await questionOrder(page);
+    const byId = new Map(final.questions.map((q) => [q.id, q]));
+    const focused = () =>
+      page.evaluate(() => {
+        const el = document.activeElement as HTMLInputElement | null;
+        return { tag: el?.tagName ?? '', value: el?.value ?? '', question: el?.closest<HTMLElement>('.fd-question')?.dataset['question'] ?? '' };
+      });
+    const tabUntil = async (done: (f: Awaited<ReturnType<typeof focused>>) => boolean) => {
+      for (let i = 0; i < 300; i += 1) {
+        if (done(await focused())) return;
+        await page.keyboard.press('Tab');
+      }
+      throw new Error(`focus never got there; last: ${JSON.stringify(await focused())}`);
+    };
+
+    for (const [index, questionId] of order.entries()) {
+      const question = byId.get(questionId) as Question;
+      // Wrong on the first question, right on the others: the score proves each key press landed.
+      const want = index === 0 ? wrongIds(question) : correctIds(question);
+      await tabUntil((f) => f.tag === 'INPUT' && f.question === questionId);
+      const values = await group(page, question)
+        .locator('input')
+        .evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value));
+      if (question.kind === 'multiple') {
+        for (const value of values) {
+          expect((await focused()).value).toBe(value);
+          if (want.includes(value)) await page.keyboard.press('Space');
+          await page.keyboard.press('Tab');
+        }
+      } else {
+        const target = values.indexOf(want[0] ?? '');
+        if (target === 0) await page.keyboard.press('Space');
+        for (let i = 0; i < target; i += 1) await page.keyboard.press('ArrowDown');
+        expect((await focused()).value).toBe(want[0]);
+        await page.keyboard.press('Tab');
+      }
+      expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Check answer');
+      await page.keyboard.press('Enter');
+      expect(await page.evaluate(() => document.activeElement?.className ?? '')).toContain('fd-result');
+    }
+    await expect.poll(() => scoreText(page)).toBe(`Your score: ${TOTAL - 1} of ${TOTAL}.`);
+    await tabUntil((f) => f.tag === 'BUTTON' && f.question === '');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Retry');
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('button', { name: 'Check answer' }).count()).resolves.toBe(TOTAL);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('axe finds nothing on /quiz/ with every question answered and explained, in both themes', async () => {
+    for (const theme of ['dark', 'light']) {
+      const { page } = await env.newPage();
+      await page.addInitScript((t) => localStorage.setItem('starlight-theme', t), theme);
+      await page.goto(`${env.origin}/quiz/`);
+      for (const question of final.questions) {
+        await answer(page, question, missed.includes(question) ? wrongIds(question) : correctIds(question));
+      }
+      await expect.poll(() => scoreText(page)).toBe(`Your score: ${TOTAL - 3} of ${TOTAL}.`);
+      await expect(axeViolations(page)).resolves.toEqual([]);
+    }
+  });
+});
+
+describeBrowser('a knowledge check in a lesson', () => {
+  const env = useBrowser();
+
+  it('reports each checked question on the quiz:answered event and in localStorage', async () => {
+    const check = parseQuiz(readFileSync(new URL('../../quiz/lessons/echo-server.md', import.meta.url), 'utf8'), 'x.md', {
+      id: 'lessons/echo-server',
+    });
+    const { page, consoleErrors } = await env.newPage();
+    await page.goto(`${env.origin}/lessons/echo-server/`);
+    const events = page.evaluateHandle(() => {
+      const seen: unknown[] = [];
+      document.addEventListener('fd-quiz-answered', (e) => seen.push((e as CustomEvent).detail));
+      return seen;
+    });
+    const question = check.questions[0] as Question;
+    await expect(page.getByRole('button', { name: 'Check answer' }).first().click()).resolves.toBeUndefined();
+    await expect(page.getByRole('alert').filter({ hasText: 'Choose an answer first.' }).count()).resolves.toBe(1);
+    await answer(page, question, correctIds(question));
+    await expect((await events).jsonValue()).resolves.toEqual([
+      { quiz: 'lessons/echo-server', lessons: ['lessons/echo-server'], question: 'q1', correct: true, answered: 1, score: 1, total: check.questions.length, best: null },
+    ]);
+    const saved = JSON.parse((await page.evaluate(() => localStorage.getItem('fd-quiz:lessons/echo-server'))) ?? '{}');
+    expect(saved).toMatchObject({ answers: { q1: correctIds(question) }, best: null, total: check.questions.length });
+    expect(consoleErrors).toEqual([]);
+  });
+});
