@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { QUIZ_COMPLETED_EVENT } from '../../quiz/engine/storage.ts';
 import { PROGRESS_ATTRS, PROGRESS_EVENTS } from '../../src/runtime/progress/store.ts';
 import { describeBrowser, hasBuild, useBrowser } from './harness.ts';
 import { builtPages } from './pages.ts';
@@ -26,10 +27,10 @@ describeBrowser('course progress', () => {
           document.dispatchEvent(new CustomEvent(events.exercisePassed, { detail: { id: el.getAttribute(attrs.exercise) } }));
         }
         for (const el of document.querySelectorAll(`[${attrs.quiz}]`)) {
-          document.dispatchEvent(new CustomEvent(events.quizAnswered, { detail: { id: el.getAttribute(attrs.quiz), score: 1, total: 2 } }));
+          document.dispatchEvent(new CustomEvent(events.quizCompleted, { detail: { quiz: el.getAttribute(attrs.quiz), score: 1, total: 2 } }));
         }
       },
-      { attrs: PROGRESS_ATTRS, events: PROGRESS_EVENTS },
+      { attrs: PROGRESS_ATTRS, events: { ...PROGRESS_EVENTS, quizCompleted: QUIZ_COMPLETED_EVENT } },
     );
     await expect(sidebarLink.textContent()).resolves.toMatch(/\(done\)$/);
     await expect(page.getByText(`1 of ${lessons.length} lessons done`).first().isVisible()).resolves.toBe(true);

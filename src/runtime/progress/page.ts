@@ -1,3 +1,4 @@
+import { QUIZ_COMPLETED_EVENT } from '../../../quiz/engine/storage.ts';
 import { PROGRESS_ATTRS, PROGRESS_EVENTS, PROGRESS_STORAGE_KEY, type LessonState, type ProgressStore } from './store.ts';
 
 /**
@@ -46,10 +47,10 @@ export function trackProgress({ store, lessons, base, doc = document, win = wind
       store.passExercise(current, id);
       changed();
     });
-    doc.addEventListener(PROGRESS_EVENTS.quizAnswered, (event) => {
-      const detail = (event as CustomEvent<{ id?: unknown; score?: unknown; total?: unknown }>).detail;
-      if (typeof detail?.id !== 'string' || typeof detail.score !== 'number' || typeof detail.total !== 'number') return;
-      store.answerQuiz(current, detail.id, detail.score, detail.total);
+    doc.addEventListener(QUIZ_COMPLETED_EVENT, (event) => {
+      const detail = (event as CustomEvent<{ quiz?: unknown; score?: unknown; total?: unknown }>).detail;
+      if (typeof detail?.quiz !== 'string' || typeof detail.score !== 'number' || typeof detail.total !== 'number') return;
+      store.answerQuiz(current, detail.quiz, detail.score, detail.total);
       changed();
     });
   }

@@ -13,12 +13,14 @@ import { z } from 'zod/mini';
  */
 export const PROGRESS_STORAGE_KEY = 'full-duplex:progress';
 
-/** Events components dispatch (bubbling) on `document`; the progress script records them. */
+/**
+ * Events the progress script listens to on `document` (they bubble there).
+ * A completed knowledge check is the quiz's own `fd-quiz-completed` event
+ * (quiz/engine/storage.ts), which carries the quiz id, score and total.
+ */
 export const PROGRESS_EVENTS = {
   /** detail: { id: string } — a playground's exercise check passed. */
   exercisePassed: 'fd:exercise-passed',
-  /** detail: { id: string, score: number, total: number } — a knowledge check was completed. */
-  quizAnswered: 'fd:quiz-answered',
   /** No detail: the stored progress changed (recorded here or in another tab). */
   changed: 'fd:progress-changed',
 } as const;
