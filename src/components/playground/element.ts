@@ -32,7 +32,17 @@ function storage(): Storage | null {
   }
 }
 
-async function serverReachable(): Promise<boolean> {
+let lastHealth: { at: number; answer: Promise<boolean> } | null = null;
+
+/** Asks /health; playgrounds on one page share an answer for a second. */
+function serverReachable(): Promise<boolean> {
+  const now = performance.now();
+  if (lastHealth && now - lastHealth.at < 1_000) return lastHealth.answer;
+  lastHealth = { at: now, answer: askHealth() };
+  return lastHealth.answer;
+}
+
+async function askHealth(): Promise<boolean> {
   try {
     const response = await fetch(healthUrl(currentCompanionOrigin()), { cache: 'no-store', signal: AbortSignal.timeout(2_000) });
     if (!response.ok) return false;
@@ -171,18 +181,15 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
   toggleSolution(): void {
     const button = this.querySelector<HTMLButtonElement>('[data-action="solution"]');
     if (!button) return;
+    const store = storage();
+    // Read the learner's code before the flag flips: it decides where the code lives.
+    const mine = new Map(this.#config.files.map((file) => [file.key, this.#learnerCode(file, store)]));
     this.#showingSolution = !this.#showingSolution;
     button.setAttribute('aria-pressed', String(this.#showingSolution));
-    const store = storage();
     for (const file of this.#config.files) {
       const surface = this.#surface(file.key);
-      if (this.#showingSolution) {
-        surface.setValue(file.solution ?? file.starter);
-        surface.setReadOnly(true);
-      } else {
-        surface.setValue(this.#learnerCode(file, store));
-        surface.setReadOnly(false);
-      }
+      surface.setValue(this.#showingSolution ? (file.solution ?? file.starter) : (mine.get(file.key) ?? file.starter));
+      surface.setReadOnly(this.#showingSolution);
     }
     this.#part('[data-solution-note]').hidden = !this.#showingSolution;
   }
@@ -217,8 +224,6 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
       const host = this.#part<HTMLElement>(`[data-editor="${file.key}"]`);
       const old = this.#surface(file.key);
       const hadFocus = document.activeElement === textarea;
-      const lines = Math.min(Math.max(textarea.value.split('\n').length + 1, 8), 28);
-      host.style.height = `calc(${lines} * 19px + 1rem)`;
       host.hidden = false;
       const surface = monaco.monacoSurface(host, old.getValue(), this.#surfaceOptions(file));
       surface.setReadOnly(this.#showingSolution);

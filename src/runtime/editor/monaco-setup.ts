@@ -73,6 +73,7 @@ export function monacoSurface(container: HTMLElement, initial: string, options: 
     automaticLayout: true,
     minimap: { enabled: false },
     scrollBeyondLastLine: false,
+    padding: { top: 8, bottom: 8 },
     fontSize: 14,
     lineNumbersMinChars: 3,
     tabSize: 2,
@@ -81,6 +82,14 @@ export function monacoSurface(container: HTMLElement, initial: string, options: 
     accessibilitySupport: 'auto',
   });
   editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => options.onRun());
+  // The editor grows with its content, between 8 and 28 lines, like the textarea it replaced.
+  const lineHeight = editor.getOption(monaco.editor.EditorOption.lineHeight);
+  const fit = (): void => {
+    const height = Math.min(Math.max(editor.getContentHeight(), 8 * lineHeight), 28 * lineHeight);
+    container.style.height = `${height}px`;
+  };
+  const sizing = editor.onDidContentSizeChange(fit);
+  fit();
   const changes = model.onDidChangeContent(() => options.onChange(model.getValue()));
   return {
     getValue: () => model.getValue(),
@@ -109,10 +118,26 @@ export function monacoSurface(container: HTMLElement, initial: string, options: 
     focus: () => editor.focus(),
     dispose() {
       changes.dispose();
+      sizing.dispose();
       editor.dispose();
       model.dispose();
     },
   };
+}
+
+/**
+ * The TS language service starts when the first TypeScript model appears, a
+ * moment after it is created; until then getTypeScriptWorker rejects.
+ */
+async function typeScriptWorker(): ReturnType<typeof getTypeScriptWorker> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await getTypeScriptWorker();
+    } catch (error) {
+      if (attempt >= 200) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
 }
 
 /** TypeScript → JavaScript with a source map, by the TS worker Monaco already runs. */
@@ -121,7 +146,7 @@ export async function emitJavaScript(path: string, source: string): Promise<{ js
   const uri = monaco.Uri.parse(`file:///${path}.emit.ts`);
   const model = monaco.editor.getModel(uri) ?? monaco.editor.createModel(source, 'typescript', uri);
   if (model.getValue() !== source) model.setValue(source);
-  const getWorker = await getTypeScriptWorker();
+  const getWorker = await typeScriptWorker();
   const worker = await getWorker(uri);
   const output = await worker.getEmitOutput(uri.toString());
   const js = output.outputFiles.find((file) => file.name.endsWith('.js'));

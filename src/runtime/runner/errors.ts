@@ -37,9 +37,14 @@ export function frameInLearnerCode(stack: string | undefined): Position | null {
 /** Turns a wrapped position into a position in the code the learner sees. */
 export type PositionMapper = (wrapped: Position) => Position | null;
 
-/** For JavaScript: only the wrapper's offset. Positions inside the wrapper itself are not the learner's. */
+/**
+ * For JavaScript: only the wrapper's offset. The line after the code is the
+ * wrapper's closing `})()`: a syntax error there (an unclosed brace) belongs to
+ * the end of the learner's code. Anything else outside it is not the learner's.
+ */
 export function unwrapPosition(wrapped: Position, codeLines: number): Position | null {
   const line = wrapped.line - WRAPPER_LINES;
+  if (line === codeLines + 1) return { line: codeLines, column: 1 };
   if (line < 1 || line > codeLines) return null;
   return { line, column: wrapped.column };
 }

@@ -37,7 +37,12 @@ describe('wrapping', () => {
     const { mapPosition } = prepareJavaScript('a();\nb();\nc();');
     expect(mapPosition({ line: 3, column: 5 })).toEqual({ line: 2, column: 5 });
     expect(mapPosition({ line: 1, column: 1 })).toBeNull();
-    expect(mapPosition({ line: 5, column: 1 })).toBeNull();
+    expect(mapPosition({ line: 6, column: 1 })).toBeNull();
+  });
+
+  it("puts an error on the wrapper's closing line (an unclosed brace) at the end of the code", () => {
+    const { mapPosition } = prepareJavaScript('a();\nif (x) {\nc();');
+    expect(mapPosition({ line: 5, column: 2 })).toEqual({ line: 3, column: 1 });
   });
 
   it('counts lines like an editor', () => {

@@ -1,0 +1,20 @@
+import { chromium } from 'playwright-core';
+import { startServer } from './server/app.ts';
+import { attachStandInEndpoints } from './test/e2e/stand-in-endpoints.ts';
+const server = await startServer({ port: 0, siteDir: new URL('./dist/', import.meta.url).pathname, logLevel: 'error' });
+attachStandInEndpoints(server.http);
+const origin = `http://127.0.0.1:${server.port}`;
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox'] });
+const page = await browser.newPage();
+await page.addInitScript(() => localStorage.setItem('fd:v1:code:first-client:shared', 'const ok = 1;\nconst broken = (;\n'));
+await page.goto(`${origin}/lessons/first-client/`, { waitUntil: 'networkidle' });
+const r = page.getByRole('region', { name: 'Echo client (JavaScript)' });
+await r.getByRole('button', { name: 'Run' }).click();
+await page.waitForTimeout(1500);
+console.log(await r.getByRole('log').innerText());
+const out = await page.evaluate(async () => {
+  const w = new Worker(new URL('/_astro/' + [...performance.getEntriesByType('resource')].map((e) => e.name).find((n) => n.includes('sandbox.worker'))!.split('/_astro/')[1], location.href), { type: 'module' });
+  return 'x';
+});
+await browser.close();
+await server.close();
