@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { gzipSync } from 'node:zlib';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { progressKeys } from '../../src/runtime/progress/store.ts';
+import { progressKeys } from '../../src/runtime/progress/playground.ts';
 import { describeBrowser, useBrowser, type PageRecord } from './harness.ts';
 import { attachStandInEndpoints } from './stand-in-endpoints.ts';
 
@@ -15,6 +17,7 @@ import { attachStandInEndpoints } from './stand-in-endpoints.ts';
 const LESSON = '/lessons/first-client/';
 /** Budget for JavaScript before any interaction on a lesson page (gzip). */
 const JS_BUDGET_BYTES = 100 * 1024;
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const MONACO = /\/_astro\/(monaco-setup|editor\.api|editor\.worker|ts\.worker|tsMode|codicon)[.-]/;
 
 describeBrowser('playgrounds', () => {
@@ -235,10 +238,15 @@ describeBrowser('playgrounds', () => {
     await press(solution);
     await expect(solution.getAttribute('aria-pressed')).resolves.toBe('true');
     await showsCode(exercise, "ws.close(1000, 'Thanks, bye')");
+    await expect(page.locator('fd-playground[data-progress-exercise]').evaluateAll((els) => els.map((e) => e.id))).resolves.toEqual(['first-client-exercise']);
+    await page.evaluate(() =>
+      document.addEventListener('fd:exercise-passed', (e) => (document.body.dataset['passed'] = (e as CustomEvent<{ id: string }>).detail.id)),
+    );
     await press(exercise.getByRole('button', { name: 'Run' }));
     const status = exercise.getByRole('status').filter({ hasText: 'Check' });
     await status.getByText('Check passed').waitFor({ timeout: 15_000 });
     await expect(page.evaluate((key) => JSON.parse(localStorage.getItem(key) ?? '{}').check, progressKeys.passed('first-client-exercise'))).resolves.toBe('greet-echo-close');
+    await expect(page.evaluate(() => document.body.dataset['passed'])).resolves.toBe('first-client-exercise');
     await press(solution);
     await showsCode(exercise, '// mine');
     await expect(code()).resolves.toContain('// mine');
@@ -260,6 +268,37 @@ describeBrowser('playgrounds', () => {
     await press(echo.getByRole('button', { name: 'Run' }));
     await waitForLine(output(echo), 'The companion server is not running');
   });
+
+  it('never traps the keyboard in the editor: Tab goes on to Run', async () => {
+    const record = await open();
+    const echo = region(record.page, 'Echo client');
+    await editor(echo);
+    await record.page.keyboard.press('Tab');
+    await expect(record.page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Run');
+    await record.page.keyboard.press('Enter');
+    await waitForLine(output(echo), 'Echo: Hello, server!');
+  });
+
+  for (const theme of ['dark', 'light'] as const) {
+    it(`has no axe violations with Monaco loaded and output shown (${theme} theme)`, async () => {
+      const record = await env.newPage();
+      await record.page.addInitScript((t) => localStorage.setItem('starlight-theme', t), theme);
+      await record.page.goto(`${env.origin}${LESSON}`, { waitUntil: 'networkidle' });
+      const echo = region(record.page, 'Echo client');
+      await editor(echo);
+      await record.page.keyboard.press('Control+Enter');
+      await waitForLine(output(echo), 'Run finished.');
+      const chat = region(record.page, 'Three chat clients');
+      await editor(chat);
+      await record.page.addScriptTag({ content: axeSource });
+      const violations = await record.page.evaluate(async () => {
+        const axe = (window as unknown as { axe: { run: (ctx: Document) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
+        return (await axe.run(document)).violations.map((v) => `${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+      });
+      expect(violations).toEqual([]);
+      expectClean(record);
+    });
+  }
 
   it('follows the site theme in the editor', async () => {
     const record = await env.newPage();

@@ -2,7 +2,7 @@ import { checks, type CheckResult } from '../../runtime/checks.ts';
 import { whenNeeded } from '../../runtime/editor/lazy.ts';
 import { loadMonaco } from '../../runtime/editor/monaco.ts';
 import { textareaSurface, type CodeSurface } from '../../runtime/editor/surface.ts';
-import { forgetCode, loadCode, markPassed, passRecord, saveCode } from '../../runtime/progress/store.ts';
+import { forgetCode, loadCode, markPassed, passRecord, saveCode } from '../../runtime/progress/playground.ts';
 import type { ClientEvent, RecordSource } from '../../runtime/recorder/events.ts';
 import { createSandboxWorker } from '../../runtime/runner/create-worker.ts';
 import { wrapLearnerCode } from '../../runtime/runner/errors.ts';
@@ -19,6 +19,8 @@ import { fileFor, type PlaygroundConfig, type PlaygroundFile } from './config.ts
  */
 
 const MAX_LINES = 1_000;
+/** The course progress tracker's event; see the progress store (PROGRESS_EVENTS). */
+const EXERCISE_PASSED_EVENT = 'fd:exercise-passed';
 const HEALTH_RETRY_MS = 10_000;
 
 type Listener = (event: ClientEvent | null) => void;
@@ -288,7 +290,11 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
     if (result.passed) {
       if (!this.#passed || final) {
         const store = storage();
-        if (store && !this.#passed) markPassed(store, this.id, name, new Date());
+        if (!this.#passed) {
+          if (store) markPassed(store, this.id, name, new Date());
+          // The course progress listens on document (PROGRESS_EVENTS.exercisePassed in the progress store).
+          this.dispatchEvent(new CustomEvent(EXERCISE_PASSED_EVENT, { bubbles: true, detail: { id: this.id } }));
+        }
         this.#passed = true;
       }
       this.#setCheck('Check passed: well done!', 'passed');

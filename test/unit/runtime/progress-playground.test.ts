@@ -8,7 +8,7 @@ import {
   progressKeys,
   saveCode,
   type StorageLike,
-} from '../../../src/runtime/progress/store.ts';
+} from '../../../src/runtime/progress/playground.ts';
 
 function memoryStorage(): StorageLike & { map: Map<string, string> } {
   const map = new Map<string, string>();

@@ -1,5 +1,5 @@
 /**
- * What the browser remembers for the learner, in localStorage, under one
+ * What a playground remembers for the learner, in localStorage, under one
  * small key scheme (v1):
  *
  *   fd:v1:code:<playground id>:<file>  the learner's code; <file> is "shared"
@@ -9,6 +9,8 @@
  *                                      the playground's check has passed
  *
  * Playground ids are unique across the whole site, so a key never collides.
+ * The course-wide progress (lessons done) is not kept here: a passing check
+ * is also announced to it with a bubbling `fd:exercise-passed` event.
  * Storage is injected; every call tolerates storage that throws (private
  * mode, quota) by forgetting instead of failing.
  */
