@@ -45,8 +45,13 @@ function serverReachable(): Promise<boolean> {
 }
 
 async function askHealth(): Promise<boolean> {
+  const url = healthUrl(currentCompanionOrigin());
+  // Under `npm run dev` the server is another origin (8080 vs 4321). An opaque
+  // no-cors answer still proves it is up, without the server having to send CORS headers.
+  const crossOrigin = new URL(url).origin !== location.origin;
   try {
-    const response = await fetch(healthUrl(currentCompanionOrigin()), { cache: 'no-store', signal: AbortSignal.timeout(2_000) });
+    const response = await fetch(url, { cache: 'no-store', mode: crossOrigin ? 'no-cors' : 'cors', signal: AbortSignal.timeout(2_000) });
+    if (response.type === 'opaque') return true;
     if (!response.ok) return false;
     const body = (await response.json()) as { status?: unknown };
     return body.status === 'ok';
@@ -74,6 +79,9 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
   #passed = false;
   #healthTimer = 0;
   #stopLazy: (() => void) | null = null;
+  /** Bumped by every Run and Stop, so a run still being prepared knows it was superseded. */
+  #generation = 0;
+  #checkPending = false;
 
   get tag(): string | null {
     return this.#tag;
@@ -123,6 +131,7 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
   /** Stops any run in progress, then runs every client's current code. */
   async run(): Promise<void> {
     this.stop();
+    const generation = this.#generation;
     this.#tag = freshTag(this.id);
     this.#events = [];
     for (const listener of this.#listeners) listener(null);
@@ -132,6 +141,7 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
     this.#button('stop').disabled = false;
 
     const serverUp = await serverReachable();
+    if (generation !== this.#generation) return;
     this.#showServer(serverUp ? 'up' : 'down');
     if (!serverUp) {
       for (const client of this.#config.clients) {
@@ -147,6 +157,7 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
       this.#button('stop').disabled = true;
       return;
     }
+    if (generation !== this.#generation) return;
     const clients: RunClient[] = this.#config.clients.map((name) => {
       const code = prepared.get(fileFor(this.#config, name).key) as Prepared;
       return { name, code: wrapLearnerCode(code.js), mapPosition: code.mapPosition };
@@ -165,7 +176,9 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
   }
 
   stop(): void {
-    this.#run?.stop();
+    this.#generation += 1;
+    if (this.#run) this.#run.stop();
+    else this.#button('stop').disabled = true;
   }
 
   reset(): void {
@@ -273,7 +286,11 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
       default:
         break;
     }
-    this.#evaluateCheck(false);
+    // Checks read the whole run, so they are evaluated once per frame, not per event.
+    if (this.#config.check && !this.#checkPending) {
+      this.#checkPending = true;
+      this.#schedule();
+    }
   }
 
   #ended(run: Run): void {
@@ -317,12 +334,20 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
     const queue = this.#pending.get(client) ?? [];
     queue.push(line);
     this.#pending.set(client, queue);
+    this.#schedule();
+  }
+
+  #schedule(): void {
     if (this.#frame === 0) this.#frame = requestAnimationFrame(() => this.#flush());
   }
 
   /** Output is written once per frame, so a chatty loop cannot flood the page. */
   #flush(): void {
     this.#frame = 0;
+    if (this.#checkPending) {
+      this.#checkPending = false;
+      this.#evaluateCheck(false);
+    }
     for (const [client, lines] of this.#pending) {
       const log = this.#logs.get(client);
       if (!log) continue;
