@@ -7,7 +7,7 @@ import type { ClientEvent, RecordSource } from '../../runtime/recorder/events.ts
 import { createSandboxWorker } from '../../runtime/runner/create-worker.ts';
 import { wrapLearnerCode } from '../../runtime/runner/errors.ts';
 import { Run, type RunClient } from '../../runtime/runner/runner.ts';
-import { prepareJavaScript, type Prepared } from '../../runtime/runner/transpile.ts';
+import { prepareJavaScript, type Prepared } from '../../runtime/runner/prepare.ts';
 import { currentCompanionOrigin, healthUrl } from '../../runtime/server-address.ts';
 import { fileFor, type PlaygroundConfig, type PlaygroundFile } from './config.ts';
 

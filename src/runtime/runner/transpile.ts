@@ -1,21 +1,13 @@
 import { GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
-import { lineCount, unwrapPosition, type Position, type PositionMapper } from './errors.ts';
+import { lineCount, unwrapPosition, type Position } from './errors.ts';
+import type { Prepared } from './prepare.ts';
 
 /**
- * Prepared code for the sandbox: JavaScript, plus how a position in what
- * runs maps back to what the learner wrote. For TypeScript the JavaScript
- * comes from Monaco's TypeScript worker (the compiler is already loaded for
- * the editor, so transpiling costs no extra download) with a source map.
+ * TypeScript prepared for the sandbox. The JavaScript comes from Monaco's
+ * TypeScript worker (the compiler is already loaded for the editor, so
+ * transpiling costs no extra download) with a source map, which maps error
+ * positions back to the TypeScript the learner wrote.
  */
-export interface Prepared {
-  js: string;
-  mapPosition: PositionMapper;
-}
-
-export function prepareJavaScript(code: string): Prepared {
-  const lines = lineCount(code);
-  return { js: code, mapPosition: (wrapped) => unwrapPosition(wrapped, lines) };
-}
 
 // With moduleDetection "force" TypeScript marks a file without imports as a
 // module by appending `export {};`, which is a syntax error inside the wrapper.

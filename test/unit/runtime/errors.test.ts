@@ -1,7 +1,8 @@
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { frameInLearnerCode, lineCount, wrapLearnerCode } from '../../../src/runtime/runner/errors.ts';
-import { prepareJavaScript, prepareTranspiled } from '../../../src/runtime/runner/transpile.ts';
+import { prepareJavaScript } from '../../../src/runtime/runner/prepare.ts';
+import { prepareTranspiled } from '../../../src/runtime/runner/transpile.ts';
 
 describe('frameInLearnerCode', () => {
   it('finds the first learner frame in a Chromium stack, skipping built-ins', () => {

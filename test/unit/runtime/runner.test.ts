@@ -3,7 +3,7 @@ import type { ClientEvent } from '../../../src/runtime/recorder/events.ts';
 import { Activity } from '../../../src/runtime/runner/activity.ts';
 import type { RunMessage, SandboxMessage } from '../../../src/runtime/runner/messages.ts';
 import { Run, type WorkerLike } from '../../../src/runtime/runner/runner.ts';
-import { prepareJavaScript } from '../../../src/runtime/runner/transpile.ts';
+import { prepareJavaScript } from '../../../src/runtime/runner/prepare.ts';
 
 class FakeWorker implements WorkerLike {
   received: RunMessage[] = [];
