@@ -5,6 +5,7 @@ import starlight from '@astrojs/starlight';
 import starlightLinksValidator from 'starlight-links-validator';
 import { outline } from './src/course.ts';
 import { precompress } from './scripts/precompress.ts';
+import { monacoStylesAtRuntime } from './src/runtime/editor/vite-plugin.ts';
 
 const written = (/** @type {string} */ slug) =>
   ['md', 'mdx'].some((ext) => existsSync(new URL(`./src/content/docs/${slug}.${ext}`, import.meta.url)));
@@ -25,6 +26,8 @@ const sidebar = [
 
 export default defineConfig({
   site: 'http://localhost:8080',
+  // Monaco's CSS arrives with the lazily loaded editor, never as site-wide <link>s.
+  vite: { plugins: [monacoStylesAtRuntime()] },
   trailingSlash: 'always',
   integrations: [
     starlight({

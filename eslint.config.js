@@ -24,4 +24,9 @@ export default defineConfig(
     languageOptions: { globals: { ...globals.worker } },
     rules: { '@typescript-eslint/no-unused-vars': 'off' },
   },
+  {
+    // The playground sandbox gives every client its name (src/runtime/runner/sandbox.worker.ts).
+    files: ['samples/playgrounds/**'],
+    languageOptions: { globals: { clientName: 'readonly' } },
+  },
 );

@@ -14,6 +14,9 @@ export const ENDPOINTS = {
 
 export type EndpointName = keyof typeof ENDPOINTS;
 
+/** Query parameter a playground adds to its sockets' URLs so /inspect can narrow to them. */
+export const INSPECT_TAG_PARAM = 'fd-tag';
+
 export const HTTP_PATHS = {
   health: '/health',
   token: '/api/token',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { INSPECT_TAG_PARAM } from './endpoints.ts';
 
 /**
  * What the `/inspect` endpoint streams: the wire truth of every other
@@ -6,8 +7,9 @@ import { z } from 'zod';
  * The browser's recorder validates with these schemas; the server builds them.
  */
 
-/** Query parameter a playground adds to its sockets' URLs so /inspect can narrow to them. */
-export const INSPECT_TAG_PARAM = 'fd-tag';
+// Defined in endpoints.ts (no zod there), so browser code that only needs the
+// name does not pull the schemas and zod into its bundle.
+export { INSPECT_TAG_PARAM };
 
 const base = {
   conn: z.string().describe('Server-assigned connection id, e.g. "c17"; stable for the life of the connection.'),

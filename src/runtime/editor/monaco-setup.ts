@@ -1,0 +1,173 @@
+/**
+ * Everything Monaco: only ever loaded through a dynamic import (editor/monaco.ts),
+ * so it lands in its own chunks. Bundled from the monaco-editor package's
+ * tree-shakeable ESM entry points (0.56+): the editor core and its features,
+ * JavaScript and TypeScript (no other language), and two workers.
+ */
+import * as monaco from 'monaco-editor/editor';
+// All editor features, not a hand-picked few: the TypeScript language service
+// (tsMode → internal/common/workers) imports every contribution anyway, and if
+// they arrive after the first editor their services are missing for the next
+// one ("depends on UNKNOWN service ICodeLensCache"). Registering them all up
+// front costs no extra bytes for that reason.
+import 'monaco-editor/features/register.all';
+import 'monaco-editor/languages/definitions/javascript/register';
+import 'monaco-editor/languages/definitions/typescript/register';
+import {
+  getTypeScriptWorker,
+  javascriptDefaults,
+  ModuleKind,
+  ScriptTarget,
+  typescriptDefaults,
+} from 'monaco-editor/languages/features/typescript/register';
+import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
+import TsWorker from 'monaco-editor/language/typescript/ts.worker?worker';
+import type { CodeSurface, SurfaceOptions } from './surface.ts';
+import { EDITOR_THEMES, followSiteTheme } from './theme.ts';
+
+self.MonacoEnvironment = {
+  getWorker: (_id: string, label: string) => (label === 'typescript' || label === 'javascript' ? new TsWorker() : new EditorWorker()),
+};
+
+// Every playground file is a module of its own (moduleDetection: force), so
+// two playgrounds that both declare `ws` do not collide in the language service.
+const compilerOptions = {
+  target: ScriptTarget.ESNext,
+  module: ModuleKind.ESNext,
+  moduleDetection: 3,
+  lib: ['esnext', 'dom'],
+  strict: true,
+  sourceMap: true,
+  allowNonTsExtensions: true,
+};
+typescriptDefaults.setCompilerOptions(compilerOptions);
+javascriptDefaults.setCompilerOptions({ ...compilerOptions, allowJs: true, checkJs: false });
+const globals = 'declare const clientName: string;\n';
+typescriptDefaults.addExtraLib(globals, 'file:///fd-globals.d.ts');
+javascriptDefaults.addExtraLib(globals, 'file:///fd-globals.d.ts');
+
+// Backgrounds follow Starlight's code blocks. Monaco's own token colours are
+// kept except the few below 4.5:1 on these backgrounds (checked by axe in e2e).
+monaco.editor.defineTheme(EDITOR_THEMES.light, {
+  base: 'vs',
+  inherit: true,
+  rules: [
+    { token: 'type', foreground: '006b6b' },
+    { token: 'number', foreground: '007a52' },
+  ],
+  colors: {
+    'editor.background': '#f6f7f9',
+    'editorLineNumber.foreground': '#1f6f8b',
+    'editorLineNumber.dimmedForeground': '#1f6f8b',
+    'editorLineNumber.activeForeground': '#0b216f',
+  },
+});
+monaco.editor.defineTheme(EDITOR_THEMES.dark, {
+  base: 'vs-dark',
+  inherit: true,
+  rules: [{ token: 'comment', foreground: '6a9955' }],
+  colors: {
+    'editor.background': '#17181c',
+    'editorLineNumber.foreground': '#8a8a8a',
+    'editorLineNumber.dimmedForeground': '#8a8a8a',
+    'editorLineNumber.activeForeground': '#c6c6c6',
+  },
+});
+followSiteTheme(document.documentElement, (theme) => monaco.editor.setTheme(EDITOR_THEMES[theme]));
+
+const MARK_OWNER = 'fd-run';
+
+export function monacoSurface(container: HTMLElement, initial: string, options: SurfaceOptions): CodeSurface {
+  const uri = monaco.Uri.parse(`file:///${options.path}.${options.language}`);
+  const model =
+    monaco.editor.getModel(uri) ?? monaco.editor.createModel(initial, options.language === 'ts' ? 'typescript' : 'javascript', uri);
+  model.setValue(initial);
+  const editor = monaco.editor.create(container, {
+    model,
+    ariaLabel: options.label,
+    automaticLayout: true,
+    minimap: { enabled: false },
+    scrollBeyondLastLine: false,
+    padding: { top: 8, bottom: 8 },
+    fontSize: 14,
+    lineNumbersMinChars: 3,
+    tabSize: 2,
+    wordWrap: 'on',
+    fixedOverflowWidgets: true,
+    accessibilitySupport: 'auto',
+    // Tab moves focus, so a keyboard user is never trapped in the editor; Ctrl+M switches to indenting.
+    tabFocusMode: true,
+  });
+  editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => options.onRun());
+  // The editor grows with its content, between 8 and 28 lines, like the textarea it replaced.
+  const lineHeight = editor.getOption(monaco.editor.EditorOption.lineHeight);
+  const fit = (): void => {
+    const height = Math.min(Math.max(editor.getContentHeight(), 8 * lineHeight), 28 * lineHeight);
+    container.style.height = `${height}px`;
+  };
+  const sizing = editor.onDidContentSizeChange(fit);
+  fit();
+  const changes = model.onDidChangeContent(() => options.onChange(model.getValue()));
+  return {
+    getValue: () => model.getValue(),
+    setValue(code) {
+      if (code !== model.getValue()) model.pushEditOperations([], [{ range: model.getFullModelRange(), text: code }], () => null);
+    },
+    setReadOnly(readOnly) {
+      editor.updateOptions({ readOnly });
+    },
+    markError(line, column, message) {
+      const startColumn = column ?? model.getLineFirstNonWhitespaceColumn(line) ?? 1;
+      monaco.editor.setModelMarkers(model, MARK_OWNER, [
+        {
+          severity: monaco.MarkerSeverity.Error,
+          message,
+          startLineNumber: line,
+          startColumn,
+          endLineNumber: line,
+          endColumn: model.getLineMaxColumn(line),
+        },
+      ]);
+    },
+    clearMarks() {
+      monaco.editor.setModelMarkers(model, MARK_OWNER, []);
+    },
+    focus: () => editor.focus(),
+    dispose() {
+      changes.dispose();
+      sizing.dispose();
+      editor.dispose();
+      model.dispose();
+    },
+  };
+}
+
+/**
+ * The TS language service starts when the first TypeScript model appears, a
+ * moment after it is created; until then getTypeScriptWorker rejects.
+ */
+async function typeScriptWorker(): ReturnType<typeof getTypeScriptWorker> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await getTypeScriptWorker();
+    } catch (error) {
+      if (attempt >= 200) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+/** TypeScript → JavaScript with a source map, by the TS worker Monaco already runs. */
+export async function emitJavaScript(path: string, source: string): Promise<{ js: string; map: string }> {
+  // A model of its own: the editor's model may show the solution, and must never be touched.
+  const uri = monaco.Uri.parse(`file:///${path}.emit.ts`);
+  const model = monaco.editor.getModel(uri) ?? monaco.editor.createModel(source, 'typescript', uri);
+  if (model.getValue() !== source) model.setValue(source);
+  const getWorker = await typeScriptWorker();
+  const worker = await getWorker(uri);
+  const output = await worker.getEmitOutput(uri.toString());
+  const js = output.outputFiles.find((file) => file.name.endsWith('.js'));
+  const map = output.outputFiles.find((file) => file.name.endsWith('.js.map'));
+  if (!js || !map) throw new Error('The TypeScript worker produced no JavaScript.');
+  return { js: js.text, map: map.text };
+}
