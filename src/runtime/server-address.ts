@@ -69,3 +69,17 @@ export function mapLearnerUrl(url: string | URL, companion: string, tag: string)
   target.searchParams.set(INSPECT_TAG_PARAM, tag);
   return { target: target.href, shown };
 }
+
+/**
+ * The same mapping for plain HTTP from learner code (fetch): the course's
+ * address, http://localhost:8080, goes to the companion server wherever it
+ * runs; any other URL is left alone.
+ */
+export function mapLearnerHttpUrl(url: string | URL, companion: string): string {
+  const parsed = new URL(String(url), `${companion}/`);
+  const port = parsed.port === '' ? 80 : Number(parsed.port);
+  if (parsed.protocol === 'http:' && COURSE_HOSTS.has(parsed.hostname) && port === DEFAULT_PORT) {
+    parsed.host = new URL(companion).host;
+  }
+  return parsed.href;
+}

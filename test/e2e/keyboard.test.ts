@@ -6,7 +6,8 @@ import { builtPages } from './pages.ts';
  * Keyboard alone reaches every control of the course's own components
  * (playgrounds, diagrams, quizzes, charts, progress), and each shows where
  * focus is. Tab is pressed through the whole page; inside a code editor,
- * Escape then Tab leaves it, as the editor's hint says.
+ * Tab leaves it (Ctrl+M would make Tab indent). A radio group counts as one
+ * control, as it is one Tab stop.
  */
 const WIDGETS = 'fd-playground, fd-sequence-diagram, fd-quiz, fd-live-chart, fd-progress';
 const CONTROLS = 'button, input, select, textarea, a[href], [tabindex]:not([tabindex="-1"]), summary';
@@ -15,7 +16,6 @@ const pages = hasBuild ? builtPages() : [];
 interface Focused {
   key: string;
   visible: boolean;
-  inEditor: boolean;
 }
 
 describeBrowser('keyboard access', () => {
@@ -28,12 +28,22 @@ describeBrowser('keyboard access', () => {
       ({ widgets, controls }) => {
         const all = [...document.querySelectorAll(widgets)].flatMap((w) => [...w.querySelectorAll<HTMLElement>(controls)]);
         let n = 0;
-        return all
+        const keys = all
           .filter((el) => !el.closest('.monaco-editor') && !el.hasAttribute('disabled') && el.getClientRects().length > 0)
           .map((el) => {
-            el.dataset['kbdProbe'] = String(n++);
+            // A radio group is one Tab stop (arrow keys move inside it), so the group is the control.
+            const radio = el instanceof HTMLInputElement && el.type === 'radio' && el.name;
+            // A playground's code box is swapped for Monaco's own text box (same name) as it
+            // comes into view, so the editor is keyed by playground and name, not by element.
+            const editor = el instanceof HTMLTextAreaElement && el.closest('fd-playground');
+            el.dataset['kbdProbe'] = radio
+              ? `radio:${el.name}`
+              : editor
+                ? `editor:${editor.id}:${el.getAttribute('aria-label') ?? document.getElementById(el.getAttribute('aria-labelledby') ?? '')?.textContent?.trim()}`
+                : String(n++);
             return el.dataset['kbdProbe'] as string;
           });
+        return [...new Set(keys)];
       },
       { widgets: WIDGETS, controls: CONTROLS },
     );
@@ -48,9 +58,13 @@ describeBrowser('keyboard access', () => {
         const style = getComputedStyle(el);
         const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
         const ring = style.boxShadow !== 'none';
-        return { key: el.dataset['kbdProbe'] ?? '', visible: outline || ring, inEditor: Boolean(el.closest('.monaco-editor')) };
+        const playground = el.closest('fd-playground');
+        const key =
+          el.dataset['kbdProbe'] ??
+          // Monaco's focus target is its own text box (a textarea or an EditContext div) named like ours.
+          (playground && el.closest('.monaco-editor') ? `editor:${playground.id}:${el.getAttribute('aria-label')}` : '');
+        return { key, visible: outline || ring };
       });
-      if (focused?.inEditor) await page.keyboard.press('Escape');
       if (focused?.key) reached.set(focused.key, focused.visible);
     }
     const missed = wanted.filter((key) => !reached.has(key));
@@ -58,7 +72,7 @@ describeBrowser('keyboard access', () => {
       page.evaluate(
         (ks) =>
           ks.map((k) => {
-            const el = document.querySelector<HTMLElement>(`[data-kbd-probe="${k}"]`);
+            const el = document.querySelector<HTMLElement>(`[data-kbd-probe="${CSS.escape(k)}"]`);
             return `${el?.tagName.toLowerCase()} "${(el?.getAttribute('aria-label') ?? el?.textContent ?? '').trim().slice(0, 40)}"`;
           }),
         keys,

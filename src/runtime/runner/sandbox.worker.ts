@@ -1,5 +1,5 @@
 import type { ClientEvent } from '../recorder/events.ts';
-import { mapLearnerUrl } from '../server-address.ts';
+import { mapLearnerHttpUrl, mapLearnerUrl } from '../server-address.ts';
 import { Activity } from './activity.ts';
 import { frameInLearnerCode, SOURCE_NAME, type Position } from './errors.ts';
 import { formatArgs } from './format.ts';
@@ -25,6 +25,7 @@ interface WorkerScope {
   clearInterval(id?: number): void;
   console: Console;
   WebSocket: typeof WebSocket;
+  fetch: typeof fetch;
 }
 const self = globalThis as unknown as WorkerScope;
 
@@ -136,6 +137,10 @@ self.addEventListener('message', (event) => {
   });
   Object.defineProperty(self, 'WebSocket', { value: Instrumented, writable: true, configurable: true });
   Object.defineProperty(self, 'clientName', { value: run.client, writable: false, configurable: false });
+  // fetch('http://localhost:8080/...') reaches the companion server as WebSocket URLs do.
+  const realFetch = self.fetch.bind(self);
+  self.fetch = (input, init) =>
+    realFetch(input instanceof Request ? input : mapLearnerHttpUrl(input, run.companion), init);
 
   evaluating = true;
   // Indirect eval: the code runs as a global script. No try/catch on purpose:

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { companionOrigin, companionSocketUrl, healthUrl, mapLearnerUrl, toWebSocketOrigin } from '../../../src/runtime/server-address.ts';
+import { companionOrigin, companionSocketUrl, healthUrl, mapLearnerHttpUrl, mapLearnerUrl, toWebSocketOrigin } from '../../../src/runtime/server-address.ts';
 
 describe('companionOrigin', () => {
   it('is the page itself when the companion server serves the site', () => {
@@ -58,5 +58,19 @@ describe('mapLearnerUrl', () => {
 
   it('throws a SyntaxError, as WebSocket does, for an invalid URL', () => {
     expect(() => mapLearnerUrl('ws://exa mple:80:80', companion, 't9')).toThrow(SyntaxError);
+  });
+});
+
+describe('mapLearnerHttpUrl', () => {
+  const companion = 'http://127.0.0.1:41234';
+  it.each([
+    ['http://localhost:8080/health', 'http://127.0.0.1:41234/health'],
+    ['http://127.0.0.1:8080/api/token', 'http://127.0.0.1:41234/api/token'],
+    ['/health', 'http://127.0.0.1:41234/health'],
+    ['http://localhost:9000/x', 'http://localhost:9000/x'],
+    ['https://localhost:8080/x', 'https://localhost:8080/x'],
+    ['http://example.com:8080/x', 'http://example.com:8080/x'],
+  ])('%s → %s', (url, mapped) => {
+    expect(mapLearnerHttpUrl(url, companion)).toBe(mapped);
   });
 });
