@@ -1,17 +1,16 @@
-// Subscribe to two topics; the chart below draws every tick this code gets.
-// Try subscribing to "fast" (ten ticks a second) while it runs.
-const socket = new WebSocket('ws://localhost:8080/feed?topics=server');
+// Subscribe to the three simulated prices; the chart below draws every tick
+// this code receives. After five seconds, drop one topic and watch its line stop.
+const socket = new WebSocket('ws://localhost:8080/feed?topics=acme,globex,initech');
 let ticks = 0;
 
-socket.onopen = () => {
-  console.log('subscribed to server');
-  setTimeout(() => {
-    socket.send(JSON.stringify({ type: 'subscribe', topics: ['fast'] }));
-    console.log('subscribed to fast as well');
-  }, 3000);
-};
 socket.onmessage = (event) => {
   const tick = JSON.parse(event.data);
-  if (tick.type === 'tick' && ++ticks % 10 === 0) console.log(`${ticks} ticks so far, last: ${tick.topic} = ${JSON.stringify(tick.value)}`);
+  if (tick.type !== 'tick') return console.log(JSON.stringify(tick));
+  ticks += 1;
+  if (ticks % 6 === 0) console.log(`${ticks} ticks; latest ${tick.topic} = ${tick.value}`);
 };
-setTimeout(() => socket.close(1000, 'enough'), 10_000);
+setTimeout(() => {
+  socket.send(JSON.stringify({ type: 'unsubscribe', topics: ['initech'] }));
+  console.log('unsubscribed from initech');
+}, 5000);
+setTimeout(() => socket.close(1000, 'enough'), 12_000);

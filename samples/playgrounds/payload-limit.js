@@ -6,7 +6,10 @@ socket.onopen = () => {
   const message = 'x'.repeat(1000); // change the size
   socket.send(message);
 };
-socket.onmessage = (event) => console.log(`echo of ${event.data.length} characters`);
+socket.onmessage = (event) => {
+  console.log(`echo of ${event.data.length} characters`);
+  socket.close(1000, 'done');
+};
 socket.onclose = (event) => {
-  // Print the code here: console.log('close code', event.code)
+  // Print the code here.
 };

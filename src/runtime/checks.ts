@@ -55,9 +55,79 @@ const messageTooBig: Check = (events) => {
   ]);
 };
 
+
+const clientsOf = (events: readonly ClientEvent[]): string[] => [...new Set(events.map((e) => e.client))].sort();
+
+/**
+ * Broadcasting: with several clients, each sent a message and each received
+ * every client's message, its own included.
+ */
+const broadcastAll: Check = (events) => {
+  const clients = clientsOf(ofKind(events, 'create'));
+  const sent = ofKind(events, 'send').filter((e) => e.dataType === 'text');
+  const requirements: [boolean, string][] = [[clients.length >= 2, 'Run the code in at least two clients.']];
+  for (const client of clients) {
+    requirements.push([sent.some((s) => s.client === client), `Let ${client} send a message.`]);
+    const got = ofKind(events, 'message').filter((m) => m.client === client).map((m) => m.preview);
+    const missed = sent.filter((s) => !got.includes(s.preview)).map((s) => s.client);
+    requirements.push([missed.length === 0, `${client} should receive every message, its own too (missing: ${missed.join(', ')}).`]);
+  }
+  return result(requirements);
+};
+
+/** Parses a text message preview as a JSON object, or null. */
+function json(preview: string): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(preview);
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The chat room: each client said something, every other client received it
+ * as a "message" from that sender, and nobody got its own line back.
+ */
+const chatRelay: Check = (events) => {
+  const clients = clientsOf(ofKind(events, 'create'));
+  const received = ofKind(events, 'message').map((m) => ({ to: m.client, body: json(m.preview) }));
+  const requirements: [boolean, string][] = [[clients.length >= 3, 'Run three clients in the room.']];
+  for (const sender of clients) {
+    const fromSender = received.filter((r) => r.body?.['type'] === 'message' && r.body['from'] === sender);
+    const reached = new Set(fromSender.map((r) => r.to));
+    const others = clients.filter((c) => c !== sender);
+    requirements.push([others.every((c) => reached.has(c)), `Everyone else should receive a line from ${sender}.`]);
+    requirements.push([!reached.has(sender), `${sender} should not get its own line back.`]);
+  }
+  return result(requirements);
+};
+
+/**
+ * Resuming a feed: the client connected twice, the second time with
+ * ?since=, and the sequence numbers it received ran on without a gap or a
+ * repeat across the reconnection.
+ */
+const feedResume: Check = (events) => {
+  const creates = ofKind(events, 'create');
+  const seqs = ofKind(events, 'message')
+    .map((m) => json(m.preview))
+    .filter((b): b is Record<string, unknown> => b?.['type'] === 'tick' && typeof b['seq'] === 'number')
+    .map((b) => b['seq'] as number);
+  const contiguous = seqs.length > 1 && seqs.every((seq, i) => i === 0 || seq === (seqs[i - 1] as number) + 1);
+  return result([
+    [creates.length >= 2, 'Reconnect after the drop.'],
+    [creates.slice(1).some((c) => /[?&]since=\d+/.test(c.url)), 'Reconnect with ?since=<the last seq you saw>.'],
+    [contiguous, 'Receive every tick exactly once: the sequence numbers must run on without a gap.'],
+  ]);
+};
+
 export const checks = {
   'greet-echo-close': greetEchoClose,
   'message-too-big': messageTooBig,
+  'broadcast-all': broadcastAll,
+  'chat-relay': chatRelay,
+  'feed-resume': feedResume,
 } satisfies Record<string, Check>;
 
 export type CheckName = keyof typeof checks;

@@ -71,8 +71,9 @@ export async function findPlaygrounds(): Promise<FoundPlayground[]> {
     const path = resolve(root, file);
     const tree = unified().use(remarkParse).use(remarkMdx).parse(readFileSync(path, 'utf8'));
     const imports = new Map<string, string>();
-    visit(tree, 'mdxjsEsm', (node: { data?: { estree?: EstreeNode } }) => {
-      for (const statement of node.data?.estree?.body ?? []) {
+    visit(tree, 'mdxjsEsm', (node) => {
+      const estree = (node.data as { estree?: EstreeNode } | undefined)?.estree;
+      for (const statement of estree?.body ?? []) {
         const source = statement.source?.value;
         if (statement.type !== 'ImportDeclaration' || !source?.endsWith('?raw')) continue;
         for (const spec of statement.specifiers ?? []) {

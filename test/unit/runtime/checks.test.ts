@@ -66,3 +66,75 @@ describe('isCheckName', () => {
     expect(isCheckName('toString')).toBe(false);
   });
 });
+
+const create = (client: string, t: number, url: string, sock = 0): ClientEvent => ({ kind: 'create', t, client, sock, url, protocols: [] });
+const send = (client: string, t: number, preview: string): ClientEvent => ({ kind: 'send', t, client, sock: 0, ...text(preview) });
+const got = (client: string, t: number, preview: string, sock = 0): ClientEvent => ({ kind: 'message', t, client, sock, ...text(preview) });
+
+describe('broadcast-all', () => {
+  const check = checks['broadcast-all'];
+  const run: ClientEvent[] = [
+    create('alice', 0, 'ws://localhost:8080/broadcast'),
+    create('bob', 0, 'ws://localhost:8080/broadcast'),
+    send('alice', 5, 'a'),
+    send('bob', 6, 'b'),
+    got('alice', 7, 'a'),
+    got('alice', 7, 'b'),
+    got('bob', 7, 'a'),
+    got('bob', 8, 'b'),
+  ];
+
+  it('passes when everyone got every message, their own included', () => {
+    expect(check(run)).toEqual({ passed: true, missing: [] });
+  });
+
+  it('names the client that missed its own message', () => {
+    expect(check(run.slice(0, -1))).toEqual({
+      passed: false,
+      missing: ['bob should receive every message, its own too (missing: bob).'],
+    });
+  });
+});
+
+describe('chat-relay', () => {
+  const check = checks['chat-relay'];
+  const line = (from: string) => JSON.stringify({ type: 'message', id: 1, from, text: 'x', ts: 1 });
+  const names = ['alice', 'bob', 'carol'];
+  const run: ClientEvent[] = [
+    ...names.map((n) => create(n, 0, `ws://localhost:8080/chat?name=${n}`)),
+    ...names.flatMap((from) => names.filter((to) => to !== from).map((to) => got(to, 5, line(from)))),
+  ];
+
+  it('passes when each line reached the two others and not its sender', () => {
+    expect(check(run)).toEqual({ passed: true, missing: [] });
+  });
+
+  it('fails when a sender gets its own line back', () => {
+    expect(check([...run, got('alice', 9, line('alice'))])).toEqual({
+      passed: false,
+      missing: ['alice should not get its own line back.'],
+    });
+  });
+});
+
+describe('feed-resume', () => {
+  const check = checks['feed-resume'];
+  const tick = (seq: number) => JSON.stringify({ type: 'tick', seq, ts: 1, topic: 'fast', value: 1 });
+  const base = 'ws://localhost:8080/feed?topics=acme,globex,initech,server,fast';
+
+  it('passes a reconnection with ?since= and no gap', () => {
+    const run = [create('client', 0, base), got('client', 1, tick(41)), got('client', 2, tick(42)), create('client', 3, `${base}&since=42`, 1), got('client', 4, tick(43), 1)];
+    expect(check(run)).toEqual({ passed: true, missing: [] });
+  });
+
+  it('fails a reconnection without since= that skipped ticks', () => {
+    const run = [create('client', 0, base), got('client', 1, tick(41)), create('client', 3, base, 1), got('client', 4, tick(47), 1)];
+    expect(check(run)).toEqual({
+      passed: false,
+      missing: [
+        'Reconnect with ?since=<the last seq you saw>.',
+        'Receive every tick exactly once: the sequence numbers must run on without a gap.',
+      ],
+    });
+  });
+});
