@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LIMITS } from './constants.ts';
 
 /**
  * What the `/inspect` endpoint streams: the wire truth of every other
@@ -8,6 +9,9 @@ import { z } from 'zod';
 
 /** Query parameter a playground adds to its sockets' URLs so /inspect can narrow to them. */
 export const INSPECT_TAG_PARAM = 'fd-tag';
+
+/** A valid tag: letters, digits, `_` and `-`, at most 64 of them. Others are refused with 400. */
+export const INSPECT_TAG_PATTERN = new RegExp(`^[A-Za-z0-9_-]{1,${LIMITS.inspectTagMaxLength}}$`);
 
 const base = {
   conn: z.string().describe('Server-assigned connection id, e.g. "c17"; stable for the life of the connection.'),
