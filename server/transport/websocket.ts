@@ -150,8 +150,9 @@ export function createWebSocketLayer(deps: {
     wss.handleUpgrade(req, socket, head, (ws) => {
       if (recorder) {
         const rec = recorder;
-        // ws reads the same chunks (and re-emits `head` through unshift): this listener sees them all.
-        socket.on('data', (chunk: Buffer) => rec.read(chunk));
+        // Ahead of ws's own listener, so a frame is recorded before the reply it causes.
+        // ws re-emits `head` through unshift, so these are all the bytes after the request.
+        socket.prependListener('data', (chunk: Buffer) => rec.read(chunk));
       }
       const entry: Live = {
         ws,

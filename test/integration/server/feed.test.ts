@@ -5,6 +5,12 @@ import { open, refused, useServer, type Client } from './helpers.ts';
 
 const t = await useServer();
 
+function nth<T>(items: readonly T[], i: number): T {
+  const item = items.at(i);
+  if (item === undefined) throw new Error(`no item ${i}`);
+  return item;
+}
+
 async function ticks(c: Client, n: number): Promise<Tick[]> {
   const out: Tick[] = [];
   while (out.length < n) {
@@ -19,16 +25,15 @@ describe('/feed', () => {
     const c = await open(`${t.ws}/feed?topics=fast`);
     const got = await ticks(c, 3);
     for (const tick of got) expect(tickSchema.parse(tick).topic).toBe('fast');
-    expect(got[1]!.seq).toBeGreaterThan(got[0]!.seq);
-    expect(got[2]!.seq).toBeGreaterThan(got[1]!.seq);
+    expect(nth(got, 1).seq).toBeGreaterThan(nth(got, 0).seq);
+    expect(nth(got, 2).seq).toBeGreaterThan(nth(got, 1).seq);
     c.ws.close();
     await c.closeCode();
   });
 
   it('publishes real process figures on the server topic', async () => {
     const c = await open(`${t.ws}/feed?topics=server`);
-    const [tick] = await ticks(c, 1);
-    const figures = serverFiguresSchema.parse(tick!.value);
+    const figures = serverFiguresSchema.parse(nth(await ticks(c, 1), 0).value);
     expect(figures.connections).toBeGreaterThanOrEqual(1);
     expect(figures.rssBytes).toBeGreaterThan(1_000_000);
     c.ws.close();
@@ -41,8 +46,7 @@ describe('/feed', () => {
     expect(await c.until((m) => m['type'] === 'subscribed')).toEqual({ type: 'subscribed', topics: ['acme', 'server', 'fast'] });
     c.send(JSON.stringify({ type: 'unsubscribe', topics: ['fast', 'server'] }));
     expect(await c.until((m) => m['type'] === 'subscribed')).toEqual({ type: 'subscribed', topics: ['acme'] });
-    const [next] = await ticks(c, 1);
-    expect(next!.topic).toBe('acme');
+    expect(nth(await ticks(c, 1), 0).topic).toBe('acme');
     c.send(JSON.stringify({ type: 'subscribe', topics: ['nasdaq'] }));
     expect(await c.until((m) => m['type'] === 'error')).toMatchObject({ code: 'unknown_topic' });
     c.send('nope');
@@ -72,24 +76,23 @@ describe('/feed', () => {
   it('replays, in order, the missed ticks of a client reconnecting with ?since, then goes live', async () => {
     const watcher = await open(`${t.ws}/feed?topics=fast`);
     const learner = await open(`${t.ws}/feed?topics=fast`);
-    const [seen] = await ticks(learner, 1);
+    const seen = nth(await ticks(learner, 1), 0);
     learner.ws.close();
     await learner.closeCode();
     // Let the feed move on while the learner is away: the watcher sees what it misses.
-    const watched = (await ticks(watcher, 20)).filter((x) => x.seq > seen!.seq);
-    const back = await open(`${t.ws}/feed?topics=fast&since=${seen!.seq}`);
+    const watched = (await ticks(watcher, 20)).filter((x) => x.seq > seen.seq);
+    const back = await open(`${t.ws}/feed?topics=fast&since=${seen.seq}`);
     const replayed: Tick[] = [];
     for (;;) {
       const m = feedServerMessageSchema.parse(await back.json());
       if (m.type === 'resumed') {
-        expect(m).toEqual({ type: 'resumed', since: seen!.seq, replayed: replayed.length, complete: true });
+        expect(m).toEqual({ type: 'resumed', since: seen.seq, replayed: replayed.length, complete: true });
         break;
       }
       if (m.type === 'tick') replayed.push(m);
     }
     expect(replayed.slice(0, watched.length)).toEqual(watched);
-    const [live] = await ticks(back, 1);
-    expect(live!.seq).toBeGreaterThan(replayed.at(-1)!.seq);
+    expect(nth(await ticks(back, 1), 0).seq).toBeGreaterThan(nth(replayed, -1).seq);
     for (const c of [watcher, back]) c.ws.close();
     await Promise.all([watcher.closeCode(), back.closeCode()]);
   });
