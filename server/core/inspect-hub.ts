@@ -58,13 +58,19 @@ export class InspectHub {
     return this.subscribers.size;
   }
 
-  publish(event: InspectEvent, tag: string | null): void {
+  /**
+   * Publishes one event of a connection with `tag`. `make` builds it only when
+   * someone will see it: a tagged event is always kept for replay, but an
+   * untagged frame over every subscriber's budget is just counted, never built.
+   */
+  publish(tag: string | null, kind: InspectEvent['kind'], make: () => InspectEvent): void {
+    let event: InspectEvent | null = null;
     let json: string | null = null;
-    const text = (): string => (json ??= JSON.stringify(event));
+    const text = (): string => (json ??= JSON.stringify((event ??= make())));
     if (tag !== null) this.recent.push({ tag, at: this.options.now(), json: text() });
     for (const sub of this.subscribers) {
       if (sub.tag !== null && sub.tag !== tag) continue;
-      this.offer(sub, event.kind === 'frame', text);
+      this.offer(sub, kind === 'frame', text);
     }
   }
 

@@ -55,7 +55,8 @@ export class WireRecorder {
     tag: string | null;
     request: HandshakeRequest;
     now: Clock;
-    emit: (event: InspectEvent) => void;
+    /** Called with a builder, so an event nobody will see costs nothing but the parse. */
+    emit: (kind: InspectEvent['kind'], make: () => InspectEvent) => void;
   };
 
   constructor(options: WireRecorder['options'] & { previewBytes: number }) {
@@ -65,7 +66,7 @@ export class WireRecorder {
   }
 
   read(chunk: Uint8Array): void {
-    for (const frame of this.inbound.push(chunk)) this.options.emit(this.frameEvent('in', frame));
+    for (const frame of this.inbound.push(chunk)) this.emitFrame('in', frame);
   }
 
   wrote(chunk: Uint8Array): void {
@@ -80,11 +81,21 @@ export class WireRecorder {
       const consumed = end + HEAD_END.length - this.headText.length;
       this.headText = (this.headText + text).slice(0, end);
       this.headDone = true;
-      this.options.emit(this.handshakeEvent());
+      const handshake = this.handshakeEvent();
+      this.options.emit('handshake', () => handshake);
       if (consumed < chunk.length) this.wrote(chunk.subarray(consumed));
       return;
     }
-    for (const frame of this.outbound.push(chunk)) this.options.emit(this.frameEvent('out', frame));
+    for (const frame of this.outbound.push(chunk)) this.emitFrame('out', frame);
+  }
+
+  private emitFrame(dir: 'in' | 'out', frame: DecodedFrame): void {
+    // A continuation frame is text when the message it continues started as text.
+    let isText = frame.opcode === OPCODE.text;
+    if (frame.opcode === OPCODE.text || frame.opcode === OPCODE.binary) this.textMessage[dir] = isText;
+    else if (frame.opcode === OPCODE.continuation) isText = this.textMessage[dir];
+    const t = this.options.now();
+    this.options.emit('frame', () => this.frameEvent(dir, frame, isText, t));
   }
 
   private handshakeEvent(): HandshakeEvent {
@@ -108,15 +119,11 @@ export class WireRecorder {
     };
   }
 
-  private frameEvent(dir: 'in' | 'out', frame: DecodedFrame): FrameEvent {
-    // A continuation frame is text when the message it continues started as text.
-    let isText = frame.opcode === OPCODE.text;
-    if (frame.opcode === OPCODE.text || frame.opcode === OPCODE.binary) this.textMessage[dir] = isText;
-    else if (frame.opcode === OPCODE.continuation) isText = this.textMessage[dir];
+  private frameEvent(dir: 'in' | 'out', frame: DecodedFrame, isText: boolean, t: number): FrameEvent {
     return {
       kind: 'frame',
       conn: this.options.conn,
-      t: this.options.now(),
+      t,
       dir,
       fin: frame.fin,
       rsv1: frame.rsv1,

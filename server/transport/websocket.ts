@@ -89,7 +89,7 @@ export function createWebSocketLayer(deps: {
   ): void {
     const target = splitTarget(req.url ?? '/')?.target ?? String(req.url);
     log.info('upgrade refused', { status, error, path: target.split('?')[0] });
-    hub.publish({ kind: 'rejected', t: now(), target, status, reason: message, tag }, tag);
+    hub.publish(tag, 'rejected', () => ({ kind: 'rejected', t: now(), target, status, reason: message, tag }));
     refuseUpgrade(socket, status, { error, message }, headers);
   }
 
@@ -135,7 +135,7 @@ export function createWebSocketLayer(deps: {
           httpVersion: req.httpVersion,
           headers: pairs(req.rawHeaders),
         },
-        emit: (event) => hub.publish(event, tag),
+        emit: (kind, make) => hub.publish(tag, kind, make),
       });
       const rec = recorder;
       const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
@@ -202,7 +202,7 @@ export function createWebSocketLayer(deps: {
         } catch (error) {
           log.error('endpoint error', { conn: id, endpoint: kind, error: (error as Error).message });
         }
-        if (recorder) hub.publish({ kind: 'end', conn: id, t: now(), code, reason, how }, tag);
+        if (recorder) hub.publish(tag, 'end', () => ({ kind: 'end', conn: id, t: now(), code, reason, how }));
       });
       session = admission.open(entry.conn);
     });

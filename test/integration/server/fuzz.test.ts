@@ -31,7 +31,7 @@ const frameArb = fc.record({
   rsv3: fc.constantFrom(false, false, false, true),
   masked: fc.constantFrom(true, true, true, false),
   payload: fc.uint8Array({ maxLength: 300 }),
-  lengthForm: fc.constantFrom(undefined, undefined, 16 as const, 64 as const),
+  lengthForm: fc.constantFrom('auto' as const, 'auto' as const, 16 as const, 64 as const),
 });
 
 async function settle(raw: RawClient): Promise<void> {
@@ -61,7 +61,8 @@ describe('fuzz', () => {
       fc.asyncProperty(fc.constantFrom(...PATHS), fc.array(frameArb, { minLength: 1, maxLength: 5 }), fc.uint8Array({ minLength: 4, maxLength: 4 }), async (path, frames, key) => {
         const raw = await RawClient.upgrade(t.port, path);
         for (const f of frames) {
-          const { masked, ...spec } = f;
+          const { masked, lengthForm, ...rest } = f;
+          const spec = lengthForm === 'auto' ? rest : { ...rest, lengthForm };
           raw.write(encodeFrame(masked ? { ...spec, maskingKey: key } : spec));
         }
         await health(t.base);

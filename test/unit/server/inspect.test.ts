@@ -16,7 +16,7 @@ function recorder() {
     now: () => T0,
     previewBytes: 4,
     request: { method: 'GET', target: '/echo', httpVersion: '1.1', headers: [['Host', 'localhost:8080']] },
-    emit: (e) => events.push(inspectEventSchema.parse(e)),
+    emit: (_kind, make) => events.push(inspectEventSchema.parse(make())),
   });
   return { rec, events };
 }
@@ -111,13 +111,13 @@ describe('InspectHub', () => {
 
   it('sends a tagged subscriber only its tag, after replaying what was buffered', () => {
     const h = hub();
-    h.publish(frame('a', 1), 'run-1');
-    h.publish(frame('b', 2), 'run-2');
+    h.publish('run-1', 'frame', () => frame('a', 1));
+    h.publish('run-2', 'frame', () => frame('b', 2));
     const got: string[] = [];
     h.subscribe('run-1', (json) => got.push(JSON.parse(json).conn) > 0);
-    h.publish(frame('a', 3), 'run-1');
-    h.publish(frame('b', 4), 'run-2');
-    h.publish(frame('c', 5), null);
+    h.publish('run-1', 'frame', () => frame('a', 3));
+    h.publish('run-2', 'frame', () => frame('b', 4));
+    h.publish(null, 'frame', () => frame('c', 5));
     expect(got).toEqual(['a', 'a']);
     expect(h.watchingAll).toBe(false);
   });
@@ -125,7 +125,7 @@ describe('InspectHub', () => {
   it('replays at most the buffer size and nothing older than the window', () => {
     let t = T0;
     const h = hub(() => t);
-    for (let i = 0; i < 8; i++) h.publish(frame(`c${i}`, i), 'run');
+    for (let i = 0; i < 8; i++) h.publish('run', 'frame', () => frame(`c${i}`, i));
     const got: string[] = [];
     h.subscribe('run', (json) => got.push(JSON.parse(json).conn) > 0);
     expect(got).toEqual(['c3', 'c4', 'c5', 'c6', 'c7']);
@@ -140,8 +140,8 @@ describe('InspectHub', () => {
     const got: string[] = [];
     const stop = h.subscribe(null, (json) => got.push(JSON.parse(json).conn) > 0);
     expect(h.watchingAll).toBe(true);
-    h.publish(frame('a', 1), 'x');
-    h.publish(frame('b', 1), null);
+    h.publish('x', 'frame', () => frame('a', 1));
+    h.publish(null, 'frame', () => frame('b', 1));
     expect(got).toEqual(['a', 'b']);
     stop();
     expect(h.watchingAll).toBe(false);
@@ -153,15 +153,15 @@ describe('InspectHub', () => {
     const h = hub(() => t, 10, 3);
     const got: InspectEvent[] = [];
     h.subscribe(null, (json) => got.push(inspectEventSchema.parse(JSON.parse(json))) > 0);
-    for (let i = 0; i < 10; i++) h.publish(frame('a', i), null);
-    h.publish(end('a'), null);
+    for (let i = 0; i < 10; i++) h.publish(null, 'frame', () => frame('a', i));
+    h.publish(null, 'end', () => end('a'));
     expect(got.map((e) => e.kind)).toEqual(['frame', 'frame', 'frame', 'coalesced', 'end']);
     expect(got[3]).toEqual({ kind: 'coalesced', t: T0, dropped: 7 });
-    for (let i = 0; i < 4; i++) h.publish(frame('b', i), null);
+    for (let i = 0; i < 4; i++) h.publish(null, 'frame', () => frame('b', i));
     t += 100;
     h.flush();
     expect(got.slice(5)).toEqual([{ kind: 'coalesced', t: T0 + 100, dropped: 4 }]);
-    h.publish(frame('b', 9), null);
+    h.publish(null, 'frame', () => frame('b', 9));
     expect(got.at(-1)).toMatchObject({ kind: 'frame', conn: 'b' });
   });
 
@@ -170,8 +170,8 @@ describe('InspectHub', () => {
     let accept = false;
     const got: InspectEvent[] = [];
     h.subscribe(null, (json) => accept && got.push(JSON.parse(json)) > 0);
-    h.publish(frame('a', 1), null);
-    h.publish(frame('a', 2), null);
+    h.publish(null, 'frame', () => frame('a', 1));
+    h.publish(null, 'frame', () => frame('a', 2));
     accept = true;
     h.flush();
     expect(got).toEqual([{ kind: 'coalesced', t: T0, dropped: 2 }]);
