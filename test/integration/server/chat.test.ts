@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { tokenResponseSchema } from '../../../protocol/chat.ts';
 import { CLOSE } from '../../../protocol/constants.ts';
 import { HTTP_PATHS } from '../../../protocol/endpoints.ts';
+import { startServer } from '../../../server/app.ts';
 import { open, refused, useServer } from './helpers.ts';
 
 // A rate limit that cannot refill during a test: 3 messages, then 2 refusals, then 1008.
@@ -136,5 +137,30 @@ describe('/broadcast rate limit', () => {
     expect(JSON.parse(got[3] as string)).toMatchObject({ type: 'error', code: 'rate_limited' });
     expect(JSON.parse(got[4] as string)).toMatchObject({ type: 'error', code: 'rate_limited' });
     expect((await a.closeCode()).code).toBe(CLOSE.policyViolation);
+  });
+});
+
+describe('token expiry', () => {
+  it('refuses a token once the server clock passes its expiry, with 401 token_expired', async () => {
+    let now = 1_767_225_600_000;
+    const server = await startServer({ port: 0, logLevel: 'silent', siteDir: '/nonexistent/', tokenTtl: 60 }, { now: () => now });
+    try {
+      const base = `http://127.0.0.1:${server.port}`;
+      const res = await fetch(`${base}${HTTP_PATHS.token}`, { method: 'POST', body: '{"name":"kim"}' });
+      const body = tokenResponseSchema.parse(await res.json());
+      expect(body.expiresAt).toBe(1_767_225_660_000);
+      now += 59_999;
+      const kim = await open(`ws://127.0.0.1:${server.port}/chat?token=${body.token}`);
+      expect(await kim.json()).toMatchObject({ type: 'welcome', you: 'kim' });
+      kim.ws.close();
+      await kim.closeCode();
+      now += 1;
+      expect(await refused(`ws://127.0.0.1:${server.port}/chat?token=${body.token}`)).toMatchObject({
+        status: 401,
+        body: { error: 'token_expired', message: 'The token has expired. Get a new one with POST /api/token.' },
+      });
+    } finally {
+      await server.close();
+    }
   });
 });
