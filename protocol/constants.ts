@@ -117,7 +117,7 @@ export const LIMITS = {
   inspectEventsPerSecond: 200,
   inspectEventsBurst: 400,
   /** Longest playground tag accepted in `?fd-tag=`. */
-  inspectTagMaxLength: 64,
+  inspectTagMaxLength: 128,
   /** Seconds the feed keeps ticking after its last client left, so `?since=` can resume. */
   feedLingerSeconds: 60,
   /** Graceful shutdown: time given to clients to answer the 1001 close before they are cut. */

@@ -1,3 +1,5 @@
+import { LIMITS } from './constants.ts';
+
 /**
  * Every HTTP and WebSocket path the companion server answers. The site, the
  * server and the tests all read paths from here so a rename happens in one place.
@@ -13,6 +15,9 @@ export const ENDPOINTS = {
 } as const;
 
 export type EndpointName = keyof typeof ENDPOINTS;
+
+/** Query parameter a playground adds to its sockets' URLs so /inspect can narrow to them. */
+export const INSPECT_TAG_PARAM = 'fd-tag';
 
 export const HTTP_PATHS = {
   health: '/health',
@@ -43,3 +48,9 @@ export const ENDPOINT_KINDS: readonly EndpointKind[] = ['echo', 'broadcast', 'ch
 export function endpointKindOf(path: string): EndpointKind | null {
   return Object.hasOwn(ENDPOINT_KIND, path) ? ENDPOINT_KIND[path as keyof typeof ENDPOINT_KIND] : null;
 }
+
+/**
+ * A valid playground tag: letters, digits, `_`, `-`, `.` and `:`, at most 128 of them
+ * (playgrounds use `<playground id>-<random>`). Others are refused with 400.
+ */
+export const INSPECT_TAG_PATTERN = new RegExp(`^[A-Za-z0-9_.:-]{1,${LIMITS.inspectTagMaxLength}}$`);

@@ -92,8 +92,25 @@ export function decodeHeader(bytes: Uint8Array, offset = 0): FrameHeader | null 
 /** XORs `data` with the 4-byte key, as if `data` started at payload offset `start`. */
 export function applyMask(data: Uint8Array, key: Uint8Array, start = 0): Uint8Array {
   const out = new Uint8Array(data.length);
-  for (let i = 0; i < data.length; i++) out[i] = (data[i] as number) ^ (key[(start + i) & 3] as number);
+  maskInto(out, 0, data, key, start);
   return out;
+}
+
+/** Writes `data` XOR key into `target` at `at`, without allocating (the tap's hot path). */
+function maskInto(target: Uint8Array, at: number, data: Uint8Array, key: Uint8Array, start: number): void {
+  const k0 = key[start & 3] as number;
+  const k1 = key[(start + 1) & 3] as number;
+  const k2 = key[(start + 2) & 3] as number;
+  const k3 = key[(start + 3) & 3] as number;
+  const n = data.length;
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    target[at + i] = (data[i] as number) ^ k0;
+    target[at + i + 1] = (data[i + 1] as number) ^ k1;
+    target[at + i + 2] = (data[i + 2] as number) ^ k2;
+    target[at + i + 3] = (data[i + 3] as number) ^ k3;
+  }
+  for (; i < n; i++) target[at + i] = (data[i] as number) ^ (key[(start + i) & 3] as number);
 }
 
 /** A close frame's payload: empty, or a 2-byte code then a UTF-8 reason. */
@@ -219,7 +236,7 @@ export class FrameDecoder {
         const copy = data.subarray(offset, offset + Math.min(take, p.preview.length - p.received));
         if (p.maskedPreview && p.header.maskingKey) {
           p.maskedPreview.set(copy, p.received);
-          p.preview.set(applyMask(copy, p.header.maskingKey, p.received), p.received);
+          maskInto(p.preview, p.received, copy, p.header.maskingKey, p.received);
         } else {
           p.preview.set(copy, p.received);
         }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LIMITS } from './constants.ts';
+import { INSPECT_TAG_PARAM } from './endpoints.ts';
 
 /**
  * What the `/inspect` endpoint streams: the wire truth of every other
@@ -7,11 +7,9 @@ import { LIMITS } from './constants.ts';
  * The browser's recorder validates with these schemas; the server builds them.
  */
 
-/** Query parameter a playground adds to its sockets' URLs so /inspect can narrow to them. */
-export const INSPECT_TAG_PARAM = 'fd-tag';
-
-/** A valid tag: letters, digits, `_` and `-`, at most 64 of them. Others are refused with 400. */
-export const INSPECT_TAG_PATTERN = new RegExp(`^[A-Za-z0-9_-]{1,${LIMITS.inspectTagMaxLength}}$`);
+// Defined in endpoints.ts (no zod there), so browser code that only needs the
+// name does not pull the schemas and zod into its bundle.
+export { INSPECT_TAG_PARAM };
 
 const base = {
   conn: z.string().describe('Server-assigned connection id, e.g. "c17"; stable for the life of the connection.'),

@@ -2,8 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE, LIMITS } from '../../protocol/constants.ts';
-import { endpointKindOf, ENDPOINT_KINDS, type EndpointKind } from '../../protocol/endpoints.ts';
-import { INSPECT_TAG_PARAM, INSPECT_TAG_PATTERN, type EndEvent } from '../../protocol/inspect.ts';
+import { endpointKindOf, ENDPOINT_KINDS, INSPECT_TAG_PARAM, INSPECT_TAG_PATTERN, type EndpointKind } from '../../protocol/endpoints.ts';
+import type { EndEvent } from '../../protocol/inspect.ts';
 import type { Clock } from '../core/clock.ts';
 import type { InspectHub } from '../core/inspect-hub.ts';
 import { isHostAllowed, isOriginAllowed } from '../core/origin.ts';
@@ -100,7 +100,7 @@ export function createWebSocketLayer(deps: {
     if (!split) return reject(req, socket, null, 400, 'bad_target', 'The request target is not a valid URL path.');
     const { path, params, tag, target } = split;
     if (tag !== null && !INSPECT_TAG_PATTERN.test(tag)) {
-      return reject(req, socket, null, 400, 'bad_tag', `?${INSPECT_TAG_PARAM} must be 1 to ${LIMITS.inspectTagMaxLength} letters, digits, "_" or "-".`);
+      return reject(req, socket, null, 400, 'bad_tag', `?${INSPECT_TAG_PARAM} must be 1 to ${LIMITS.inspectTagMaxLength} letters, digits, "_", "-", "." or ":".`);
     }
     if (!isHostAllowed(req.headers.host, config.host)) {
       return reject(req, socket, tag, 403, 'host_not_allowed', 'The Host header does not name this machine (DNS rebinding protection).');
