@@ -174,7 +174,7 @@ async function broadcast(url: string): Promise<{ perSecond: number; p50: number;
 
 /** Server memory per idle connection, the server in a child process. */
 async function memoryPerConnection(kind: 'companion' | 'bare', count: number): Promise<{ rss: number; heap: number }> {
-  const child = fork(new URL('./server-child.ts', import.meta.url), [kind], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(new URL('./helpers/server-child.ts', import.meta.url), [kind], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const next = (): Promise<Record<string, number>> => new Promise((resolve) => child.once('message', (m) => resolve(m as Record<string, number>)));
   const { port } = await next();
   const mem = async (): Promise<Record<string, number>> => {

@@ -1,11 +1,11 @@
 /**
- * A server in its own process for the memory benchmark, so the clients'
+ * Not a suite (bench/run.ts runs only bench/*.ts): a server in its own process for the memory benchmark, so the clients'
  * memory does not count: `companion` (Full Duplex) or `bare` (ws echo).
  * Tells its port over IPC; answers "mem" with its memory after a GC.
  */
 import { WebSocketServer } from 'ws';
 import type { AddressInfo } from 'node:net';
-import { startServer } from '../server/app.ts';
+import { startServer } from '../../server/app.ts';
 
 const kind = process.argv[2];
 let port: number;
