@@ -204,7 +204,12 @@ export function createWebSocketLayer(deps: {
         }
         if (recorder) hub.publish(tag, 'end', () => ({ kind: 'end', conn: id, t: now(), code, reason, how }));
       });
-      session = admission.open(entry.conn);
+      try {
+        session = admission.open(entry.conn);
+      } catch (error) {
+        log.error('endpoint error', { conn: id, endpoint: kind, error: (error as Error).message });
+        entry.conn.close(CLOSE.internalError, 'internal error');
+      }
     });
   }
 
