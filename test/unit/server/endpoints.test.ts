@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CLOSE } from '../../../protocol/constants.ts';
 import type { EndpointKind } from '../../../protocol/endpoints.ts';
 import { resolveConfig } from '../../../server/config.ts';
 import { broadcastEndpoint } from '../../../server/endpoints/broadcast.ts';
 import { chatEndpoint } from '../../../server/endpoints/chat.ts';
+import { feedEndpoint } from '../../../server/endpoints/feed.ts';
 import type { Connection, EndpointContext, Session } from '../../../server/endpoints/types.ts';
 import { createLogger } from '../../../server/log.ts';
 
@@ -113,5 +114,40 @@ describe('chat endpoint with a slow consumer', () => {
     sAlice.message(Buffer.from('{oops'), false);
     expect(alice.take().map((m) => JSON.parse(m).code)).toEqual(['bad_json']);
     expect(JSON.parse(bob.take()[0] as string)).toMatchObject({ type: 'welcome', users: ['alice', 'bob'] });
+  });
+});
+
+describe('feed endpoint with a slow consumer', () => {
+  it('keeps only the newest tick per topic while the client is slow, sends it when it drains, closes with 1013 if it stays slow', () => {
+    vi.useFakeTimers({ now: 1_700_000_000_000 });
+    try {
+      const ctx = { ...context(), now: () => Date.now() };
+      const feed = feedEndpoint(ctx, { figures: () => ({ connections: 1, rssBytes: 1, heapUsedBytes: 1, eventLoopLagMs: 0 }), random: () => 0.5 });
+      const [conn] = connect(feed, 'f', 'topics=fast');
+      vi.advanceTimersByTime(100);
+      const first = conn.take().map((m) => JSON.parse(m) as { seq: number; topic: string });
+      expect(first).toHaveLength(1);
+      expect(first[0]?.topic).toBe('fast');
+      conn.bufferedAmount = 1_000;
+      vi.advanceTimersByTime(300);
+      expect(conn.take()).toEqual([]);
+      conn.bufferedAmount = 0;
+      vi.advanceTimersByTime(100);
+      const caughtUp = conn.take().map((m) => JSON.parse(m) as { seq: number; topic: string });
+      // The newest of the three held back, then the new one; the two older ones were replaced.
+      const start = first[0]?.seq ?? NaN;
+      expect(caughtUp.map((t) => [t.topic, t.seq])).toEqual([
+        ['fast', start + 3],
+        ['fast', start + 4],
+      ]);
+      conn.bufferedAmount = 1_000;
+      vi.advanceTimersByTime(4_900);
+      expect(conn.closedWith).toBeNull();
+      vi.advanceTimersByTime(200);
+      expect(conn.closedWith).toEqual({ code: CLOSE.tryAgainLater, reason: 'slow consumer: too much unsent data' });
+      feed.stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
