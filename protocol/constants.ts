@@ -95,4 +95,31 @@ export const LIMITS = {
   feedReplay: 1_000,
   /** Payload bytes of a frame the inspector shows. */
   inspectPreviewBytes: 256,
+  /** Seconds a slow consumer may stay over `slowConsumerBytes` before it is closed with 1013. */
+  slowConsumerGraceSeconds: 5,
+  /** Chat and broadcast: messages per second one connection may send, sustained. */
+  rateLimitPerSecond: 20,
+  /** Chat and broadcast: messages one connection may send in a burst. */
+  rateLimitBurst: 40,
+  /**
+   * Refused (rate-limited) messages tolerated in a burst; past this the sender is closed
+   * with 1008. They are forgiven at `rateLimitPerSecond / 4` per second.
+   */
+  rateLimitAbuse: 40,
+  /** Lifetime of a token from POST /api/token. */
+  tokenTtlSeconds: 3_600,
+  /** Largest POST /api/token body. */
+  tokenBodyBytes: 1_024,
+  /** /inspect: events kept per tag for a late subscriber, and for how long. */
+  inspectReplayEvents: 1_000,
+  inspectReplaySeconds: 60,
+  /** /inspect: events per second one subscriber receives before the rest are counted, not sent. */
+  inspectEventsPerSecond: 200,
+  inspectEventsBurst: 400,
+  /** Longest playground tag accepted in `?fd-tag=`. */
+  inspectTagMaxLength: 128,
+  /** Seconds the feed keeps ticking after its last client left, so `?since=` can resume. */
+  feedLingerSeconds: 60,
+  /** Graceful shutdown: time given to clients to answer the 1001 close before they are cut. */
+  shutdownGraceMs: 2_000,
 } as const;

@@ -1,3 +1,5 @@
+import { LIMITS } from './constants.ts';
+
 /**
  * Every HTTP and WebSocket path the companion server answers. The site, the
  * server and the tests all read paths from here so a rename happens in one place.
@@ -25,3 +27,30 @@ export const HTTP_PATHS = {
 /** The port and host the course assumes; lessons say `ws://localhost:8080`. */
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_HOST = '127.0.0.1';
+
+/**
+ * What each WebSocket path does; `/` and `/echo` are the same endpoint. These
+ * names key the per-endpoint counts of `GET /health` and the inspector's
+ * handshake events.
+ */
+export const ENDPOINT_KIND = {
+  [ENDPOINTS.root]: 'echo',
+  [ENDPOINTS.echo]: 'echo',
+  [ENDPOINTS.broadcast]: 'broadcast',
+  [ENDPOINTS.chat]: 'chat',
+  [ENDPOINTS.feed]: 'feed',
+  [ENDPOINTS.inspect]: 'inspect',
+} as const;
+
+export type EndpointKind = (typeof ENDPOINT_KIND)[keyof typeof ENDPOINT_KIND];
+export const ENDPOINT_KINDS: readonly EndpointKind[] = ['echo', 'broadcast', 'chat', 'feed', 'inspect'];
+
+export function endpointKindOf(path: string): EndpointKind | null {
+  return Object.hasOwn(ENDPOINT_KIND, path) ? ENDPOINT_KIND[path as keyof typeof ENDPOINT_KIND] : null;
+}
+
+/**
+ * A valid playground tag: letters, digits, `_`, `-`, `.` and `:`, at most 128 of them
+ * (playgrounds use `<playground id>-<random>`). Others are refused with 400.
+ */
+export const INSPECT_TAG_PATTERN = new RegExp(`^[A-Za-z0-9_.:-]{1,${LIMITS.inspectTagMaxLength}}$`);

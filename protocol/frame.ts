@@ -274,9 +274,14 @@ export async function acceptFor(key: string): Promise<string> {
   return btoa(binary);
 }
 
-/** Bytes as spaced lowercase hex, e.g. `81 05 48 65`. */
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
+/** Bytes as spaced lowercase hex, e.g. `81 05 48 65`. The wire tap calls it per frame: a table, not toString. */
 export function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
+  if (bytes.length === 0) return '';
+  let out = HEX[bytes[0] as number] as string;
+  for (let i = 1; i < bytes.length; i++) out += ` ${HEX[bytes[i] as number] as string}`;
+  return out;
 }
 
 /** Spaced or unspaced hex to bytes; for fixtures and the frame view. */

@@ -7,7 +7,12 @@ export const healthSchema = z.object({
   uptime: z.number().nonnegative().describe('Seconds since the server started listening.'),
   connections: z
     .record(z.string(), z.number().int().nonnegative())
-    .describe('Open WebSocket connections per endpoint name.'),
+    .describe('Open WebSocket connections per endpoint name (echo, broadcast, chat, feed, inspect).'),
+  dropped: z
+    .number()
+    .int()
+    .nonnegative()
+    .describe('Broadcast and chat messages not delivered to slow consumers since the server started.'),
 });
 
 export type Health = z.infer<typeof healthSchema>;

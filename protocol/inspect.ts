@@ -21,39 +21,39 @@ const headers = z
   .describe('Header name/value pairs in wire order, names as sent.');
 
 export const handshakeEventSchema = z.object({
-  kind: z.literal('handshake'),
+  kind: z.literal('handshake').describe('The opening handshake of one connection, request and response.'),
   ...base,
   endpoint: z.string().describe('Endpoint name the connection was routed to, e.g. "echo".'),
   tag: z.string().nullable().describe(`The ${INSPECT_TAG_PARAM} the client connected with, if any.`),
   request: z
     .object({
-      method: z.string(),
+      method: z.string().describe('HTTP method as sent; GET for a valid handshake.'),
       target: z.string().describe('Request target as sent, with its query (the tag parameter removed).'),
-      httpVersion: z.string(),
+      httpVersion: z.string().describe('HTTP version of the request, e.g. "1.1".'),
       headers,
     })
     .describe('The client\'s HTTP upgrade request.'),
   response: z
     .object({
-      status: z.number().int(),
-      statusText: z.string(),
+      status: z.number().int().describe('HTTP status code of the answer.'),
+      statusText: z.string().describe('Reason phrase of the status line, e.g. "Switching Protocols".'),
       headers,
     })
     .describe('The server\'s answer: 101 Switching Protocols when accepted.'),
 });
 
 export const frameEventSchema = z.object({
-  kind: z.literal('frame'),
+  kind: z.literal('frame').describe('One frame that crossed the wire.'),
   ...base,
   dir: z.enum(['in', 'out']).describe('"in": client to server. "out": server to client.'),
-  fin: z.boolean(),
-  rsv1: z.boolean(),
-  rsv2: z.boolean(),
-  rsv3: z.boolean(),
-  opcode: z.number().int().min(0).max(15),
-  masked: z.boolean(),
+  fin: z.boolean().describe('FIN bit: true on the last frame of a message.'),
+  rsv1: z.boolean().describe('RSV1 bit (set only by an extension such as permessage-deflate).'),
+  rsv2: z.boolean().describe('RSV2 bit (no extension in use sets it).'),
+  rsv3: z.boolean().describe('RSV3 bit (no extension in use sets it).'),
+  opcode: z.number().int().min(0).max(15).describe('Opcode, 0x0 to 0xF; see OPCODE in protocol/constants.ts.'),
+  masked: z.boolean().describe('MASK bit: client frames must set it, server frames must not.'),
   maskingKey: z.string().nullable().describe('The 4-byte masking key as hex, or null when unmasked.'),
-  payloadLength: z.number().int().nonnegative(),
+  payloadLength: z.number().int().nonnegative().describe('Payload length in bytes, as the header states it.'),
   lengthForm: z.union([z.literal(7), z.literal(16), z.literal(64)]).describe('Which length encoding was on the wire.'),
   headerHex: z.string().describe('The frame header bytes as spaced hex.'),
   previewHex: z.string().describe('The start of the payload, unmasked, as spaced hex (capped).'),
@@ -61,32 +61,35 @@ export const frameEventSchema = z.object({
   previewText: z.string().nullable().describe('The preview decoded as UTF-8 for text and close frames.'),
   truncated: z.boolean().describe('True when the payload is longer than the preview.'),
   close: z
-    .object({ code: z.number().int(), reason: z.string() })
+    .object({
+      code: z.number().int().describe('Close status code.'),
+      reason: z.string().describe('Close reason, UTF-8, possibly empty.'),
+    })
     .nullable()
     .describe('Status code and reason of a close frame that carried them.'),
 });
 
 export const endEventSchema = z.object({
-  kind: z.literal('end'),
+  kind: z.literal('end').describe('How one connection ended.'),
   ...base,
   code: z.number().int().describe('The close code as the server saw it; 1006 when no close frame arrived.'),
-  reason: z.string(),
+  reason: z.string().describe('The close reason the server saw, possibly empty.'),
   how: z
     .enum(['clean', 'abnormal', 'heartbeat', 'shutdown'])
     .describe('clean: close handshake completed; abnormal: dropped without one; heartbeat: terminated after a missed pong; shutdown: server stopping.'),
 });
 
 export const rejectedEventSchema = z.object({
-  kind: z.literal('rejected'),
+  kind: z.literal('rejected').describe('A handshake the server refused with an HTTP status.'),
   t: base.t,
   target: z.string().describe('The request target that was refused.'),
   status: z.number().int().describe('The HTTP status of the refusal, e.g. 403, 404, 409.'),
-  reason: z.string(),
-  tag: z.string().nullable(),
+  reason: z.string().describe('Why, in a sentence.'),
+  tag: z.string().nullable().describe(`The ${INSPECT_TAG_PARAM} of the refused request, if any.`),
 });
 
 export const coalescedEventSchema = z.object({
-  kind: z.literal('coalesced'),
+  kind: z.literal('coalesced').describe('Stands for frame events not sent to this subscriber.'),
   t: base.t,
   dropped: z.number().int().positive().describe('Events not sent because they came faster than the stream\'s budget.'),
 });

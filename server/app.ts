@@ -1,10 +1,23 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { HTTP_PATHS } from '../protocol/endpoints.ts';
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { LIMITS } from '../protocol/constants.ts';
+import type { EndpointKind } from '../protocol/endpoints.ts';
 import type { Health } from '../protocol/health.ts';
+import { systemClock, type Clock } from './core/clock.ts';
+import { InspectHub } from './core/inspect-hub.ts';
 import { resolveConfig, type ServerConfig, type ServerOptions } from './config.ts';
+import { broadcastEndpoint } from './endpoints/broadcast.ts';
+import { chatEndpoint } from './endpoints/chat.ts';
+import { echoEndpoint } from './endpoints/echo.ts';
+import { feedEndpoint } from './endpoints/feed.ts';
+import { inspectEndpoint } from './endpoints/inspect.ts';
+import type { Endpoint, EndpointContext, Stats } from './endpoints/types.ts';
 import { createLogger, type Logger } from './log.ts';
+import { createHttpHandler } from './transport/http.ts';
 import { staticSite } from './transport/static.ts';
+import { createWebSocketLayer } from './transport/websocket.ts';
 import { VERSION } from './version.ts';
 
 export interface RunningServer {
@@ -13,6 +26,9 @@ export interface RunningServer {
   readonly url: string;
   readonly port: number;
   readonly http: Server;
+  /** Open WebSocket connections per endpoint. */
+  counts(): Record<EndpointKind, number>;
+  /** Graceful stop: no new connections, 1001 to every client, then the port is released. */
   close(): Promise<void>;
 }
 
@@ -27,11 +43,6 @@ export class PortBusyError extends Error {
   }
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(JSON.stringify(body));
-}
-
 export function displayUrl(host: string, port: number): string {
   const shown = host === '127.0.0.1' || host === '::1' || host === '0.0.0.0' || host === '::' ? 'localhost' : host;
   return `http://${shown}:${port}`;
@@ -40,27 +51,74 @@ export function displayUrl(host: string, port: number): string {
 /** Starts listening; resolves once the port is bound. */
 export async function startServer(
   options: ServerOptions = {},
-  deps: { log?: Logger; now?: () => number } = {},
+  deps: { log?: Logger; now?: Clock } = {},
 ): Promise<RunningServer> {
   const config = resolveConfig(options);
   const log = deps.log ?? createLogger(config.logLevel);
-  const now = deps.now ?? (() => performance.now());
-  const startedAt = now();
-  const site = staticSite(config.siteDir);
+  const now = deps.now ?? systemClock;
+  const startedAt = performance.now();
+  const stats: Stats = { dropped: 0 };
+  const tokenSecret = config.tokenSecret ? Buffer.from(config.tokenSecret) : randomBytes(32);
+  const ctx: EndpointContext = { config, now, log, stats };
 
-  const http = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === HTTP_PATHS.health) {
-      const body: Health = {
-        status: 'ok',
-        version: VERSION,
-        uptime: Math.round((now() - startedAt) / 10) / 100,
-        connections: {},
+  const hub = new InspectHub({
+    now,
+    replayEvents: LIMITS.inspectReplayEvents,
+    replayMs: LIMITS.inspectReplaySeconds * 1000,
+    perSecond: LIMITS.inspectEventsPerSecond,
+    burst: LIMITS.inspectEventsBurst,
+  });
+  const lag = monitorEventLoopDelay({ resolution: 20 });
+  lag.enable();
+  // Filled in below; the feed's `server` topic reads the live count.
+  let connectionCount = (): number => 0;
+  const feed = feedEndpoint(ctx, {
+    figures: () => {
+      const memory = process.memoryUsage();
+      const meanMs = Number.isNaN(lag.mean) ? 0 : lag.mean / 1e6;
+      lag.reset();
+      return {
+        connections: connectionCount(),
+        rssBytes: memory.rss,
+        heapUsedBytes: memory.heapUsed,
+        eventLoopLagMs: Math.round(meanMs * 100) / 100,
       };
-      sendJson(res, 200, body);
-      return;
+    },
+  });
+  const inspect = inspectEndpoint(ctx, hub);
+  const endpoints: Record<EndpointKind, Endpoint> = {
+    echo: echoEndpoint(),
+    broadcast: broadcastEndpoint(ctx),
+    chat: chatEndpoint(ctx, tokenSecret),
+    feed,
+    inspect,
+  };
+  const sockets = createWebSocketLayer({ config, log, now, hub, endpoints });
+  connectionCount = () => sockets.size;
+
+  const health = (): Health => ({
+    status: 'ok',
+    version: VERSION,
+    uptime: Math.round((performance.now() - startedAt) / 10) / 100,
+    connections: sockets.counts(),
+    dropped: stats.dropped,
+  });
+
+  const http = createServer(
+    // A handshake that never completes must not hold a socket for long: headers within 10 s,
+    // checked every 2 s (Node's default check runs every 30 s).
+    { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 2_000 },
+    createHttpHandler({ config, log, now, site: staticSite(config.siteDir), health, tokenSecret }),
+  );
+  http.on('upgrade', sockets.handleUpgrade);
+  http.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    log.debug('bad http request', { error: error.code ?? error.message });
+    if (socket.writable && !socket.writableEnded && error.code !== 'ECONNRESET') {
+      const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    } else {
+      socket.destroy();
     }
-    site(req, res);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -81,15 +139,23 @@ export async function startServer(
   const url = displayUrl(config.host, port);
   log.info('listening', { url, host: config.host, port });
 
+  let closing: Promise<void> | null = null;
   return {
     config,
     url,
     port,
     http,
+    counts: () => sockets.counts(),
     close: () =>
-      new Promise<void>((resolve) => {
-        http.close(() => resolve());
+      (closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
+        await sockets.shutdown(LIMITS.shutdownGraceMs);
+        feed.stop();
+        inspect.stop();
+        lag.disable();
         http.closeAllConnections();
-      }),
+        await stopped;
+        log.info('stopped', {});
+      })()),
   };
 }

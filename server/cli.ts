@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import { AUTH_MODES } from '../protocol/chat.ts';
+import { LIMITS } from '../protocol/constants.ts';
 import { configSchema, type ServerConfig } from './config.ts';
 
 export const USAGE = `Usage: npm start -- [options]
@@ -8,17 +10,35 @@ Starts the Full Duplex companion server: the built course site and its
 WebSocket endpoints on one port.
 
 Options:
-  --port <n>       TCP port (default 8080; 0 picks a free port)
-  --host <addr>    interface to bind (default 127.0.0.1, this machine only)
-  --site <dir>     built site to serve (default dist/)
-  --log <level>    silent | error | info | debug (default info)
-  -h, --help       show this help
+  --port <n>              TCP port (default 8080; 0 picks a free port)
+  --host <addr>           interface to bind (default 127.0.0.1, this machine only)
+  --allow-origin <origin> also accept WebSockets from pages of this origin,
+                          e.g. http://example.test:3000 (repeatable)
+  --max-payload <bytes>   largest message; bigger closes with 1009 (default ${LIMITS.maxPayload})
+  --heartbeat <seconds>   ping interval; a client that misses a pong is
+                          terminated; 0 turns it off (default ${LIMITS.heartbeatMs / 1000})
+  --auth <mode>           /chat sign-in: ${AUTH_MODES.join(' | ')} (default optional);
+                          "required" admits only clients with a token from
+                          POST /api/token
+  --max-connections <n>   open WebSockets allowed; more get 503 (default ${LIMITS.maxConnections})
+  --site <dir>            built site to serve (default dist/)
+  --log <level>           silent | error | info | debug (default info)
+  -h, --help              show this help
 `;
 
 export type CliResult =
   | { kind: 'run'; config: ServerConfig }
   | { kind: 'help' }
   | { kind: 'error'; message: string };
+
+/** Config keys whose flag is spelled differently. */
+const flagOf: Record<string, string> = {
+  siteDir: 'site',
+  logLevel: 'log',
+  allowOrigins: 'allow-origin',
+  maxPayload: 'max-payload',
+  maxConnections: 'max-connections',
+};
 
 /** argv → config, without side effects, so every bad flag has a test. */
 export function parseCli(argv: readonly string[]): CliResult {
@@ -31,6 +51,11 @@ export function parseCli(argv: readonly string[]): CliResult {
       options: {
         port: { type: 'string' },
         host: { type: 'string' },
+        'allow-origin': { type: 'string', multiple: true },
+        'max-payload': { type: 'string' },
+        heartbeat: { type: 'string' },
+        auth: { type: 'string' },
+        'max-connections': { type: 'string' },
         site: { type: 'string' },
         log: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -41,19 +66,27 @@ export function parseCli(argv: readonly string[]): CliResult {
   }
   const { values } = parsed;
   if (values.help) return { kind: 'help' };
+  // Empty strings would coerce to 0; say they are missing instead.
+  const blank = Object.entries(values).find(([, v]) => v === '');
+  if (blank) return { kind: 'error', message: `--${blank[0]} needs a value` };
   const result = configSchema.safeParse({
     port: values.port,
     host: values.host,
     siteDir: values.site,
     logLevel: values.log,
+    allowOrigins: values['allow-origin'],
+    maxPayload: values['max-payload'],
+    heartbeat: values.heartbeat,
+    auth: values.auth,
+    maxConnections: values['max-connections'],
   });
   if (!result.success) {
-    const flagOf: Record<string, string> = { siteDir: 'site', logLevel: 'log' };
     const message = result.error.issues
       .map((issue) => {
         const key = String(issue.path[0] ?? '');
         const flag = flagOf[key] ?? key;
-        const given = (values as Record<string, unknown>)[flag];
+        let given = (values as Record<string, unknown>)[flag];
+        if (Array.isArray(given) && typeof issue.path[1] === 'number') given = given[issue.path[1]];
         return `--${flag} ${JSON.stringify(given)}: ${issue.message}`;
       })
       .join('\n');
@@ -75,4 +108,3 @@ export function configFromArgvOrExit(argv: readonly string[]): ServerConfig {
   }
   return cli.config;
 }
-

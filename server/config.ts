@@ -1,8 +1,14 @@
 import { z } from 'zod';
 import { fileURLToPath } from 'node:url';
+import { AUTH_MODES } from '../protocol/chat.ts';
+import { LIMITS } from '../protocol/constants.ts';
 import { DEFAULT_HOST, DEFAULT_PORT } from '../protocol/endpoints.ts';
+import { normalizeOrigin } from './core/origin.ts';
 
 const defaultSiteDir = fileURLToPath(new URL('../dist/', import.meta.url));
+
+const count = (what: string) =>
+  z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, `must be at least 1 ${what}`);
 
 /**
  * Every option of the companion server with its default. The CLI, the tests and
@@ -30,6 +36,53 @@ export const configSchema = z
       .enum(['silent', 'error', 'info', 'debug'])
       .default('info')
       .describe('Least severe log line to print.'),
+    allowOrigins: z
+      .array(
+        z.string().refine((o) => normalizeOrigin(o) === o.replace(/\/$/, ''), {
+          error: 'must be an origin such as http://example.test:3000 (scheme, host, optional port, nothing else)',
+        }),
+      )
+      .default([])
+      .describe('Origins allowed besides no Origin, the server\'s own and http://localhost|127.0.0.1|[::1]:*.'),
+    maxPayload: count('byte')
+      .max(16 * 1024 * 1024, 'must be at most 16777216 (16 MiB)')
+      .default(LIMITS.maxPayload)
+      .describe('Largest message in bytes; a bigger one closes the connection with 1009.'),
+    heartbeat: z.coerce
+      .number({ error: 'must be a number' })
+      .min(0, 'must be 0 (off) or more seconds')
+      .max(3600, 'must be at most 3600 seconds')
+      .default(LIMITS.heartbeatMs / 1000)
+      .describe('Seconds between pings; a client that has not answered the previous ping is terminated. 0 turns it off.'),
+    auth: z
+      .enum(AUTH_MODES, { error: `must be one of ${AUTH_MODES.join(', ')}` })
+      .default('optional')
+      .describe('/chat: "optional" admits anyone by name; "required" only clients with a valid token.'),
+    maxConnections: count('connection')
+      .default(LIMITS.maxConnections)
+      .describe('Open WebSocket connections allowed; one more is refused with 503.'),
+    slowConsumerBytes: count('byte')
+      .default(LIMITS.slowConsumerBytes)
+      .describe('Unsent bytes on one connection past which it is a slow consumer.'),
+    slowConsumerGrace: z.coerce
+      .number()
+      .min(0)
+      .default(LIMITS.slowConsumerGraceSeconds)
+      .describe('Seconds a slow consumer may stay slow before it is closed with 1013.'),
+    rateLimit: z
+      .object({
+        perSecond: z.number().positive().default(LIMITS.rateLimitPerSecond).describe('Sustained messages per second.'),
+        burst: z.number().int().positive().default(LIMITS.rateLimitBurst).describe('Messages allowed in a burst.'),
+        abuse: z.number().int().positive().default(LIMITS.rateLimitAbuse).describe('Refusals tolerated before 1008.'),
+      })
+      .prefault({})
+      .describe('Per-connection rate limit on /chat and /broadcast.'),
+    tokenTtl: z.number().positive().default(LIMITS.tokenTtlSeconds).describe('Seconds a chat token stays valid.'),
+    tokenSecret: z
+      .string()
+      .min(16)
+      .optional()
+      .describe('HMAC key for chat tokens; by default a random one per process, so restarts invalidate tokens.'),
   })
   .strict();
 

@@ -37,10 +37,19 @@ describe('npm start / server CLI', () => {
     expect(result.stderr).toContain('--port "70000": must be 0 to 65535');
   });
 
-  it('prints help and exits 0', async () => {
+  it('prints help listing every flag and exits 0', async () => {
     const result = await runNode(['server/main.ts', '--help']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('--port <n>');
+    for (const flag of ['--port <n>', '--host <addr>', '--allow-origin <origin>', '--max-payload <bytes>', '--heartbeat <seconds>', '--auth <mode>', '--max-connections <n>', '--help']) {
+      expect(result.stdout).toContain(flag);
+    }
+  });
+
+  it('prints usage and exits 2 on a bad --auth', async () => {
+    const result = await runNode(['server/main.ts', '--auth', 'sometimes']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--auth "sometimes": must be one of optional, required');
+    expect(result.stderr).toContain('Usage:');
   });
 
   it('says which port is busy and how to pick another, exit 1', async () => {
@@ -57,23 +66,41 @@ describe('npm start / server CLI', () => {
     }
   });
 
-  it('starts, prints the URL, answers /health and exits 0 on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['server/main.ts', '--port', '0', '--log', 'silent'], { cwd: root });
-    let stdout = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (c: Buffer) => {
-        stdout += c.toString();
-        const match = /running at (http:\/\/localhost:\d+)/.exec(stdout);
-        if (match?.[1]) resolve(match[1]);
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'starts, logs one-line JSON, answers /health, and on %s closes clients with 1001 and exits 0',
+    async (signal) => {
+      const child = spawn(process.execPath, ['server/main.ts', '--port', '0', '--log', 'info'], { cwd: root });
+      let stdout = '';
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (c: Buffer) => {
+          stdout += c.toString();
+          const match = /running at (http:\/\/localhost:\d+)/.exec(stdout);
+          if (match?.[1]) resolve(match[1].replace('localhost', '127.0.0.1'));
+        });
+        child.on('exit', () => reject(new Error(`exited early: ${stdout}`)));
       });
-      child.on('exit', () => reject(new Error(`exited early: ${stdout}`)));
-    });
-    const health = (await (await fetch(`${url.replace('localhost', '127.0.0.1')}/health`)).json()) as Record<string, unknown>;
-    expect(health['status']).toBe('ok');
-    const code = await new Promise<number | null>((resolve) => {
-      child.on('exit', (c) => resolve(c));
-      child.kill('SIGTERM');
-    });
-    expect(code).toBe(0);
-  });
+      const health = (await (await fetch(`${url}/health`)).json()) as Record<string, unknown>;
+      expect(health['status']).toBe('ok');
+      const client = new WebSocket(`${url.replace('http', 'ws')}/echo`);
+      await new Promise((resolve, reject) => {
+        client.addEventListener('open', resolve);
+        client.addEventListener('error', reject);
+      });
+      client.send('a secret payload');
+      await new Promise((resolve) => client.addEventListener('message', resolve, { once: true }));
+      const closed = new Promise<number>((resolve) => client.addEventListener('close', (e) => resolve(e.code)));
+      const code = await new Promise<number | null>((resolve) => {
+        child.on('exit', (c) => resolve(c));
+        child.kill(signal);
+      });
+      expect(code).toBe(0);
+      expect(await closed).toBe(1001);
+      const lines = stderr.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines.find((l) => l['msg'] === 'open')).toMatchObject({ level: 'info', conn: 'c1', endpoint: 'echo' });
+      expect(lines.find((l) => l['msg'] === 'close')).toMatchObject({ conn: 'c1', code: 1001, how: 'shutdown' });
+      expect(stderr).not.toContain('a secret payload');
+    },
+  );
 });

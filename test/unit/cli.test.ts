@@ -16,7 +16,50 @@ describe('parseCli', () => {
     expect(result).toMatchObject({ kind: 'run', config: { port: 9000, host: '::1' } });
   });
 
+  it('gives the documented limits with no flags', () => {
+    const result = parseCli([]);
+    if (result.kind !== 'run') throw new Error(result.kind);
+    expect(result.config).toMatchObject({
+      allowOrigins: [],
+      maxPayload: 65_536,
+      heartbeat: 30,
+      auth: 'optional',
+      maxConnections: 10_000,
+      slowConsumerBytes: 1_048_576,
+      rateLimit: { perSecond: 20, burst: 40, abuse: 40 },
+    });
+  });
+
+  it('reads every server flag, --allow-origin repeated', () => {
+    const result = parseCli([
+      '--allow-origin', 'http://a.test:3000',
+      '--allow-origin=https://b.test',
+      '--max-payload', '1024',
+      '--heartbeat', '0.5',
+      '--auth', 'required',
+      '--max-connections', '5',
+    ]);
+    expect(result).toMatchObject({
+      kind: 'run',
+      config: { allowOrigins: ['http://a.test:3000', 'https://b.test'], maxPayload: 1024, heartbeat: 0.5, auth: 'required', maxConnections: 5 },
+    });
+  });
+
+  it('takes --heartbeat 0 as off', () => {
+    expect(parseCli(['--heartbeat', '0'])).toMatchObject({ kind: 'run', config: { heartbeat: 0 } });
+  });
+
   it.each([
+    [['--allow-origin', 'localhost:3000'], '--allow-origin "localhost:3000": must be an origin'],
+    [['--allow-origin', 'http://a.test', '--allow-origin', 'http://a.test/path'], '--allow-origin "http://a.test/path": must be an origin'],
+    [['--max-payload', '0'], '--max-payload "0": must be at least 1 byte'],
+    [['--max-payload', 'big'], '--max-payload "big": must be a number'],
+    [['--max-payload', '999999999'], 'at most 16777216'],
+    [['--heartbeat=-1'], '--heartbeat "-1": must be 0 (off) or more seconds'],
+    [['--auth', 'maybe'], '--auth "maybe": must be one of optional, required'],
+    [['--max-connections', '0'], '--max-connections "0": must be at least 1 connection'],
+    [['--port', ''], '--port needs a value'],
+    [['--port'], "Option '--port <value>' argument missing"],
     [['--port', 'notaport'], '--port "notaport": must be a number'],
     [['--port', '80.5'], '--port "80.5": must be a whole number'],
     [['--port=-1'], '--port "-1": must be 0 to 65535'],

@@ -1,0 +1,145 @@
+import { FRAME, OPCODE } from '../../protocol/constants.ts';
+import { FrameDecoder, toHex, type DecodedFrame } from '../../protocol/frame.ts';
+import type { FrameEvent, HandshakeEvent, InspectEvent } from '../../protocol/inspect.ts';
+import type { Clock } from './clock.ts';
+
+export interface HandshakeRequest {
+  method: string;
+  target: string;
+  httpVersion: string;
+  headers: [string, string][];
+}
+
+const HEAD_END = '\r\n\r\n';
+/** An HTTP response head larger than this is not one ws writes; stop looking. */
+const MAX_HEAD = 16 * 1024;
+
+/** Rebuilds the header bytes of a decoded frame; lengthForm keeps it byte-exact. */
+export function frameHeaderBytes(frame: DecodedFrame): Uint8Array {
+  const extra = frame.lengthForm === 7 ? 0 : frame.lengthForm === 16 ? 2 : 8;
+  const out = new Uint8Array(2 + extra + (frame.maskingKey ? FRAME.maskingKeyLength : 0));
+  out[0] = (frame.fin ? 0x80 : 0) | (frame.rsv1 ? 0x40 : 0) | (frame.rsv2 ? 0x20 : 0) | (frame.rsv3 ? 0x10 : 0) | frame.opcode;
+  const view = new DataView(out.buffer);
+  if (frame.lengthForm === 7) out[1] = frame.payloadLength;
+  else if (frame.lengthForm === 16) {
+    out[1] = FRAME.length16Marker;
+    view.setUint16(2, frame.payloadLength);
+  } else {
+    out[1] = FRAME.length64Marker;
+    view.setUint32(2, Math.floor(frame.payloadLength / 2 ** 32));
+    view.setUint32(6, frame.payloadLength >>> 0);
+  }
+  if (frame.maskingKey) {
+    out[1] = (out[1] as number) | 0x80;
+    out.set(frame.maskingKey, 2 + extra);
+  }
+  return out;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+/**
+ * The wire truth of one connection: fed the bytes the socket really read and
+ * wrote, it emits inspector events. The first bytes written are the HTTP
+ * response to the upgrade; everything after, in both directions, is frames.
+ */
+export class WireRecorder {
+  private readonly inbound: FrameDecoder;
+  private readonly outbound: FrameDecoder;
+  private headText = '';
+  private headDone = false;
+  private readonly textMessage = { in: false, out: false };
+  private readonly options: {
+    conn: string;
+    endpoint: string;
+    tag: string | null;
+    request: HandshakeRequest;
+    now: Clock;
+    /** Called with a builder, so an event nobody will see costs nothing but the parse. */
+    emit: (kind: InspectEvent['kind'], make: () => InspectEvent) => void;
+  };
+
+  constructor(options: WireRecorder['options'] & { previewBytes: number }) {
+    this.options = options;
+    this.inbound = new FrameDecoder({ previewBytes: options.previewBytes });
+    this.outbound = new FrameDecoder({ previewBytes: options.previewBytes });
+  }
+
+  read(chunk: Uint8Array): void {
+    for (const frame of this.inbound.push(chunk)) this.emitFrame('in', frame);
+  }
+
+  wrote(chunk: Uint8Array): void {
+    if (!this.headDone) {
+      const text = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1');
+      const end = (this.headText + text).indexOf(HEAD_END);
+      if (end === -1) {
+        this.headText += text;
+        if (this.headText.length > MAX_HEAD) this.headDone = true;
+        return;
+      }
+      const consumed = end + HEAD_END.length - this.headText.length;
+      this.headText = (this.headText + text).slice(0, end);
+      this.headDone = true;
+      const handshake = this.handshakeEvent();
+      this.options.emit('handshake', () => handshake);
+      if (consumed < chunk.length) this.wrote(chunk.subarray(consumed));
+      return;
+    }
+    for (const frame of this.outbound.push(chunk)) this.emitFrame('out', frame);
+  }
+
+  private emitFrame(dir: 'in' | 'out', frame: DecodedFrame): void {
+    // A continuation frame is text when the message it continues started as text.
+    let isText = frame.opcode === OPCODE.text;
+    if (frame.opcode === OPCODE.text || frame.opcode === OPCODE.binary) this.textMessage[dir] = isText;
+    else if (frame.opcode === OPCODE.continuation) isText = this.textMessage[dir];
+    const t = this.options.now();
+    this.options.emit('frame', () => this.frameEvent(dir, frame, isText, t));
+  }
+
+  private handshakeEvent(): HandshakeEvent {
+    const [statusLine = '', ...lines] = this.headText.split('\r\n');
+    const match = /^HTTP\/\d\.\d (\d{3}) ?(.*)$/.exec(statusLine);
+    return {
+      kind: 'handshake',
+      conn: this.options.conn,
+      t: this.options.now(),
+      endpoint: this.options.endpoint,
+      tag: this.options.tag,
+      request: this.options.request,
+      response: {
+        status: match ? Number(match[1]) : 0,
+        statusText: match?.[2] ?? '',
+        headers: lines.map((line): [string, string] => {
+          const colon = line.indexOf(':');
+          return colon === -1 ? [line, ''] : [line.slice(0, colon), line.slice(colon + 1).trim()];
+        }),
+      },
+    };
+  }
+
+  private frameEvent(dir: 'in' | 'out', frame: DecodedFrame, isText: boolean, t: number): FrameEvent {
+    return {
+      kind: 'frame',
+      conn: this.options.conn,
+      t,
+      dir,
+      fin: frame.fin,
+      rsv1: frame.rsv1,
+      rsv2: frame.rsv2,
+      rsv3: frame.rsv3,
+      opcode: frame.opcode,
+      masked: frame.masked,
+      maskingKey: frame.maskingKey ? toHex(frame.maskingKey) : null,
+      payloadLength: frame.payloadLength,
+      lengthForm: frame.lengthForm,
+      headerHex: toHex(frameHeaderBytes(frame)),
+      previewHex: toHex(frame.preview),
+      maskedPreviewHex: frame.maskedPreview ? toHex(frame.maskedPreview) : null,
+      previewText: frame.close ? frame.close.reason : isText ? utf8.decode(frame.preview) : null,
+      truncated: frame.truncated,
+      close: frame.close,
+    };
+  }
+}

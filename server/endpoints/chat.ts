@@ -1,0 +1,58 @@
+import { CHAT_PARAMS } from '../../protocol/chat.ts';
+import { CLOSE, LIMITS } from '../../protocol/constants.ts';
+import { ChatRoom, type ChatMember } from '../core/chat-room.ts';
+import { verifyToken } from '../core/token.ts';
+import { Outlet } from './outlet.ts';
+import { rateGate } from './limits.ts';
+import type { Endpoint, EndpointContext } from './types.ts';
+
+/**
+ * `/chat`: the ChatRoom bound to connections. Names are settled at the
+ * handshake (400 bad name, 409 taken, 401 bad token), so a refused client
+ * never gets a socket.
+ */
+export function chatEndpoint(ctx: EndpointContext, secret: Uint8Array): Endpoint & { room: ChatRoom } {
+  const room = new ChatRoom({ now: ctx.now, historySize: LIMITS.chatHistory, textMaxLength: LIMITS.chatTextMaxLength });
+  return {
+    kind: 'chat',
+    room,
+    admit: (params) => {
+      const token = params.get(CHAT_PARAMS.token);
+      let requested = params.get(CHAT_PARAMS.name);
+      if (token !== null) {
+        const check = verifyToken(token, secret, ctx.now);
+        if (!check.ok) {
+          const why = { malformed: 'is malformed', bad_signature: 'has a bad signature', expired: 'has expired' }[check.reason];
+          return { ok: false, status: 401, error: `token_${check.reason}`, message: `The token ${why}. Get a new one with POST /api/token.` };
+        }
+        requested = check.name;
+      } else if (ctx.config.auth === 'required') {
+        return { ok: false, status: 401, error: 'token_required', message: 'This server requires a token: POST /api/token, then connect with ?token=…' };
+      }
+      const admission = room.admit(requested);
+      if (!admission.ok) return admission;
+      return {
+        ok: true,
+        open: (conn) => {
+          const outlet = new Outlet(conn, ctx);
+          const allowed = rateGate(conn, ctx);
+          const member: ChatMember = {
+            name: admission.name,
+            deliver: (json, fanout) => (fanout ? outlet.offer(json, false) : conn.send(json, false)),
+          };
+          room.join(member);
+          return {
+            message: (data, isBinary) => {
+              if (isBinary) {
+                conn.close(CLOSE.unsupportedData, 'chat accepts text frames only');
+                return;
+              }
+              if (allowed()) room.receive(member, data.toString('utf8'));
+            },
+            closed: () => room.leave(member),
+          };
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import type { EndpointKind } from '../../protocol/endpoints.ts';
+import type { Clock } from '../core/clock.ts';
+import type { ServerConfig } from '../config.ts';
+import type { Logger } from '../log.ts';
+
+/** What an endpoint may do with one client; the transport implements it over `ws`. */
+export interface Connection {
+  readonly id: string;
+  readonly endpoint: EndpointKind;
+  /** Bytes queued for this client but not yet handed to the kernel. */
+  readonly bufferedAmount: number;
+  readonly open: boolean;
+  send(data: string | Buffer, binary: boolean): void;
+  close(code: number, reason: string): void;
+}
+
+/** Handlers for one accepted connection. */
+export interface Session {
+  message(data: Buffer, isBinary: boolean): void;
+  /** The connection is gone (after the close handshake, or dropped). */
+  closed(): void;
+}
+
+/** The answer to an upgrade request, decided before the 101 is written. */
+export type Admission =
+  | { ok: true; open(conn: Connection): Session }
+  | { ok: false; status: number; error: string; message: string };
+
+export interface Endpoint {
+  readonly kind: EndpointKind;
+  /**
+   * Checks the request's query (without the playground tag) and, for /inspect,
+   * the tag. Refusals become HTTP answers; nothing is upgraded.
+   */
+  admit(params: URLSearchParams, tag: string | null): Admission;
+}
+
+export interface Stats {
+  /** Fan-out messages not delivered to slow consumers. */
+  dropped: number;
+}
+
+/** What every endpoint gets from the app. */
+export interface EndpointContext {
+  config: ServerConfig;
+  now: Clock;
+  log: Logger;
+  stats: Stats;
+}

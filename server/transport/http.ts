@@ -1,0 +1,127 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { tokenRequestSchema, type TokenResponse } from '../../protocol/chat.ts';
+import { LIMITS } from '../../protocol/constants.ts';
+import { ENDPOINTS, HTTP_PATHS } from '../../protocol/endpoints.ts';
+import type { HttpError } from '../../protocol/errors.ts';
+import type { Health } from '../../protocol/health.ts';
+import type { Clock } from '../core/clock.ts';
+import { isHostAllowed, isOriginAllowed } from '../core/origin.ts';
+import { signToken } from '../core/token.ts';
+import type { ServerConfig } from '../config.ts';
+import type { Logger } from '../log.ts';
+import type { Handler } from './static.ts';
+
+/** WebSocket-only paths: a plain GET there gets 426. `/` is also the site's home page, so it is not one. */
+const WEBSOCKET_ONLY = new Set<string>(Object.values(ENDPOINTS).filter((p) => p !== ENDPOINTS.root));
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    ...headers,
+  });
+  res.end(JSON.stringify(body));
+}
+
+function fail(res: ServerResponse, status: number, error: string, message: string, headers: Record<string, string> = {}): void {
+  sendJson(res, status, { error, message } satisfies HttpError, headers);
+}
+
+/** Reads a small body; null when it is larger than `limit`. */
+function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        resolve(null);
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > limit ? null : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * Plain HTTP: `GET /health`, `POST /api/token`, 426 on WebSocket paths, the
+ * site for everything else. The dev server (Astro on :4321) calls /health and
+ * /api/token cross-origin, so allowed origins get CORS headers.
+ */
+export function createHttpHandler(deps: {
+  config: ServerConfig;
+  log: Logger;
+  now: Clock;
+  site: Handler;
+  health: () => Health;
+  tokenSecret: Uint8Array;
+}): Handler {
+  const { config, now } = deps;
+  return (req, res) => {
+    if (!isHostAllowed(req.headers.host, config.host)) {
+      fail(res, 403, 'host_not_allowed', 'The Host header does not name this machine (DNS rebinding protection).');
+      return;
+    }
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const origin = req.headers.origin;
+    const originOk = isOriginAllowed(origin, req.headers.host, config.allowOrigins);
+    const cors: Record<string, string> =
+      origin !== undefined && originOk ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {};
+
+    if (path === HTTP_PATHS.health) {
+      sendJson(res, 200, deps.health(), cors);
+      return;
+    }
+    if (path === HTTP_PATHS.token) {
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, { ...cors, 'access-control-allow-methods': 'POST', 'access-control-allow-headers': 'content-type', 'access-control-max-age': '600' });
+        res.end();
+        return;
+      }
+      if (req.method !== 'POST') {
+        fail(res, 405, 'method_not_allowed', 'POST a JSON body {"name": "…"} to get a token.', { allow: 'POST, OPTIONS' });
+        return;
+      }
+      if (!originOk) {
+        fail(res, 403, 'origin_not_allowed', `Origin ${origin} may not request tokens.`);
+        return;
+      }
+      void readBody(req, LIMITS.tokenBodyBytes).then(
+        (body) => {
+          if (body === null) {
+            fail(res, 413, 'body_too_large', `The body is over ${LIMITS.tokenBodyBytes} bytes.`, cors);
+            return;
+          }
+          let json: unknown;
+          try {
+            json = JSON.parse(body);
+          } catch {
+            fail(res, 400, 'bad_json', 'The body must be JSON: {"name": "alice"}.', cors);
+            return;
+          }
+          const parsed = tokenRequestSchema.safeParse(json);
+          if (!parsed.success) {
+            fail(res, 400, 'bad_name', `"name" must be 1 to ${LIMITS.chatNameMaxLength} letters, digits, "_" or "-".`, cors);
+            return;
+          }
+          const { token, expiresAt } = signToken(parsed.data.name, deps.tokenSecret, now, config.tokenTtl * 1000);
+          deps.log.info('token issued', { expiresAt });
+          sendJson(res, 200, { token, name: parsed.data.name, expiresAt } satisfies TokenResponse, cors);
+        },
+        () => res.destroy(),
+      );
+      return;
+    }
+    if (WEBSOCKET_ONLY.has(path)) {
+      fail(res, 426, 'upgrade_required', `${path} is a WebSocket endpoint: connect with new WebSocket('ws://${req.headers.host ?? 'localhost:8080'}${path}').`, {
+        upgrade: 'websocket',
+        connection: 'Upgrade',
+      });
+      return;
+    }
+    deps.site(req, res);
+  };
+}

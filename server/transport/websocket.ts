@@ -1,0 +1,275 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { CLOSE, LIMITS } from '../../protocol/constants.ts';
+import { endpointKindOf, ENDPOINT_KINDS, INSPECT_TAG_PARAM, INSPECT_TAG_PATTERN, type EndpointKind } from '../../protocol/endpoints.ts';
+import type { EndEvent } from '../../protocol/inspect.ts';
+import type { Clock } from '../core/clock.ts';
+import type { InspectHub } from '../core/inspect-hub.ts';
+import { isHostAllowed, isOriginAllowed } from '../core/origin.ts';
+import { WireRecorder } from '../core/wire.ts';
+import type { ServerConfig } from '../config.ts';
+import type { Endpoint, Connection, Session } from '../endpoints/types.ts';
+import type { Logger } from '../log.ts';
+import { refuseUpgrade } from './refuse.ts';
+
+type EndHow = EndEvent['how'];
+
+interface Live {
+  ws: WebSocket;
+  conn: Connection;
+  alive: boolean;
+  /** Set when the server decides how the connection ends (heartbeat, shutdown). */
+  endHow: EndHow | null;
+}
+
+export interface WebSocketLayer {
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  counts(): Record<EndpointKind, number>;
+  readonly size: number;
+  /** Stops the heartbeat, closes every client with 1001, cuts the ones that do not answer in time. */
+  shutdown(graceMs: number): Promise<void>;
+}
+
+/** A URL parsed from a request target, with the playground tag taken out. */
+export function splitTarget(rawTarget: string): { path: string; params: URLSearchParams; tag: string | null; target: string } | null {
+  let url: URL;
+  try {
+    url = new URL(rawTarget, 'http://request.invalid');
+  } catch {
+    return null;
+  }
+  const tag = url.searchParams.get(INSPECT_TAG_PARAM);
+  url.searchParams.delete(INSPECT_TAG_PARAM);
+  const query = url.searchParams.toString();
+  return { path: url.pathname, params: url.searchParams, tag, target: url.pathname + (query ? `?${query}` : '') };
+}
+
+/**
+ * The only module that touches `ws`. Routes upgrade requests (Host, path,
+ * Origin, capacity, then the endpoint's own admission), taps the bytes of
+ * inspected connections, runs the heartbeat.
+ */
+export function createWebSocketLayer(deps: {
+  config: ServerConfig;
+  log: Logger;
+  now: Clock;
+  hub: InspectHub;
+  endpoints: Record<EndpointKind, Endpoint>;
+}): WebSocketLayer {
+  const { config, log, now, hub } = deps;
+  const live = new Map<string, Live>();
+  let nextId = 1;
+  let stopping = false;
+
+  const options = {
+    noServer: true,
+    clientTracking: false,
+    maxPayload: config.maxPayload,
+    perMessageDeflate: false,
+    // A client that never answers our close frame is cut after this (ws ≥ 8.19; not in @types/ws yet).
+    closeTimeout: 5_000,
+  };
+  const wss = new WebSocketServer(options);
+  // Handshakes ws itself finds invalid (bad key, version, method): answer as JSON, like our own refusals.
+  wss.on('wsClientError', (error: Error, socket: Duplex, req: IncomingMessage) => {
+    const status = req.method !== 'GET' ? 405 : 400;
+    const headers: Record<string, string> = /Version/.test(error.message) ? { 'Sec-WebSocket-Version': '13' } : {};
+    reject(req, socket, splitTarget(req.url ?? '/')?.tag ?? null, status, 'bad_handshake', `${error.message}.`, headers);
+  });
+
+  function reject(
+    req: IncomingMessage,
+    socket: Duplex,
+    tag: string | null,
+    status: number,
+    error: string,
+    message: string,
+    headers: Record<string, string> = {},
+  ): void {
+    const target = splitTarget(req.url ?? '/')?.target ?? String(req.url);
+    log.info('upgrade refused', { status, error, path: target.split('?')[0] });
+    hub.publish(tag, 'rejected', () => ({ kind: 'rejected', t: now(), target, status, reason: message, tag }));
+    refuseUpgrade(socket, status, { error, message }, headers);
+  }
+
+  function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // Errors on a half-open socket (client reset) must not crash the server.
+    socket.on('error', () => socket.destroy());
+    const split = splitTarget(req.url ?? '/');
+    if (!split) return reject(req, socket, null, 400, 'bad_target', 'The request target is not a valid URL path.');
+    const { path, params, tag, target } = split;
+    if (tag !== null && !INSPECT_TAG_PATTERN.test(tag)) {
+      return reject(req, socket, null, 400, 'bad_tag', `?${INSPECT_TAG_PARAM} must be 1 to ${LIMITS.inspectTagMaxLength} letters, digits, "_", "-", "." or ":".`);
+    }
+    if (!isHostAllowed(req.headers.host, config.host)) {
+      return reject(req, socket, tag, 403, 'host_not_allowed', 'The Host header does not name this machine (DNS rebinding protection).');
+    }
+    const kind = endpointKindOf(path);
+    if (kind === null) return reject(req, socket, tag, 404, 'not_found', `No WebSocket endpoint at ${path}.`);
+    if (stopping) return reject(req, socket, tag, 503, 'shutting_down', 'The server is shutting down.');
+    if (!isOriginAllowed(req.headers.origin, req.headers.host, config.allowOrigins)) {
+      return reject(req, socket, tag, 403, 'origin_not_allowed', `Origin ${req.headers.origin} may not open WebSockets here (start the server with --allow-origin to allow it).`);
+    }
+    if (live.size >= config.maxConnections) {
+      return reject(req, socket, tag, 503, 'too_many_connections', `The server already has ${config.maxConnections} connections; try again later.`);
+    }
+    const admission = deps.endpoints[kind].admit(params, tag);
+    if (!admission.ok) return reject(req, socket, tag, admission.status, admission.error, admission.message);
+
+    const id = `c${nextId++}`;
+    // Inspected: every tagged connection (a late /inspect?fd-tag= replays it) and, while someone
+    // watches everything, every other one. /inspect itself never is.
+    const tapped = kind !== 'inspect' && (tag !== null || hub.watchingAll);
+    let recorder: WireRecorder | null = null;
+    if (tapped) {
+      recorder = new WireRecorder({
+        conn: id,
+        endpoint: kind,
+        tag,
+        now,
+        previewBytes: LIMITS.inspectPreviewBytes,
+        request: {
+          method: req.method ?? 'GET',
+          target,
+          httpVersion: req.httpVersion,
+          headers: pairs(req.rawHeaders),
+        },
+        emit: (kind, make) => hub.publish(tag, kind, make),
+      });
+      const rec = recorder;
+      const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+      // Every byte ws writes (the 101 and each frame) passes here first.
+      socket.write = ((chunk: unknown, ...rest: unknown[]) => {
+        if (typeof chunk === 'string') rec.wrote(Buffer.from(chunk, 'latin1'));
+        else if (chunk instanceof Uint8Array) rec.wrote(chunk);
+        return write(chunk, ...rest);
+      }) as typeof socket.write;
+    }
+
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      if (recorder) {
+        const rec = recorder;
+        // Ahead of ws's own listener, so a frame is recorded before the reply it causes.
+        // ws re-emits `head` through unshift, so these are all the bytes after the request.
+        socket.prependListener('data', (chunk: Buffer) => rec.read(chunk));
+      }
+      const entry: Live = {
+        ws,
+        alive: true,
+        endHow: null,
+        conn: {
+          id,
+          endpoint: kind,
+          get bufferedAmount() {
+            return ws.bufferedAmount;
+          },
+          get open() {
+            return ws.readyState === ws.OPEN;
+          },
+          send: (data, binary) => {
+            if (ws.readyState === ws.OPEN) ws.send(data, { binary });
+          },
+          close: (code, reason) => {
+            if (ws.readyState === ws.OPEN) ws.close(code, reason);
+          },
+        },
+      };
+      live.set(id, entry);
+      log.info('open', { conn: id, endpoint: kind, tag });
+      ws.on('pong', () => {
+        entry.alive = true;
+      });
+      ws.on('error', (error: Error & { code?: string }) => {
+        log.info('connection error', { conn: id, error: error.code ?? error.message });
+      });
+      let session: Session | null = null;
+      ws.on('message', (data: Buffer, isBinary: boolean) => {
+        try {
+          session?.message(data, isBinary);
+        } catch (error) {
+          log.error('endpoint error', { conn: id, endpoint: kind, error: (error as Error).message });
+          entry.conn.close(CLOSE.internalError, 'internal error');
+        }
+      });
+      ws.on('close', (code: number, reasonBytes: Buffer) => {
+        live.delete(id);
+        const how: EndHow = entry.endHow ?? (code === CLOSE.abnormal ? 'abnormal' : 'clean');
+        const reason = reasonBytes.toString('utf8');
+        log.info('close', { conn: id, endpoint: kind, code, how });
+        try {
+          session?.closed();
+        } catch (error) {
+          log.error('endpoint error', { conn: id, endpoint: kind, error: (error as Error).message });
+        }
+        if (recorder) hub.publish(tag, 'end', () => ({ kind: 'end', conn: id, t: now(), code, reason, how }));
+      });
+      try {
+        session = admission.open(entry.conn);
+      } catch (error) {
+        log.error('endpoint error', { conn: id, endpoint: kind, error: (error as Error).message });
+        entry.conn.close(CLOSE.internalError, 'internal error');
+      }
+    });
+  }
+
+  let heartbeat: NodeJS.Timeout | null = null;
+  if (config.heartbeat > 0) {
+    heartbeat = setInterval(() => {
+      for (const [id, entry] of live) {
+        if (!entry.alive) {
+          entry.endHow = 'heartbeat';
+          log.info('heartbeat timeout', { conn: id });
+          entry.ws.terminate();
+          continue;
+        }
+        entry.alive = false;
+        entry.ws.ping();
+      }
+    }, config.heartbeat * 1000);
+    heartbeat.unref();
+  }
+
+  return {
+    handleUpgrade,
+    get size() {
+      return live.size;
+    },
+    counts() {
+      const counts = Object.fromEntries(ENDPOINT_KINDS.map((k) => [k, 0])) as Record<EndpointKind, number>;
+      for (const entry of live.values()) counts[entry.conn.endpoint] += 1;
+      return counts;
+    },
+    async shutdown(graceMs) {
+      stopping = true;
+      if (heartbeat) clearInterval(heartbeat);
+      if (live.size === 0) return;
+      const closed = Promise.all(
+        [...live.values()].map(
+          (entry) =>
+            new Promise<void>((resolve) => {
+              entry.ws.once('close', () => resolve());
+              entry.endHow = 'shutdown';
+              entry.ws.close(CLOSE.goingAway, 'server shutting down');
+            }),
+        ),
+      );
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), graceMs);
+      });
+      if ((await Promise.race([closed, late])) === 'late') {
+        for (const entry of live.values()) entry.ws.terminate();
+        await closed;
+      }
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** rawHeaders as [name, value] pairs, in wire order, names as sent. */
+function pairs(raw: string[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i] as string, raw[i + 1] as string]);
+  return out;
+}

@@ -1,0 +1,187 @@
+import { get } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import type { Client } from './helpers.ts';
+import { CLOSE, LIMITS } from '../../../protocol/constants.ts';
+import { ENDPOINTS, HTTP_PATHS } from '../../../protocol/endpoints.ts';
+import { healthSchema } from '../../../protocol/health.ts';
+import { health, open, RawClient, refused, useServer, withTimeout } from './helpers.ts';
+
+const t = await useServer({ maxConnections: 12, maxPayload: 1024, allowOrigins: ['http://allowed.test:3000'] });
+
+describe('upgrade router', () => {
+  it('refuses an unknown path with 404 before any upgrade', async () => {
+    const r = await refused(`${t.ws}/nope`);
+    expect(r.status).toBe(404);
+    expect(r.body).toEqual({ error: 'not_found', message: 'No WebSocket endpoint at /nope.' });
+  });
+
+  it.each([ENDPOINTS.echo, ENDPOINTS.broadcast, ENDPOINTS.chat, ENDPOINTS.feed, ENDPOINTS.inspect])(
+    'answers a plain GET on %s with 426 and Upgrade: websocket',
+    async (path) => {
+      const res = await fetch(`${t.base}${path}`);
+      expect(res.status).toBe(426);
+      expect(res.headers.get('upgrade')).toBe('websocket');
+      expect(((await res.json()) as { error: string }).error).toBe('upgrade_required');
+    },
+  );
+
+  it('serves the site, not 426, on a plain GET /', async () => {
+    const res = await fetch(`${t.base}/`);
+    // The test server has no built site: the static handler's "not built" answer proves routing.
+    expect(res.status).toBe(503);
+    expect(await res.text()).toContain('not built yet');
+  });
+
+  it.each([
+    ['no Origin', undefined],
+    ['http://localhost:4321', 'http://localhost:4321'],
+    ['http://127.0.0.1:9', 'http://127.0.0.1:9'],
+    ['http://[::1]:8080', 'http://[::1]:8080'],
+    ['the server\'s own origin', 'SELF'],
+    ['an --allow-origin', 'http://allowed.test:3000'],
+  ])('accepts %s', async (_name, origin) => {
+    const headers = origin === undefined ? {} : { origin: origin === 'SELF' ? t.base : origin };
+    const c = await open(`${t.ws}/echo`, { headers });
+    c.ws.close();
+    await c.closeCode();
+  });
+
+  it.each([
+    'http://evil.test',
+    'https://localhost.evil.test',
+    'null',
+    'http://allowed.test:3001',
+  ])('refuses Origin %s with 403', async (origin) => {
+    const r = await refused(`${t.ws}/echo`, { headers: { origin } });
+    expect(r.status).toBe(403);
+    expect(r.body['error']).toBe('origin_not_allowed');
+  });
+
+  it('refuses a Host that is not a loopback name with 403 (DNS rebinding)', async () => {
+    const r = await refused(`${t.ws}/echo`, { headers: { host: `rebind.evil.test:${t.port}` } });
+    expect(r.status).toBe(403);
+    expect(r.body['error']).toBe('host_not_allowed');
+    // fetch cannot set Host; node:http can.
+    const status = await withTimeout(
+      new Promise<number>((resolve, reject) => {
+        get({ host: '127.0.0.1', port: t.port, path: HTTP_PATHS.health, headers: { host: 'rebind.evil.test' } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        }).on('error', reject);
+      }),
+      'GET /health',
+    );
+    expect(status).toBe(403);
+  });
+
+  it('accepts Host localhost:<port>', async () => {
+    const c = await open(`${t.ws}/`, { headers: { host: `localhost:${t.port}` } });
+    c.ws.close();
+    await c.closeCode();
+  });
+
+  it('refuses an invalid handshake (bad Sec-WebSocket-Version) with 400', async () => {
+    const raw = await RawClient.upgrade(t.port, '/echo', []);
+    raw.destroy();
+    const bad = new RawClient(t.port);
+    await withTimeout(new Promise((r) => bad.socket.once('connect', r)), 'connect');
+    bad.write(`GET /echo HTTP/1.1\r\nHost: 127.0.0.1:${t.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 7\r\n\r\n`);
+    await bad.gone();
+    expect(bad.status).toBe(400);
+    expect(bad.head).toContain('Sec-WebSocket-Version: 13');
+  });
+
+  it('refuses the connection over the cap with 503, and accepts again below it', async () => {
+    const before = (await health(t.base))['connections'] as Record<string, number>;
+    const total = Object.values(before).reduce((a, b) => a + b, 0);
+    const clients: Client[] = [];
+    for (let i = total; i < 12; i++) clients.push(await open(`${t.ws}/echo`));
+    const r = await refused(`${t.ws}/echo`);
+    expect(r.status).toBe(503);
+    expect(r.body['error']).toBe('too_many_connections');
+    const last = clients.pop() as Client;
+    last.ws.close();
+    await last.closeCode();
+    const again = await open(`${t.ws}/echo`);
+    clients.push(again);
+    for (const c of clients) c.ws.close();
+    await Promise.all(clients.map((c) => c.closeCode()));
+  });
+});
+
+describe('echo', () => {
+  it.each([ENDPOINTS.root, ENDPOINTS.echo])('%s returns text as text and binary as binary, byte for byte', async (path) => {
+    const c = await open(`${t.ws}${path}`);
+    c.send('héllo 👋');
+    expect(await c.next()).toEqual({ data: Buffer.from('héllo 👋'), isBinary: false });
+    const bytes = Buffer.from([0, 1, 2, 0xfe, 0xff]);
+    c.send(bytes);
+    expect(await c.next()).toEqual({ data: bytes, isBinary: true });
+    c.send('');
+    expect(await c.next()).toEqual({ data: Buffer.alloc(0), isBinary: false });
+    c.ws.close(CLOSE.normal, 'bye');
+    expect(await c.closeCode()).toEqual({ code: CLOSE.normal, reason: 'bye' });
+  });
+
+  it('closes with 1009 on a message over --max-payload', async () => {
+    const c = await open(`${t.ws}/echo`);
+    c.send(Buffer.alloc(1025));
+    expect((await c.closeCode()).code).toBe(CLOSE.messageTooBig);
+  });
+
+  it('keeps the fd-tag parameter out of routing', async () => {
+    const c = await open(`${t.ws}/echo?fd-tag=run-1`);
+    c.send('tagged');
+    expect((await c.next()).data.toString()).toBe('tagged');
+    c.ws.close();
+    await c.closeCode();
+  });
+
+  it('refuses a malformed fd-tag with 400', async () => {
+    const r = await refused(`${t.ws}/echo?fd-tag=${'x'.repeat(LIMITS.inspectTagMaxLength + 1)}`);
+    expect(r.status).toBe(400);
+    expect(r.body['error']).toBe('bad_tag');
+  });
+});
+
+describe('broadcast', () => {
+  it('sends each data message to every client, sender included, same type', async () => {
+    const a = await open(`${t.ws}/broadcast`);
+    const b = await open(`${t.ws}/broadcast`);
+    const c = await open(`${t.ws}/broadcast`);
+    a.send('to all');
+    for (const x of [a, b, c]) expect(await x.next()).toEqual({ data: Buffer.from('to all'), isBinary: false });
+    b.send(Buffer.from([9, 8, 7]));
+    for (const x of [a, b, c]) expect(await x.next()).toEqual({ data: Buffer.from([9, 8, 7]), isBinary: true });
+    c.ws.close();
+    await c.closeCode();
+    a.send('two left');
+    expect((await a.next()).data.toString()).toBe('two left');
+    expect((await b.next()).data.toString()).toBe('two left');
+    a.ws.close();
+    b.ws.close();
+    await Promise.all([a.closeCode(), b.closeCode()]);
+  });
+});
+
+describe('/health', () => {
+  it('reports status, version, uptime and open connections per endpoint', async () => {
+    const e1 = await open(`${t.ws}/`);
+    const e2 = await open(`${t.ws}/echo`);
+    const b = await open(`${t.ws}/broadcast`);
+    const body = healthSchema.parse(await health(t.base));
+    expect(body.status).toBe('ok');
+    expect(body.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(body.connections).toEqual({ echo: 2, broadcast: 1, chat: 0, feed: 0, inspect: 0 });
+    for (const c of [e1, e2, b]) c.ws.close();
+    await Promise.all([e1, e2, b].map((c) => c.closeCode()));
+    expect((await health(t.base))['connections']).toEqual({ echo: 0, broadcast: 0, chat: 0, feed: 0, inspect: 0 });
+  });
+
+  it('adds CORS headers for an allowed Origin only', async () => {
+    const ok = await fetch(`${t.base}/health`, { headers: { origin: 'http://localhost:4321' } });
+    expect(ok.headers.get('access-control-allow-origin')).toBe('http://localhost:4321');
+    const no = await fetch(`${t.base}/health`, { headers: { origin: 'http://evil.test' } });
+    expect(no.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});

@@ -1,0 +1,153 @@
+import { describe, expect, it, vi } from 'vitest';
+import { CLOSE } from '../../../protocol/constants.ts';
+import type { EndpointKind } from '../../../protocol/endpoints.ts';
+import { resolveConfig } from '../../../server/config.ts';
+import { broadcastEndpoint } from '../../../server/endpoints/broadcast.ts';
+import { chatEndpoint } from '../../../server/endpoints/chat.ts';
+import { feedEndpoint } from '../../../server/endpoints/feed.ts';
+import type { Connection, EndpointContext, Session } from '../../../server/endpoints/types.ts';
+import { createLogger } from '../../../server/log.ts';
+
+/** A connection without a socket: records what the endpoint sends and how it closes. */
+class FakeConnection implements Connection {
+  readonly sent: { data: string; binary: boolean }[] = [];
+  bufferedAmount = 0;
+  closedWith: { code: number; reason: string } | null = null;
+  readonly id: string;
+  readonly endpoint: EndpointKind;
+  constructor(id: string, endpoint: EndpointKind) {
+    this.id = id;
+    this.endpoint = endpoint;
+  }
+  get open(): boolean {
+    return this.closedWith === null;
+  }
+  send(data: string | Buffer, binary: boolean): void {
+    this.sent.push({ data: data.toString(), binary });
+  }
+  close(code: number, reason: string): void {
+    this.closedWith ??= { code, reason };
+  }
+  take(): string[] {
+    return this.sent.splice(0).map((m) => m.data);
+  }
+}
+
+function context(): EndpointContext & { advance(ms: number): void } {
+  let t = 1_700_000_000_000;
+  return {
+    config: resolveConfig({ slowConsumerBytes: 100, slowConsumerGrace: 5, rateLimit: { perSecond: 1000, burst: 1000, abuse: 1000 } }),
+    now: () => t,
+    log: createLogger('silent'),
+    stats: { dropped: 0 },
+    advance: (ms) => (t += ms),
+  };
+}
+
+function connect(endpoint: Pick<ReturnType<typeof broadcastEndpoint>, 'admit' | 'kind'>, id: string, query = ''): [FakeConnection, Session] {
+  const admission = endpoint.admit(new URLSearchParams(query), null);
+  if (!admission.ok) throw new Error(admission.message);
+  const conn = new FakeConnection(id, endpoint.kind);
+  return [conn, admission.open(conn)];
+}
+
+describe('broadcast endpoint with a slow consumer', () => {
+  it('drops and counts messages for a consumer over the bound, closes it with 1013 after the grace period', () => {
+    const ctx = context();
+    const broadcast = broadcastEndpoint(ctx);
+    const [a, sa] = connect(broadcast, 'a');
+    const [b] = connect(broadcast, 'b');
+    const [c] = connect(broadcast, 'c');
+    b.bufferedAmount = 101;
+    sa.message(Buffer.from('one'), false);
+    expect([a.take(), b.take(), c.take()]).toEqual([['one'], [], ['one']]);
+    expect(ctx.stats.dropped).toBe(1);
+    ctx.advance(4_999);
+    sa.message(Buffer.from('two'), false);
+    expect(b.closedWith).toBeNull();
+    expect(ctx.stats.dropped).toBe(2);
+    ctx.advance(1);
+    sa.message(Buffer.from('three'), false);
+    expect(b.closedWith).toEqual({ code: CLOSE.tryAgainLater, reason: 'slow consumer: too much unsent data' });
+    expect(ctx.stats.dropped).toBe(3);
+    expect(c.take()).toEqual(['two', 'three']);
+  });
+
+  it('forgives a consumer that drains before the grace period ends', () => {
+    const ctx = context();
+    const broadcast = broadcastEndpoint(ctx);
+    const [, sa] = connect(broadcast, 'a');
+    const [b] = connect(broadcast, 'b');
+    b.bufferedAmount = 500;
+    sa.message(Buffer.from('x'), true);
+    b.bufferedAmount = 0;
+    ctx.advance(10_000);
+    sa.message(Buffer.from('y'), true);
+    expect(b.sent).toEqual([{ data: 'y', binary: true }]);
+    expect(b.closedWith).toBeNull();
+  });
+
+  it('stops sending to a closed connection', () => {
+    const ctx = context();
+    const broadcast = broadcastEndpoint(ctx);
+    const [a, sa] = connect(broadcast, 'a');
+    const [b, sb] = connect(broadcast, 'b');
+    sb.closed();
+    sa.message(Buffer.from('after'), false);
+    expect(b.sent).toEqual([]);
+    expect(a.take()).toEqual(['after']);
+  });
+});
+
+describe('chat endpoint with a slow consumer', () => {
+  it('still sends the welcome and the sender\'s own errors, drops only fan-out', () => {
+    const ctx = context();
+    const chat = chatEndpoint(ctx, new Uint8Array(32));
+    const [alice, sAlice] = connect(chat, 'a', 'name=alice');
+    expect(JSON.parse(alice.take()[0] as string)).toMatchObject({ type: 'welcome', you: 'alice' });
+    alice.bufferedAmount = 1_000;
+    const [bob, sBob] = connect(chat, 'b', 'name=bob');
+    expect(alice.take()).toEqual([]);
+    expect(ctx.stats.dropped).toBe(1);
+    sBob.message(Buffer.from('hello'), false);
+    expect(ctx.stats.dropped).toBe(2);
+    sAlice.message(Buffer.from('{oops'), false);
+    expect(alice.take().map((m) => JSON.parse(m).code)).toEqual(['bad_json']);
+    expect(JSON.parse(bob.take()[0] as string)).toMatchObject({ type: 'welcome', users: ['alice', 'bob'] });
+  });
+});
+
+describe('feed endpoint with a slow consumer', () => {
+  it('keeps only the newest tick per topic while the client is slow, sends it when it drains, closes with 1013 if it stays slow', () => {
+    vi.useFakeTimers({ now: 1_700_000_000_000 });
+    try {
+      const ctx = { ...context(), now: () => Date.now() };
+      const feed = feedEndpoint(ctx, { figures: () => ({ connections: 1, rssBytes: 1, heapUsedBytes: 1, eventLoopLagMs: 0 }), random: () => 0.5 });
+      const [conn] = connect(feed, 'f', 'topics=fast');
+      vi.advanceTimersByTime(100);
+      const first = conn.take().map((m) => JSON.parse(m) as { seq: number; topic: string });
+      expect(first).toHaveLength(1);
+      expect(first[0]?.topic).toBe('fast');
+      conn.bufferedAmount = 1_000;
+      vi.advanceTimersByTime(300);
+      expect(conn.take()).toEqual([]);
+      conn.bufferedAmount = 0;
+      vi.advanceTimersByTime(100);
+      const caughtUp = conn.take().map((m) => JSON.parse(m) as { seq: number; topic: string });
+      // The newest of the three held back, then the new one; the two older ones were replaced.
+      const start = first[0]?.seq ?? NaN;
+      expect(caughtUp.map((t) => [t.topic, t.seq])).toEqual([
+        ['fast', start + 3],
+        ['fast', start + 4],
+      ]);
+      conn.bufferedAmount = 1_000;
+      vi.advanceTimersByTime(4_900);
+      expect(conn.closedWith).toBeNull();
+      vi.advanceTimersByTime(200);
+      expect(conn.closedWith).toEqual({ code: CLOSE.tryAgainLater, reason: 'slow consumer: too much unsent data' });
+      feed.stop();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
