@@ -23,7 +23,7 @@ export const PAGE_WEIGHT = {
 } as const;
 
 /** Requests that belong to the Monaco editor (its chunks and workers). */
-export const MONACO_REQUEST = /monaco|editor\.(?:main|api|worker)|(?:ts|json|css|html)\.worker/i;
+export const MONACO_REQUEST = /monaco|editor\.(?:main|api|worker)|(?:ts|json|css|html)\.worker|tsMode|codicon/i;
 
 /** The lesson the e2e run photographs at 375 and 1280 px (one with a playground). */
 export const SCREENSHOT_PAGE = '/lessons/echo-server/';

@@ -9,8 +9,14 @@ socket.onopen = () => {
   socket.send(JSON.stringify({ type: 'private', to: 'nobody', text: 'psst' })); // → unknown_user
   for (let i = 0; i < 100; i++) socket.send(`flood ${i}`);     // → rate_limited, then 1008
 };
+let limited = 0;
 socket.onmessage = (event) => {
   const message = JSON.parse(event.data);
-  if (message.type === 'error') console.warn(`${message.code}: ${message.message}`);
+  if (message.type !== 'error') return;
+  if (message.code === 'rate_limited') limited += 1; // one per dropped message: count them
+  else console.warn(`${message.code}: ${message.message}`);
 };
-socket.onclose = (event) => console.log(`closed: ${event.code} ${event.reason}`);
+socket.onclose = (event) => {
+  console.warn(`rate_limited: ${limited} messages dropped`);
+  console.log(`closed: ${event.code} ${event.reason}`);
+};

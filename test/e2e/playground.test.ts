@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { gzipSync } from 'node:zlib';
 import type { Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { progressKeys } from '../../src/runtime/progress/playground.ts';
 import { describeBrowser, useBrowser, type PageRecord } from './harness.ts';
-import { attachStandInEndpoints } from './stand-in-endpoints.ts';
+import { MONACO_REQUEST, PAGE_WEIGHT } from '../budgets.ts';
 
 /**
  * Playgrounds in Chromium, driven by role and keyboard: running the lesson's
@@ -15,18 +15,12 @@ import { attachStandInEndpoints } from './stand-in-endpoints.ts';
  */
 
 const LESSON = '/lessons/first-client/';
-/** Budget for JavaScript before any interaction on a lesson page (gzip). */
-const JS_BUDGET_BYTES = 100 * 1024;
+const JS_BUDGET_BYTES = PAGE_WEIGHT.jsGzipBytes;
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const MONACO = /\/_astro\/(monaco-setup|editor\.api|editor\.worker|ts\.worker|tsMode|codicon)[.-]/;
+const MONACO = MONACO_REQUEST;
 
 describeBrowser('playgrounds', () => {
   const env = useBrowser();
-  let detach = (): void => {};
-  beforeAll(() => {
-    detach = attachStandInEndpoints(env.server.http);
-  });
-  afterAll(() => detach());
 
   async function open(code: Record<string, string> = {}): Promise<PageRecord> {
     const record = await env.newPage();
@@ -112,7 +106,8 @@ describeBrowser('playgrounds', () => {
 
   it('never fetches Monaco on a page without playgrounds, even scrolled to the end', async () => {
     const record = await env.newPage();
-    await record.page.goto(`${env.origin}/lessons/why-websockets/`, { waitUntil: 'networkidle' });
+    // The final quiz: a long page with components of its own, and no playground.
+    await record.page.goto(`${env.origin}/quiz/`, { waitUntil: 'networkidle' });
     await record.page.keyboard.press('End');
     await record.page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
     await record.page.waitForLoadState('networkidle');
