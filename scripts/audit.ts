@@ -4,25 +4,16 @@
  * Prints the four category scores and LCP/TBT/CLS; full HTML reports go to
  * reports/lighthouse/ (git-ignored). Exits 1 when a page misses a target.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse, { desktopConfig } from 'lighthouse';
 import { startServer } from '../server/app.ts';
 import { AUDIT_PAGES, AUDIT_TARGETS } from '../test/budgets.ts';
 import { buildIfStale, root } from './site-build.ts';
+import { CHROME_FLAGS, findChromium } from '../test/e2e/chrome.ts';
 
-const CHROME_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
-const chromePath = [process.env['CHROME_PATH'], '/usr/bin/chromium'].find((p) => p && existsSync(p));
+const chromePath = findChromium();
 if (!chromePath) {
   process.stderr.write('No Chromium found: install it (apt-get install chromium) or set CHROME_PATH.\n');
   process.exit(1);

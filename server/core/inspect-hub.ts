@@ -31,6 +31,15 @@ interface Buffered {
 }
 
 /**
+ * A subscription's tag covers the connection tags equal to it or extending it
+ * after a dot: a playground run tags each client's sockets `<run>.<client>`,
+ * and one /inspect?fd-tag=<run> sees all of them, each named by its own tag.
+ */
+export function tagCovers(subscription: string, connection: string | null): boolean {
+  return connection !== null && (connection === subscription || connection.startsWith(`${subscription}.`));
+}
+
+/**
  * Fans the wire events of every connection out to /inspect subscribers.
  * A subscriber with a tag sees only that tag's connections, starting with a
  * replay of what was buffered for it. Frames beyond a subscriber's budget are
@@ -69,7 +78,7 @@ export class InspectHub {
     const text = (): string => (json ??= JSON.stringify((event ??= make())));
     if (tag !== null) this.recent.push({ tag, at: this.options.now(), json: text() });
     for (const sub of this.subscribers) {
-      if (sub.tag !== null && sub.tag !== tag) continue;
+      if (sub.tag !== null && !tagCovers(sub.tag, tag)) continue;
       this.offer(sub, kind === 'frame', text);
     }
   }
@@ -85,7 +94,7 @@ export class InspectHub {
     if (tag !== null) {
       const oldest = this.options.now() - this.options.replayMs;
       for (const item of this.recent.toArray()) {
-        if (item.tag === tag && item.at >= oldest && !sink(item.json)) sub.dropped += 1;
+        if (tagCovers(tag, item.tag) && item.at >= oldest && !sink(item.json)) sub.dropped += 1;
       }
     } else {
       this.globalCount += 1;

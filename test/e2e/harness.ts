@@ -9,21 +9,9 @@ import { startServer, type RunningServer } from '../../server/app.ts';
  * port, and Debian's Chromium driven by playwright-core. No browser download
  * is possible here, so the browser is found, never fetched.
  */
-export const CHROME_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { CHROME_FLAGS, findChromium } from './chrome.ts';
 
-export function findChromium(): string | null {
-  const candidates = [process.env['CHROME_PATH'], '/usr/bin/chromium', '/usr/bin/chromium-browser'];
-  return candidates.find((path): path is string => Boolean(path) && existsSync(path as string)) ?? null;
-}
+export { CHROME_FLAGS, findChromium };
 
 const HOW_TO_INSTALL =
   'Install Debian\'s Chromium (sudo apt-get update && sudo apt-get install -y chromium) or set CHROME_PATH to a Chromium or Chrome binary.';

@@ -126,7 +126,9 @@ self.addEventListener('message', (event) => {
   const Instrumented = instrumentWebSocket({
     Native: self.WebSocket,
     recorder: rec,
-    mapUrl: (url) => mapLearnerUrl(url, run.companion, run.tag),
+    // Each client's sockets carry `<run tag>.<client>`: the inspector's stream for the run
+    // covers them all, and the diagram tells the clients apart by tag.
+    mapUrl: (url) => mapLearnerUrl(url, run.companion, `${run.tag}.${run.client}`),
     track(socket) {
       activity.socketOpened();
       socket.addEventListener('close', () => {

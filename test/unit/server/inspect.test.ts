@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { OPCODE } from '../../../protocol/constants.ts';
 import { encodeFrame, fromHex } from '../../../protocol/frame.ts';
 import { inspectEventSchema, type InspectEvent } from '../../../protocol/inspect.ts';
-import { InspectHub } from '../../../server/core/inspect-hub.ts';
+import { InspectHub, tagCovers } from '../../../server/core/inspect-hub.ts';
 import { WireRecorder } from '../../../server/core/wire.ts';
 
 const T0 = 1_700_000_000_000;
@@ -175,5 +175,18 @@ describe('InspectHub', () => {
     accept = true;
     h.flush();
     expect(got).toEqual([{ kind: 'coalesced', t: T0, dropped: 2 }]);
+  });
+});
+
+describe('tagCovers', () => {
+  it.each([
+    ['run1', 'run1', true],
+    ['run1', 'run1.alice', true],
+    ['run1', 'run1.alice.2', true],
+    ['run1', 'run10.alice', false],
+    ['run1', 'run', false],
+    ['run1', null, false],
+  ] as const)('subscription %s covers connection %s: %s', (subscription, connection, covered) => {
+    expect(tagCovers(subscription, connection)).toBe(covered);
   });
 });

@@ -1,0 +1,229 @@
+import { CLOSE, OPCODE, opcodeName } from '../../../protocol/constants.ts';
+import type { FrameEvent, HandshakeEvent, InspectEvent } from '../../../protocol/inspect.ts';
+import type { ClientEvent } from '../recorder/events.ts';
+
+/**
+ * The diagram's model: one row per thing that crossed the wire, between two
+ * participants. Built from the server's /inspect stream (the wire truth:
+ * handshakes, every frame both ways, how each connection ended) plus the
+ * client-side record for what only the browser sees (error events).
+ *
+ * Which client a connection belongs to: the playground tags each client's
+ * sockets `<run tag>.<client>`, and the handshake event carries that tag; a
+ * client's second and later sockets are told apart by handshake order.
+ */
+export const SERVER = 'server';
+
+export type RowKind =
+  | 'upgrade'
+  | 'accept'
+  | 'reject'
+  | 'text'
+  | 'binary'
+  | 'continuation'
+  | 'ping'
+  | 'pong'
+  | 'close'
+  | 'abnormal'
+  | 'error'
+  | 'note';
+
+export interface Row {
+  /** Position in the session, from 0; stable, used as the row's id. */
+  index: number;
+  /** Milliseconds since the first event of the session. */
+  t: number;
+  from: string;
+  to: string;
+  kind: RowKind;
+  /** Short label drawn on the arrow. */
+  label: string;
+  /** The row in words, for the "Frames" list and screen readers. */
+  text: string;
+  /** The wire event behind the row, for the detail view. */
+  wire: HandshakeEvent | FrameEvent | null;
+}
+
+const PREVIEW_CHARS = 24;
+
+function quote(text: string): string {
+  const flat = text.replace(/\s+/g, ' ');
+  return `"${flat.length > PREVIEW_CHARS ? `${flat.slice(0, PREVIEW_CHARS)}…` : flat}"`;
+}
+
+const bytes = (n: number): string => `${n} byte${n === 1 ? '' : 's'}`;
+
+function frameKind(opcode: number): RowKind {
+  switch (opcode) {
+    case OPCODE.text:
+      return 'text';
+    case OPCODE.binary:
+      return 'binary';
+    case OPCODE.continuation:
+      return 'continuation';
+    case OPCODE.close:
+      return 'close';
+    case OPCODE.ping:
+      return 'ping';
+    case OPCODE.pong:
+      return 'pong';
+    default:
+      return 'binary';
+  }
+}
+
+function frameLabel(e: FrameEvent): string {
+  const more = e.fin ? '' : ', more follows';
+  switch (e.opcode) {
+    case OPCODE.text:
+      return `text ${quote(e.previewText ?? '')} (${bytes(e.payloadLength)}${more})`;
+    case OPCODE.close:
+      return e.close ? `close ${e.close.code}${e.close.reason ? ` ${quote(e.close.reason)}` : ''}` : 'close (no code)';
+    case OPCODE.continuation:
+      return `continuation (${bytes(e.payloadLength)}${more})`;
+    case OPCODE.binary:
+      return `binary (${bytes(e.payloadLength)}${more})`;
+    default:
+      return `${opcodeName(e.opcode)} (${bytes(e.payloadLength)})`;
+  }
+}
+
+/** Builds rows incrementally: feed events as they come, read the new rows. */
+export class SessionModel {
+  readonly participants: string[] = [];
+  readonly rows: Row[] = [];
+  #start: number | null = null;
+  /** Server connection id → participant name. */
+  readonly #conns = new Map<string, string>();
+  readonly #socketsPerClient = new Map<string, number>();
+  readonly #runTag: string | null;
+
+  constructor(runTag: string | null = null) {
+    this.#runTag = runTag;
+    this.participants.push(SERVER);
+  }
+
+  #participant(name: string): string {
+    if (!this.participants.includes(name)) this.participants.push(name);
+    return name;
+  }
+
+  #rel(t: number): number {
+    this.#start ??= t;
+    return Math.max(0, Math.round(t - this.#start));
+  }
+
+  #push(row: Omit<Row, 'index'>): Row {
+    const full = { ...row, index: this.rows.length };
+    this.rows.push(full);
+    return full;
+  }
+
+  #clientOfTag(tag: string | null): string {
+    if (tag && this.#runTag && tag.startsWith(`${this.#runTag}.`)) return tag.slice(this.#runTag.length + 1);
+    return 'client';
+  }
+
+  #connection(conn: string): string {
+    return this.#conns.get(conn) ?? this.#participant(`client ${conn}`);
+  }
+
+  /** Adds one /inspect event; returns the rows it produced (none, one or two). */
+  addWire(event: InspectEvent): Row[] {
+    switch (event.kind) {
+      case 'handshake': {
+        const client = this.#clientOfTag(event.tag);
+        const n = (this.#socketsPerClient.get(client) ?? 0) + 1;
+        this.#socketsPerClient.set(client, n);
+        const name = this.#participant(n === 1 ? client : `${client} (${n})`);
+        this.#conns.set(event.conn, name);
+        const t = this.#rel(event.t);
+        const target = event.request.target;
+        const accepted = event.response.status === 101;
+        return [
+          this.#push({
+            t,
+            from: name,
+            to: SERVER,
+            kind: 'upgrade',
+            label: `GET ${target} (Upgrade: websocket)`,
+            text: `${name} → ${SERVER}: opening handshake, GET ${target}`,
+            wire: event,
+          }),
+          this.#push({
+            t,
+            from: SERVER,
+            to: name,
+            kind: accepted ? 'accept' : 'reject',
+            label: `${event.response.status} ${event.response.statusText}`,
+            text: `${SERVER} → ${name}: ${event.response.status} ${event.response.statusText}`,
+            wire: event,
+          }),
+        ];
+      }
+      case 'frame': {
+        const client = this.#connection(event.conn);
+        const [from, to] = event.dir === 'in' ? [client, SERVER] : [SERVER, client];
+        const label = frameLabel(event);
+        return [this.#push({ t: this.#rel(event.t), from, to, kind: frameKind(event.opcode), label, text: `${from} → ${to}: ${label}`, wire: event })];
+      }
+      case 'end': {
+        if (event.how === 'clean') return [];
+        const client = this.#connection(event.conn);
+        const label =
+          event.how === 'heartbeat'
+            ? `terminated: no pong (${CLOSE.abnormal})`
+            : event.how === 'shutdown'
+              ? `server shutting down (${event.code})`
+              : `connection dropped, no close frame (${CLOSE.abnormal})`;
+        return [this.#push({ t: this.#rel(event.t), from: SERVER, to: client, kind: 'abnormal', label, text: `${SERVER} ✕ ${client}: ${label}`, wire: null })];
+      }
+      case 'rejected': {
+        const client = this.#participant(this.#clientOfTag(event.tag));
+        const label = `${event.status} refused: ${event.reason}`;
+        return [this.#push({ t: this.#rel(event.t), from: SERVER, to: client, kind: 'reject', label, text: `${SERVER} → ${client}: ${label}`, wire: null })];
+      }
+      case 'coalesced': {
+        const label = `${event.dropped} events not drawn (they came faster than a page can draw)`;
+        return [this.#push({ t: this.#rel(event.t), from: SERVER, to: SERVER, kind: 'note', label, text: label, wire: null })];
+      }
+    }
+  }
+
+  /** Adds what only the client sees: `error` events (e.g. a refused handshake). */
+  addClient(event: ClientEvent): Row[] {
+    if (event.kind !== 'error') return [];
+    // Client times count from the run's start, wire times from the server's clock: the error
+    // is drawn at the latest wire time, where it happened in order.
+    const name = this.#participant(event.client);
+    const t = this.rows.at(-1)?.t ?? 0;
+    const label = 'error event (the browser does not say why)';
+    return [this.#push({ t, from: name, to: name, kind: 'error', label, text: `${name}: ${label}`, wire: null })];
+  }
+}
+
+/** Mermaid `sequenceDiagram` text for rows, participants in order of appearance. */
+export function toMermaid(participants: readonly string[], rows: readonly Row[]): string {
+  const ids = new Map(participants.map((p, i) => [p, `p${i}`]));
+  // Mermaid reads ";" and "#" specially in message text; its entity codes keep them literal.
+  // One pass, so the ";" of an inserted "#35;" is not escaped again.
+  const safe = (text: string): string =>
+    text.replace(/[#;]/g, (c) => (c === '#' ? '#35;' : '#59;')).replace(/[\r\n]+/g, ' ');
+  const lines = ['sequenceDiagram', ...participants.map((p) => `  participant ${ids.get(p)} as ${safe(p)}`)];
+  for (const row of rows) {
+    const from = ids.get(row.from) ?? 'p0';
+    const to = ids.get(row.to) ?? 'p0';
+    if (row.kind === 'note' || row.kind === 'error') {
+      lines.push(`  Note over ${from}: ${safe(row.label)}`);
+    } else {
+      const arrow = row.kind === 'abnormal' ? '--x' : row.from === SERVER ? '-->>' : '->>';
+      lines.push(`  ${from}${arrow}${to}: ${safe(row.label)}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The session as JSON: participants and rows with their wire events. */
+export function toJson(participants: readonly string[], rows: readonly Row[]): string {
+  return `${JSON.stringify({ participants, rows }, null, 2)}\n`;
+}
