@@ -1,15 +1,17 @@
 // A live dashboard's client: the latest value of every topic, a summary
 // printed at most once every two seconds however fast ticks arrive, and a
 // reconnection that resumes from the last tick seen, so nothing is missed.
-const TOPICS = ['server', 'fast'];
+const TOPICS = ['acme', 'globex', 'initech', 'server'];
 const latest = new Map(); // topic → { value, ts }
 let lastSeq = null;
 let attempt = 0;
 let received = 0;
+let stopped = false;
+let socket;
 
 function connect() {
   const since = lastSeq === null ? '' : `&since=${lastSeq}`;
-  const socket = new WebSocket(`ws://localhost:8080/feed?topics=${TOPICS.join(',')}${since}`);
+  socket = new WebSocket(`ws://localhost:8080/feed?topics=${TOPICS.join(',')}${since}`);
   socket.onopen = () => {
     attempt = 0;
     console.log(lastSeq === null ? 'connected' : `resumed after seq ${lastSeq}`);
@@ -23,19 +25,28 @@ function connect() {
     latest.set(tick.topic, { value: tick.value, ts: tick.ts });
   };
   socket.onclose = (event) => {
+    if (stopped) return;
     // Exponential backoff with full jitter: 0–0.5 s, 0–1 s, 0–2 s … capped at 10 s.
     const delay = Math.random() * Math.min(10_000, 500 * 2 ** attempt++);
     console.log(`closed (${event.code}); reconnecting in ${Math.round(delay)} ms`);
     setTimeout(connect, delay);
   };
-  return socket;
 }
 
-const first = connect();
-// Simulate a dropped connection after five seconds.
-setTimeout(() => first.close(4000, 'simulated drop'), 5000);
+connect();
+// Simulate a dropped connection after four seconds.
+setTimeout(() => socket.close(4000, 'simulated drop'), 4000);
 
-setInterval(() => {
-  const rows = [...latest].map(([topic, { value }]) => `${topic}=${JSON.stringify(value)}`);
-  console.log(`${received} ticks · ${rows.join(' · ')}`);
+const summary = setInterval(() => {
+  const prices = TOPICS.filter((t) => typeof latest.get(t)?.value === 'number').map((t) => `${t} ${latest.get(t).value}`);
+  const server = latest.get('server')?.value;
+  const load = server ? ` · server: ${server.connections} connections, ${(server.rssBytes / 2 ** 20).toFixed(0)} MiB` : '';
+  console.log(`${received} ticks · ${prices.join(' · ')}${load}`);
 }, 2000);
+
+// Stop after twenty seconds so the run ends by itself.
+setTimeout(() => {
+  stopped = true;
+  clearInterval(summary);
+  socket.close(1000, 'done');
+}, 20_000);

@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNode } from '../../../samples/ts/fanout-server.ts';
 import { MemoryPubSub } from '../../../samples/ts/pubsub.ts';
-import { connect, startSample, type Sample } from './run-sample.ts';
+import { connect, freePort, startSample, type Sample } from './run-sample.ts';
 
 const REDIS_SERVER = '/usr/bin/redis-server';
 
@@ -45,16 +44,6 @@ describe('samples/ts/fanout-server.ts with MemoryPubSub (lessons/scaling-out)', 
     }
   });
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function describeRedis(): typeof describe | typeof describe.skip {
   if (existsSync(REDIS_SERVER)) return describe;
