@@ -4,7 +4,7 @@
  */
 
 /** Pages `npm run audit` runs Lighthouse on (only those that exist are built). */
-export const AUDIT_PAGES = ['/', '/lessons/why-websockets/', '/lessons/scaling-out/', '/references/'];
+export const AUDIT_PAGES = ['/', '/lessons/first-client/', '/lessons/handshake-and-frames/', '/quiz/', '/projects/dashboard/'];
 
 /** Lighthouse category targets, 0–100. */
 export const AUDIT_TARGETS = {
