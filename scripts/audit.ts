@@ -22,7 +22,6 @@ if (!(await buildIfStale({ quiet: true }))) process.exit(1);
 
 const server = await startServer({ port: 0, logLevel: 'error' });
 const origin = `http://127.0.0.1:${server.port}`;
-const chrome = await chromeLauncher.launch({ chromePath, chromeFlags: CHROME_FLAGS });
 const reportDir = `${root}reports/lighthouse/`;
 mkdirSync(reportDir, { recursive: true });
 
@@ -45,11 +44,14 @@ try {
   const pages = process.argv.slice(2).length > 0 ? process.argv.slice(2) : AUDIT_PAGES;
   for (const page of pages) {
     for (const mode of ['mobile', 'desktop'] as const) {
+      // A fresh browser per run: one reused after a mobile run can lay out the first frames of the
+      // next page at the old emulated width, which Lighthouse then counts as a huge layout shift.
+      const chrome = await chromeLauncher.launch({ chromePath, chromeFlags: CHROME_FLAGS });
       const result = await lighthouse(
         `${origin}${page}`,
         { port: chrome.port, output: 'html', logLevel: 'error' },
         mode === 'desktop' ? desktopConfig : undefined,
-      );
+      ).finally(() => chrome.kill());
       if (!result) throw new Error(`Lighthouse returned nothing for ${page}`);
       const { lhr, report } = result;
       const score = (id: string): number => Math.round((lhr.categories[id]?.score ?? 0) * 100);
@@ -74,7 +76,6 @@ try {
     }
   }
 } finally {
-  chrome.kill();
   await server.close();
 }
 
