@@ -12,9 +12,18 @@ end
 
 -- Once recv_frame reports an oversized frame the object refuses to send
 -- anything, so the 1009 close frame goes out through the protocol module.
-local function close_too_big()
-  local payload = string.char(0x03, 0xF1) .. "frame too large" -- 0x03F1 = 1009
+local function close_too_big(reason)
+  local payload = string.char(0x03, 0xF1) .. reason -- 0x03F1 = 1009
   protocol.send_frame(wb.sock, true, 0x8, payload, MAX_PAYLOAD, false)
+end
+
+-- A message may come in several frames: the first is "text" or "binary"
+-- with err == "again", then "continuation" frames, the last without "again".
+-- Echo it whole, and hold the whole message to the limit, as ws does.
+local parts, parts_type, parts_len
+
+local function echo(typ, data)
+  if typ == "text" then wb:send_text(data) else wb:send_binary(data) end
 end
 
 while true do
@@ -30,7 +39,7 @@ while true do
       end
     elseif err == "exceeding max payload len" then
       ngx.log(ngx.WARN, "closing: frame larger than ", MAX_PAYLOAD, " bytes")
-      close_too_big()
+      close_too_big("frame too large")
       return ngx.exit(ngx.OK)
     else
       ngx.log(ngx.ERR, "failed to receive a frame: ", err)
@@ -48,10 +57,28 @@ while true do
   elseif typ == "pong" then
     -- The answer to our ping: the client is alive. Keep reading.
 
-  elseif typ == "text" then
-    wb:send_text(data)
+  elseif typ == "text" or typ == "binary" then
+    if err == "again" then
+      parts, parts_type, parts_len = { data }, typ, #data
+    else
+      echo(typ, data)
+    end
 
-  elseif typ == "binary" then
-    wb:send_binary(data)
+  elseif typ == "continuation" then
+    if not parts then
+      wb:send_close(1002, "continuation without a first fragment")
+      return ngx.exit(ngx.OK)
+    end
+    parts_len = parts_len + #data
+    if parts_len > MAX_PAYLOAD then
+      ngx.log(ngx.WARN, "closing: message larger than ", MAX_PAYLOAD, " bytes")
+      close_too_big("message too large")
+      return ngx.exit(ngx.OK)
+    end
+    parts[#parts + 1] = data
+    if err ~= "again" then
+      echo(parts_type, table.concat(parts))
+      parts = nil
+    end
   end
 end

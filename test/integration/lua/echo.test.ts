@@ -61,6 +61,26 @@ describeOpenResty('OpenResty echo servers (lessons/echo-server)', () => {
     session.socket.close();
   });
 
+  it('echoes a message sent in three fragments as one message', async () => {
+    const session = await connect(nginx.url('/echo'));
+    session.socket.send('Hel', { fin: false });
+    session.socket.send('lo, ', { fin: false });
+    session.socket.send('server!', { fin: true });
+    await until(() => session.messages.length === 1);
+    expect(session.messages).toEqual(['Hello, server!']);
+    session.socket.close(1000);
+    await expect(session.closed).resolves.toMatchObject({ code: 1000 });
+  });
+
+  it('closes with 1009 when fragments add up past the limit, though each frame is small', async () => {
+    const session = await connect(nginx.url('/echo'));
+    session.socket.send('x'.repeat(40_000), { fin: false });
+    session.socket.send('x'.repeat(40_000), { fin: true });
+    await expect(session.closed).resolves.toEqual({ code: CLOSE.messageTooBig, reason: 'message too large' });
+    expect(nginx.errorLog()).toContain('closing: message larger than 65535 bytes');
+    expect(session.messages).toEqual([]);
+  });
+
   it('closes with 1009 "frame too large" when a frame passes max_payload_len', async () => {
     const session = await connect(nginx.url('/echo'));
     session.socket.send('x'.repeat(65536));
