@@ -122,12 +122,36 @@ const feedResume: Check = (events) => {
   ]);
 };
 
+/**
+ * The collaborative editor: every client printed its final `document: …`,
+ * all of them print the same text, and it holds every client's edit (each
+ * client's edit names it).
+ */
+const sharedDocConverges: Check = (events) => {
+  const clients = clientsOf(ofKind(events, 'create'));
+  const finals = new Map<string, string>();
+  for (const line of ofKind(events, 'console')) {
+    const match = /^document: (.*)$/s.exec(line.text);
+    if (match) finals.set(line.client, match[1] as string);
+  }
+  const texts = [...finals.values()];
+  const agreed = texts.length === clients.length && new Set(texts).size === 1 ? (texts[0] as string) : null;
+  const requirements: [boolean, string][] = [[clients.length >= 2, 'Run the code in at least two clients.']];
+  for (const client of clients) requirements.push([finals.has(client), `Let ${client} print its final "document: …" line.`]);
+  requirements.push([agreed !== null, 'Every client should end with the same document.']);
+  for (const client of clients) {
+    requirements.push([agreed !== null && agreed.includes(client), `The shared document should keep ${client}'s edit.`]);
+  }
+  return result(requirements);
+};
+
 export const checks = {
   'greet-echo-close': greetEchoClose,
   'message-too-big': messageTooBig,
   'broadcast-all': broadcastAll,
   'chat-relay': chatRelay,
   'feed-resume': feedResume,
+  'shared-doc-converges': sharedDocConverges,
 } satisfies Record<string, Check>;
 
 export type CheckName = keyof typeof checks;

@@ -9,7 +9,7 @@ import { builtPages } from './pages.ts';
  * Tab leaves it (Ctrl+M would make Tab indent). A radio group counts as one
  * control, as it is one Tab stop.
  */
-const WIDGETS = 'fd-playground, fd-sequence-diagram, fd-quiz, fd-live-chart, fd-progress';
+const WIDGETS = 'fd-playground, fd-sequence-diagram, fd-quiz, fd-live-chart, fd-progress, fd-collab-editors';
 const CONTROLS = 'button, input, select, textarea, a[href], [tabindex]:not([tabindex="-1"]), summary';
 const pages = hasBuild ? builtPages() : [];
 

@@ -138,3 +138,36 @@ describe('feed-resume', () => {
     });
   });
 });
+
+describe('shared-doc-converges', () => {
+  const check = checks['shared-doc-converges'];
+  const printed = (client: string, t: number, line: string): ClientEvent => ({ kind: 'console', t, client, level: 'log', text: line });
+
+  it('passes when both print the same document holding both edits', () => {
+    const doc = 'document: Plan: alice brings snacks. bob brings snacks.';
+    const run = [create('alice', 0, 'ws://localhost:8080/broadcast'), create('bob', 0, 'ws://localhost:8080/broadcast'), printed('alice', 9, doc), printed('bob', 9, doc)];
+    expect(check(run)).toEqual({ passed: true, missing: [] });
+  });
+
+  it('fails the naive run where each took the other copy and lost its own edit', () => {
+    const run = [
+      create('alice', 0, 'ws://localhost:8080/broadcast'),
+      create('bob', 0, 'ws://localhost:8080/broadcast'),
+      printed('alice', 9, 'document: Plan: bob brings snacks.'),
+      printed('bob', 9, 'document: Plan: alice brings snacks.'),
+    ];
+    expect(check(run)).toEqual({
+      passed: false,
+      missing: [
+        'Every client should end with the same document.',
+        "The shared document should keep alice's edit.",
+        "The shared document should keep bob's edit.",
+      ],
+    });
+  });
+
+  it('fails agreement on a document that dropped an edit', () => {
+    const run = [create('alice', 0, 'ws://localhost:8080/broadcast'), create('bob', 0, 'ws://localhost:8080/broadcast'), printed('alice', 9, 'document: Plan: bob.'), printed('bob', 9, 'document: Plan: bob.')];
+    expect(check(run).missing).toEqual(["The shared document should keep alice's edit."]);
+  });
+});

@@ -1,0 +1,30 @@
+// alice and bob both run this. Each sends its edit, not its document, and
+// applies every edit (its own included) in the order the server relays them.
+const socket = new WebSocket('ws://localhost:8080/broadcast');
+let doc = 'Plan:';
+// Every edit in the order the server relayed it: the same order for everyone.
+const log = [];
+
+socket.onopen = () => {
+  setTimeout(() => {
+    // Say what changed, and how many relayed edits this copy had seen.
+    const edit = { pos: doc.length, text: ` ${clientName} brings snacks.` };
+    socket.send(JSON.stringify({ from: clientName, base: log.length, edit }));
+  }, 500);
+};
+
+socket.onmessage = (event) => {
+  const { base, edit } = JSON.parse(event.data);
+  // Edits relayed after `base` were made without knowing this one: move past them.
+  let pos = edit.pos;
+  for (const earlier of log.slice(base)) {
+    if (earlier.pos <= pos) pos += earlier.text.length;
+  }
+  log.push({ pos, text: edit.text });
+  doc = doc.slice(0, pos) + edit.text + doc.slice(pos);
+};
+
+setTimeout(() => {
+  console.log(`document: ${doc}`);
+  socket.close(1000, 'done');
+}, 1500);
