@@ -71,9 +71,9 @@ while not done do
     reply("pong", data)
   elseif typ == "text" then
     local command = cjson.decode(data)
-    if type(command) ~= "table" then
+    if command == nil then
       reply("text", cjson.encode({ type = "error", code = "bad_json" }))
-    elseif command.type == "subscribe" or command.type == "unsubscribe" then
+    elseif type(command) == "table" and (command.type == "subscribe" or command.type == "unsubscribe") then
       for _, topic in ipairs(type(command.topics) == "table" and command.topics or {}) do
         if topics.known(topic) then
           subscribed[topic] = command.type == "subscribe" or nil

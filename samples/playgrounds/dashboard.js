@@ -13,12 +13,15 @@ function connect() {
   const since = lastSeq === null ? '' : `&since=${lastSeq}`;
   socket = new WebSocket(`ws://localhost:8080/feed?topics=${TOPICS.join(',')}${since}`);
   socket.onopen = () => {
-    attempt = 0;
     console.log(lastSeq === null ? 'connected' : `resumed after seq ${lastSeq}`);
   };
   socket.onmessage = (event) => {
     const tick = JSON.parse(event.data);
+    if (tick.type === 'resumed' && !tick.complete) console.warn('some ticks were lost while away: values may be stale');
     if (tick.type !== 'tick') return;
+    // Only data proves the server works: a server that accepts and then fails
+    // at once must not reset the backoff.
+    attempt = 0;
     if (lastSeq !== null && tick.seq <= lastSeq) console.warn(`duplicate or out of order: ${tick.seq}`);
     lastSeq = tick.seq;
     received += 1;

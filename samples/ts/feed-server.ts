@@ -29,13 +29,15 @@ wss.on('connection', (socket, req) => {
   subscriptions.set(socket, new Set(topicsFrom(query.split(','))));
 
   socket.on('message', (data, isBinary) => {
-    let command: { type?: unknown; topics?: unknown };
+    let parsed: unknown;
     try {
-      command = isBinary ? {} : JSON.parse(data.toString());
+      parsed = isBinary ? {} : JSON.parse(data.toString());
     } catch {
       socket.send(JSON.stringify({ type: 'error', code: 'bad_json' }));
       return;
     }
+    // `null`, `42` or `"hi"` are valid JSON too, but not commands: never read fields off them.
+    const command: { type?: unknown; topics?: unknown } = typeof parsed === 'object' && parsed !== null ? parsed : {};
     const mine = subscriptions.get(socket);
     if (!mine) return;
     if (command.type === 'subscribe') for (const t of topicsFrom(command.topics)) mine.add(t);

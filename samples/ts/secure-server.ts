@@ -11,6 +11,7 @@ import { TokenBucket } from './token-bucket.ts';
 const port = Number(process.env.PORT ?? 8080);
 const allowedOrigins = new Set((process.env.ALLOWED_ORIGINS ?? `http://localhost:${port}`).split(','));
 const TICKET_TTL_MS = 30_000;
+const MAX_TICKETS_PER_USER = 5;
 
 const incoming = z.object({ type: z.literal('say'), text: z.string().min(1).max(500) });
 
@@ -27,8 +28,17 @@ const server = createServer((request, response) => {
   if (request.method !== 'POST' || request.url !== '/ticket') return void response.writeHead(404).end();
   const user = userFromSession(request);
   if (!user) return void response.writeHead(401).end();
+  // Unused tickets must not pile up: drop expired ones, and let a user who
+  // asks again and again hold only the newest few.
+  const now = Date.now();
+  const mine: string[] = [];
+  for (const [key, grant] of tickets) {
+    if (grant.expires < now) tickets.delete(key);
+    else if (grant.user === user) mine.push(key);
+  }
+  for (const key of mine.slice(0, Math.max(0, mine.length - MAX_TICKETS_PER_USER + 1))) tickets.delete(key);
   const ticket = randomBytes(18).toString('base64url');
-  tickets.set(ticket, { user, expires: Date.now() + TICKET_TTL_MS });
+  tickets.set(ticket, { user, expires: now + TICKET_TTL_MS });
   response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ticket }));
 });
 

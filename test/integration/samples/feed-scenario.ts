@@ -37,10 +37,15 @@ export async function feedScenario(url: (query: string) => string, tickMs: numbe
     expect(Math.abs(tick.ts - Date.now())).toBeLessThan(60_000);
   }
 
+  const nextReply = (): Promise<unknown> =>
+    nextJson(client).then(async function skipTicks(m): Promise<unknown> {
+      return m['type'] === 'tick' ? skipTicks(await nextJson(client)) : m;
+    });
   client.socket.send('{not json');
-  await expect(nextJson(client).then(async function skipTicks(m): Promise<unknown> {
-    return m['type'] === 'tick' ? skipTicks(await nextJson(client)) : m;
-  })).resolves.toEqual({ type: 'error', code: 'bad_json' });
+  await expect(nextReply()).resolves.toEqual({ type: 'error', code: 'bad_json' });
+  // Valid JSON that is not an object has no type; the server answers and lives on.
+  client.socket.send('null');
+  await expect(nextReply()).resolves.toEqual({ type: 'error', code: 'unknown_type' });
 
   client.socket.send(JSON.stringify({ type: 'unsubscribe', topics: ['cpu', 'visitors'] }));
   client.socket.send(JSON.stringify({ type: 'subscribe', topics: ['orders', 'no-such-topic'] }));

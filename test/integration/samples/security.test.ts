@@ -89,6 +89,18 @@ describe('samples/ts/secure-server.ts (lessons/security)', () => {
     first.socket?.close();
   });
 
+  it('keeps only the newest five unused tickets of a user, so asking in a loop cannot grow memory', async () => {
+    const issued: string[] = [];
+    for (let i = 0; i < 6; i++) issued.push((await ticket('session=dora')).ticket ?? '');
+    await expect(handshake(sample.url(`/?ticket=${issued[0]}`), allowed)).resolves.toEqual({ status: 401 });
+    const newest = await handshake(sample.url(`/?ticket=${issued[5]}`), allowed);
+    expect(newest.status).toBe(101);
+    newest.socket?.close();
+    const second = await handshake(sample.url(`/?ticket=${issued[1]}`), allowed);
+    expect(second.status).toBe(101);
+    second.socket?.close();
+  });
+
   it('names the sender from the ticket, passes text through as data, and answers bad input with an error', async () => {
     const alice = await open('alice');
     alice.socket.send(JSON.stringify({ type: 'say', text: '<img src=x onerror=alert(1)>', from: 'bob' }));
