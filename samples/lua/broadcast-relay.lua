@@ -1,6 +1,7 @@
 -- broadcast.lua with one change: messages go through the relay, so they
 -- reach the clients of every nginx worker, not just this one.
 local server = require "resty.websocket.server"
+local messages = require "message_reader"
 local hub = require "broadcast_hub"
 local relay = require "relay"
 
@@ -49,8 +50,10 @@ local function leave(code)
   done = true
 end
 
+-- Whole messages, fragments joined (see the echo server lesson).
+local recv_message = messages.reader(wb, 65535)
 while not done do
-  local data, typ, recv_err = wb:recv_frame()
+  local data, typ, recv_err = recv_message()
   if not data then
     if recv_err and recv_err:find(": timeout", 1, true) then
       hub.deliver(sub, "ping", "still there?")

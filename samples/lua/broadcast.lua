@@ -1,6 +1,7 @@
 -- Broadcast that works in OpenResty: every message goes to every client,
 -- sender included, and each socket is written only by its own request.
 local server = require "resty.websocket.server"
+local messages = require "message_reader"
 local writer = require "socket_writer"
 local hub = require "broadcast_hub"
 
@@ -13,8 +14,10 @@ end
 local box = hub.subscribe()
 local writer_thread = ngx.thread.spawn(writer.run, wb, box)
 
+-- Whole messages, fragments joined (see the echo server lesson).
+local recv_message = messages.reader(wb, 65535)
 while true do
-  local data, typ, recv_err = wb:recv_frame()
+  local data, typ, recv_err = recv_message()
   if not data then
     if recv_err and recv_err:find(": timeout", 1, true) then
       writer.push(box, "ping", "still there?")

@@ -1,6 +1,7 @@
 -- A chat room in OpenResty: ws://host/chat?name=alice. Names are checked
 -- before the upgrade, so a bad or taken name is an HTTP status.
 local server = require "resty.websocket.server"
+local messages = require "message_reader"
 local writer = require "socket_writer"
 local hub = require "chat_hub"
 
@@ -29,8 +30,10 @@ local function leave()
   hub.to_others(me, { type = "leave", name = me.name })
 end
 
+-- Whole messages, fragments joined (see the echo server lesson).
+local recv_message = messages.reader(wb, 65535)
 while true do
-  local data, typ, recv_err = wb:recv_frame()
+  local data, typ, recv_err = recv_message()
   if not data then
     if recv_err and recv_err:find(": timeout", 1, true) then
       writer.push(me, "ping", "")

@@ -1,6 +1,7 @@
 -- An echo server that survives idle clients and says why it hangs up.
 local server = require "resty.websocket.server"
 local protocol = require "resty.websocket.protocol"
+local messages = require "message_reader"
 
 local MAX_PAYLOAD = 65535
 
@@ -17,17 +18,11 @@ local function close_too_big(reason)
   protocol.send_frame(wb.sock, true, 0x8, payload, MAX_PAYLOAD, false)
 end
 
--- A message may come in several frames: the first is "text" or "binary"
--- with err == "again", then "continuation" frames, the last without "again".
--- Echo it whole, and hold the whole message to the limit, as ws does.
-local parts, parts_type, parts_len
-
-local function echo(typ, data)
-  if typ == "text" then wb:send_text(data) else wb:send_binary(data) end
-end
+-- Text and binary messages come back whole, however many frames they took.
+local recv_message = messages.reader(wb, MAX_PAYLOAD)
 
 while true do
-  local data, typ, err = wb:recv_frame()
+  local data, typ, err = recv_message()
 
   if not data then
     if err and err:find(": timeout", 1, true) then
@@ -40,6 +35,10 @@ while true do
     elseif err == "exceeding max payload len" then
       ngx.log(ngx.WARN, "closing: frame larger than ", MAX_PAYLOAD, " bytes")
       close_too_big("frame too large")
+      return ngx.exit(ngx.OK)
+    elseif err == "message too large" then
+      ngx.log(ngx.WARN, "closing: message larger than ", MAX_PAYLOAD, " bytes")
+      close_too_big("message too large")
       return ngx.exit(ngx.OK)
     else
       ngx.log(ngx.ERR, "failed to receive a frame: ", err)
@@ -57,28 +56,10 @@ while true do
   elseif typ == "pong" then
     -- The answer to our ping: the client is alive. Keep reading.
 
-  elseif typ == "text" or typ == "binary" then
-    if err == "again" then
-      parts, parts_type, parts_len = { data }, typ, #data
-    else
-      echo(typ, data)
-    end
+  elseif typ == "text" then
+    wb:send_text(data)
 
-  elseif typ == "continuation" then
-    if not parts then
-      wb:send_close(1002, "continuation without a first fragment")
-      return ngx.exit(ngx.OK)
-    end
-    parts_len = parts_len + #data
-    if parts_len > MAX_PAYLOAD then
-      ngx.log(ngx.WARN, "closing: message larger than ", MAX_PAYLOAD, " bytes")
-      close_too_big("message too large")
-      return ngx.exit(ngx.OK)
-    end
-    parts[#parts + 1] = data
-    if err ~= "again" then
-      echo(parts_type, table.concat(parts))
-      parts = nil
-    end
+  elseif typ == "binary" then
+    wb:send_binary(data)
   end
 end

@@ -1,6 +1,7 @@
 -- A live feed in OpenResty: ws://host/feed?topics=cpu,visitors. Every second
 -- the connection sends the current value of each topic it subscribed to.
 local server = require "resty.websocket.server"
+local messages = require "message_reader"
 local semaphore = require "ngx.semaphore"
 local cjson = require "cjson.safe"
 local topics = require "feed_topics"
@@ -58,8 +59,10 @@ end
 
 local writer_thread = ngx.thread.spawn(writer)
 
+-- Whole messages, fragments joined (see the echo server lesson).
+local recv_message = messages.reader(wb, 4096)
 while not done do
-  local data, typ, recv_err = wb:recv_frame()
+  local data, typ, recv_err = recv_message()
   if not data then
     -- The writer talks every second, so a silent reader is not a dead
     -- client; only a real error ends the connection.

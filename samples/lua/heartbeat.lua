@@ -2,6 +2,7 @@
 -- period it pings, and after MAX_MISSED unanswered pings in a row it closes.
 -- Set $heartbeat_ms in the nginx location to change the period (default 30 s).
 local server = require "resty.websocket.server"
+local messages = require "message_reader"
 
 local PING_EVERY = tonumber(ngx.var.heartbeat_ms) or 30000
 local MAX_MISSED = 2
@@ -14,8 +15,10 @@ end
 
 local missed = 0
 
+-- Whole messages, fragments joined (see the echo server lesson).
+local recv_message = messages.reader(wb, 65535)
 while true do
-  local data, typ, recv_err = wb:recv_frame()
+  local data, typ, recv_err = recv_message()
 
   if not data then
     if not (recv_err and recv_err:find(": timeout", 1, true)) then

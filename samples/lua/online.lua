@@ -2,6 +2,7 @@
 -- counter (one per nginx worker) and a lua_shared_dict counter (one for the
 -- whole nginx). Needs `lua_shared_dict online 1m;` in the http block.
 local server = require "resty.websocket.server"
+local messages = require "message_reader"
 local counts = require "online_counts"
 local shared = ngx.shared.online
 
@@ -20,8 +21,10 @@ local function report()
 end
 
 report()
+-- Whole messages, fragments joined (see the echo server lesson).
+local recv_message = messages.reader(wb, 1024)
 while true do
-  local data, typ, recv_err = wb:recv_frame()
+  local data, typ, recv_err = recv_message()
   if not data and not (recv_err and recv_err:find(": timeout", 1, true)) then
     break -- the client is gone
   elseif typ == "close" then

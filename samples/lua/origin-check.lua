@@ -1,6 +1,7 @@
 -- Refuse handshakes from pages on other sites before upgrading, then echo
 -- with a payload limit. Browsers always send Origin; other clients may not.
 local server = require "resty.websocket.server"
+local messages = require "message_reader"
 local protocol = require "resty.websocket.protocol"
 
 local ALLOWED_ORIGINS = {
@@ -21,8 +22,10 @@ if not wb then
   return ngx.exit(444)
 end
 
+-- Whole messages, fragments joined (see the echo server lesson).
+local recv_message = messages.reader(wb, MAX_PAYLOAD)
 while true do
-  local data, typ, recv_err = wb:recv_frame()
+  local data, typ, recv_err = recv_message()
   if not data then
     if recv_err and recv_err:find(": timeout", 1, true) then
       wb:send_ping("still there?")

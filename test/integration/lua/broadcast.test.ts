@@ -87,6 +87,18 @@ describeOpenResty('OpenResty broadcast (lessons/broadcasting, lessons/scaling-ou
     await expect(Promise.all(clients.map((c) => c.closed))).resolves.toEqual([1000, 1000, 1000]);
   });
 
+  it('queue + semaphore version: a message sent in fragments, with a ping between them, goes out whole', async () => {
+    const clients = await Promise.all(['alice', 'bob'].map((n) => connect(nginx.url('/broadcast'), n)));
+    const [alice, bob] = clients as [Client, Client];
+    alice.socket.send('frag', { fin: false });
+    alice.socket.ping('between');
+    alice.socket.send('mented', { fin: true });
+    await until(() => clients.every((c) => c.received.length === 1));
+    expect([alice.received, bob.received]).toEqual([['fragmented'], ['fragmented']]);
+    for (const client of clients) client.socket.close(1000);
+    await expect(Promise.all(clients.map((c) => c.closed))).resolves.toEqual([1000, 1000]);
+  });
+
   it('queue + semaphore version: a client that leaves is unsubscribed; the others keep working', async () => {
     const dave = await connect(nginx.url('/broadcast'), 'dave');
     const erin = await connect(nginx.url('/broadcast'), 'erin');
