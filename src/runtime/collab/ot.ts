@@ -58,24 +58,82 @@ function transformOp(x: Op, y: Op, xFirst: boolean): Op[] {
 /**
  * Transforms two concurrent edits against each other: returns [a', b'] with
  * a' applying after b and b' after a. `aFirst` says which one the server put
- * first (it wins insert ties).
+ * first (it wins insert ties). Loops rather than slices: a buffer of typing
+ * can hold hundreds of operations, and the cost must stay |a|·|b|.
  */
 export function transform(a: Edit, b: Edit, aFirst: boolean): [Edit, Edit] {
-  if (a.length === 0 || b.length === 0) return [a, b];
-  if (a.length === 1 && b.length === 1) {
-    const [x, y] = [a[0] as Op, b[0] as Op];
-    return [transformOp(x, y, aFirst), transformOp(y, x, !aFirst)];
+  let rest: Edit = b;
+  const out: Op[] = [];
+  for (const x of a) {
+    const [xs, next] = opPastEdit(x, rest, aFirst);
+    out.push(...xs);
+    rest = next;
   }
-  if (a.length > 1) {
-    const [head, ...rest] = a;
-    const [head2, b1] = transform([head as Op], b, aFirst);
-    const [rest2, b2] = transform(rest, b1, aFirst);
-    return [[...head2, ...rest2], b2];
+  return [out, rest];
+}
+
+/** One operation past a whole edit; both sides may split, so each step is edit against edit again. */
+function opPastEdit(x: Op, ys: Edit, xFirst: boolean): [Op[], Op[]] {
+  let xs: Op[] = [x];
+  const out: Op[] = [];
+  for (const y of ys) {
+    let yParts: Op[] = [y];
+    const xsNext: Op[] = [];
+    for (const xi of xs) {
+      if (yParts.length === 1) {
+        const only = yParts[0] as Op;
+        xsNext.push(...transformOp(xi, only, xFirst));
+        yParts = transformOp(only, xi, !xFirst);
+      } else {
+        const [xiParts, yNext] = opPastEdit(xi, yParts, xFirst);
+        xsNext.push(...xiParts);
+        yParts = yNext;
+      }
+    }
+    xs = xsNext;
+    out.push(...yParts);
   }
-  const [head, ...rest] = b;
-  const [a1, head2] = transform(a, [head as Op], aFirst);
-  const [a2, rest2] = transform(a1, rest, aFirst);
-  return [a2, [...head2, ...rest2]];
+  return [xs, out];
+}
+
+/**
+ * The same edit with neighbouring operations merged where the result is
+ * identical: typing "abc" is one insert, not three, and so is backspacing.
+ * Keeps what waits to be sent, and what every later edit is transformed past, short.
+ */
+export function compact(edit: Edit): Edit {
+  const out: Op[] = [];
+  for (const op of edit) {
+    const last = out[out.length - 1];
+    const merged = last ? merge(last, op) : undefined;
+    if (merged === undefined) out.push(op);
+    else {
+      out.pop();
+      if (merged !== null) out.push(merged);
+    }
+  }
+  return out;
+}
+
+/** `a` then `b` as one operation; null when they cancel out; undefined when they cannot merge. */
+function merge(a: Op, b: Op): Op | null | undefined {
+  if (a.kind === 'insert' && b.kind === 'insert') {
+    if (b.pos >= a.pos && b.pos <= a.pos + a.text.length) {
+      const at = b.pos - a.pos;
+      return insert(a.pos, a.text.slice(0, at) + b.text + a.text.slice(at));
+    }
+    return undefined;
+  }
+  if (a.kind === 'delete' && b.kind === 'delete') {
+    if (b.pos === a.pos) return del(a.pos, a.length + b.length);
+    if (b.pos + b.length === a.pos) return del(b.pos, a.length + b.length);
+    return undefined;
+  }
+  if (a.kind === 'insert' && b.kind === 'delete' && b.pos >= a.pos && b.pos + b.length <= a.pos + a.text.length) {
+    const text = a.text.slice(0, b.pos - a.pos) + a.text.slice(b.pos - a.pos + b.length);
+    return text === '' ? null : insert(a.pos, text);
+  }
+  return undefined;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod/mini';
-import { apply, transform, type Edit } from './ot.ts';
+import { apply, compact, transform, type Edit } from './ot.ts';
 
 /**
  * One editor's side of a shared document, with no socket in sight: the page
@@ -87,7 +87,7 @@ export class CollabSession {
   local(edit: Edit): void {
     if (edit.length === 0) return;
     this.#text = apply(this.#text, edit);
-    if (this.#inFlight) this.#buffer = [...this.#buffer, ...edit];
+    if (this.#inFlight) this.#buffer = compact([...this.#buffer, ...edit]);
     else this.#flush(edit);
   }
 

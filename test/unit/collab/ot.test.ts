@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { apply, del, diff, EditError, insert, transform, transformCaret, type Edit, type Op } from '../../../src/runtime/collab/ot.ts';
+import { apply, compact, del, diff, EditError, insert, transform, transformCaret, type Edit, type Op } from '../../../src/runtime/collab/ot.ts';
 import { CollabSession, parseCollabMessage, type CollabMessage } from '../../../src/runtime/collab/session.ts';
 
 describe('apply', () => {
@@ -66,6 +66,38 @@ describe('transform', () => {
         const [left, right] = both(doc, a, b, aFirst);
         expect(left).toBe(right);
       }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('compact', () => {
+  it('merges typing, backspacing and typing-then-erasing into as few operations as give the same text', () => {
+    expect(compact([insert(3, 'a'), insert(4, 'b'), insert(5, 'c')])).toEqual([insert(3, 'abc')]);
+    expect(compact([del(5, 1), del(4, 1), del(3, 1)])).toEqual([del(3, 3)]);
+    expect(compact([del(3, 1), del(3, 1)])).toEqual([del(3, 2)]);
+    expect(compact([insert(3, 'abc'), del(5, 1)])).toEqual([insert(3, 'ab')]);
+    expect(compact([insert(3, 'a'), del(3, 1)])).toEqual([]);
+    expect(compact([insert(3, 'a'), insert(9, 'b')])).toEqual([insert(3, 'a'), insert(9, 'b')]);
+  });
+
+  it('never changes what an edit does (property)', () => {
+    const doc = 'collaborate';
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), fc.nat(), fc.string({ minLength: 1, maxLength: 2 })), { maxLength: 12 }),
+        (steps) => {
+          let text = doc;
+          const edit: Op[] = [];
+          for (const [remove, seed, chars] of steps) {
+            const pos = seed % (text.length + 1);
+            const op = remove && pos < text.length ? del(pos, 1) : insert(pos, chars);
+            edit.push(op);
+            text = apply(text, [op]);
+          }
+          expect(apply(doc, compact(edit))).toBe(text);
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -146,7 +178,7 @@ describe('CollabSession', () => {
     expect(net.relay.map((m) => m.ops)).toEqual([[insert(0, 'a')]]);
     net.deliverToServer();
     net.deliverTo('alice');
-    expect(net.relay).toEqual([{ doc: 'd', from: 'alice', base: 1, ops: [insert(1, 'b'), insert(2, 'c')] }]);
+    expect(net.relay).toEqual([{ doc: 'd', from: 'alice', base: 1, ops: [insert(1, 'bc')] }]);
     net.drain();
     expect([alice.text, alice.pending]).toEqual(['abc', 0]);
   });
