@@ -4,7 +4,7 @@
  */
 
 /** Pages `npm run audit` runs Lighthouse on (only those that exist are built). */
-export const AUDIT_PAGES = ['/', '/lessons/first-client/', '/lessons/handshake-and-frames/', '/quiz/', '/projects/dashboard/'];
+export const AUDIT_PAGES = ['/', '/lessons/first-client/', '/lessons/handshake-and-frames/', '/quiz/', '/projects/dashboard/', '/projects/collaborative-editor/'];
 
 /** Lighthouse category targets, 0–100. */
 export const AUDIT_TARGETS = {
