@@ -35,16 +35,37 @@ export const collabMessageSchema = z.object({
 });
 export type CollabMessage = z.infer<typeof collabMessageSchema>;
 
-/** Parses a relayed text message; null for anything that is not an edit of `doc`. */
-export function parseCollabMessage(text: string, doc: string): CollabMessage | null {
+/** The naive way, for comparison: the sender's whole text, which replaces the receiver's. */
+export const wholeMessageSchema = z.object({
+  /** Which shared document, as above. */
+  doc: z.string(),
+  /** The sending editor's id. */
+  from: z.string(),
+  /** The sender's entire text. */
+  whole: z.string(),
+});
+export type WholeMessage = z.infer<typeof wholeMessageSchema>;
+
+/** A relayed text message read with `schema`; null for anything else, or for another document. */
+function parseFor<T extends { doc: string }>(schema: z.ZodMiniType<T>, text: string, doc: string): T | null {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     return null;
   }
-  const parsed = collabMessageSchema.safeParse(value);
+  const parsed = schema.safeParse(value);
   return parsed.success && parsed.data.doc === doc ? parsed.data : null;
+}
+
+/** Parses a relayed text message; null for anything that is not an edit of `doc`. */
+export function parseCollabMessage(text: string, doc: string): CollabMessage | null {
+  return parseFor(collabMessageSchema, text, doc);
+}
+
+/** Parses a relayed text message; null for anything that is not a whole copy of `doc`. */
+export function parseWholeMessage(text: string, doc: string): WholeMessage | null {
+  return parseFor(wholeMessageSchema, text, doc);
 }
 
 export interface CollabSessionOptions {

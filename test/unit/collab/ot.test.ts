@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { apply, compact, del, diff, EditError, insert, transform, transformCaret, type Edit, type Op } from '../../../src/runtime/collab/ot.ts';
-import { CollabSession, parseCollabMessage, type CollabMessage } from '../../../src/runtime/collab/session.ts';
+import { CollabSession, parseCollabMessage, parseWholeMessage, type CollabMessage } from '../../../src/runtime/collab/session.ts';
 
 describe('apply', () => {
   it('inserts and deletes by position, in order', () => {
@@ -218,5 +218,13 @@ describe('CollabSession', () => {
     expect(parseCollabMessage('bob says hello', 'd')).toBeNull();
     expect(parseCollabMessage(JSON.stringify({ ...ok, ops: [{ kind: 'delete', pos: 0, length: 0 }] }), 'd')).toBeNull();
     expect(parseCollabMessage(JSON.stringify({ ...ok, base: -1 }), 'd')).toBeNull();
+  });
+
+  it('reads whole copies of its own document only, for the naive mode', () => {
+    const whole = { doc: 'd', from: 'bob', whole: 'Plan: bob brings snacks.' };
+    expect(parseWholeMessage(JSON.stringify(whole), 'd')).toEqual(whole);
+    expect(parseWholeMessage(JSON.stringify(whole), 'other')).toBeNull();
+    expect(parseWholeMessage(JSON.stringify({ doc: 'd', from: 'bob', base: 0, ops: [] }), 'd')).toBeNull();
+    expect(parseWholeMessage('null', 'd')).toBeNull();
   });
 });
