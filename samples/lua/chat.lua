@@ -14,7 +14,12 @@ if not me then
   return ngx.exit(409)
 end
 
-local wb, err = server:new{ timeout = 5000, max_payload_len = 65535 }
+-- lua-resty-websocket holds *sent* frames to max_payload_len too, and the
+-- relayed envelope is bigger than the text in it (JSON quoting; cjson writes
+-- every "/" as "\/"), so the limit is checked on what goes out.
+local MAX_PAYLOAD = 65535
+
+local wb, err = server:new{ timeout = 5000, max_payload_len = MAX_PAYLOAD }
 if not wb then
   hub.leave(me)
   ngx.log(ngx.ERR, "failed to create websocket: ", err)
@@ -31,11 +36,11 @@ local function leave()
 end
 
 -- Whole messages, fragments joined (see the echo server lesson).
-local recv_message = messages.reader(wb, 65535)
+local recv_message = messages.reader(wb, MAX_PAYLOAD)
 while true do
   local data, typ, recv_err = recv_message()
   if not data then
-    if recv_err and recv_err:find(": timeout", 1, true) then
+    if messages.is_idle(recv_err) then
       writer.push(me, "ping", "")
     else
       leave()
@@ -52,8 +57,15 @@ while true do
     writer.push(me, "pong", data)
   elseif typ == "text" then
     -- Relayed as a JSON string: the receiving page must show it as text.
-    hub.to_others(me, {
+    local envelope = hub.encode({
       type = "message", id = hub.message_id(), from = me.name, text = data, ts = ngx.now() * 1000,
     })
+    if #envelope > MAX_PAYLOAD then
+      -- Relaying it would fail every recipient's send_text ("payload too
+      -- big") and drop them all; refuse it to the sender instead.
+      hub.send(me, { type = "error", code = "too_long", message = "message too long to relay" })
+    else
+      hub.to_others_encoded(me, envelope)
+    end
   end
 end

@@ -29,11 +29,20 @@ function _M.send(member, message)
   writer.push(member, "text", cjson.encode(message))
 end
 
-function _M.to_others(sender, message)
-  local text = cjson.encode(message)
+function _M.encode(message)
+  return cjson.encode(message)
+end
+
+-- Queues already-encoded JSON for everyone but the sender, so the caller can
+-- check its size once before it goes to every outbox.
+function _M.to_others_encoded(sender, text)
   for name, member in pairs(_M.members) do
     if name ~= sender.name then writer.push(member, "text", text) end
   end
+end
+
+function _M.to_others(sender, message)
+  _M.to_others_encoded(sender, cjson.encode(message))
 end
 
 function _M.message_id()

@@ -66,7 +66,7 @@ while not done do
   if not data then
     -- The writer talks every second, so a silent reader is not a dead
     -- client; only a real error ends the connection.
-    if not (recv_err and recv_err:find(": timeout", 1, true)) then break end
+    if not messages.is_idle(recv_err) then break end
   elseif typ == "close" then
     reply("close", recv_err or 1000)
     break

@@ -6,6 +6,9 @@ local messages = require "message_reader"
 
 local PING_EVERY = tonumber(ngx.var.heartbeat_ms) or 30000
 local MAX_MISSED = 2
+-- 1001 says *this endpoint* is going away; a peer that stopped answering is
+-- the application's own reason, so it gets a code from the private range.
+local CLOSE_NO_PONG = 4000
 
 local wb, err = server:new{ timeout = PING_EVERY, max_payload_len = 65535 }
 if not wb then
@@ -21,7 +24,7 @@ while true do
   local data, typ, recv_err = recv_message()
 
   if not data then
-    if not (recv_err and recv_err:find(": timeout", 1, true)) then
+    if not messages.is_idle(recv_err) then
       ngx.log(ngx.INFO, "client gone: ", recv_err)
       return ngx.exit(444)
     end
@@ -29,7 +32,7 @@ while true do
       -- A half-open connection accepts our pings without complaint, so
       -- only the missing pongs give it away.
       ngx.log(ngx.WARN, "closing: ", missed, " pings without a pong")
-      wb:send_close(1001, "no pong")
+      wb:send_close(CLOSE_NO_PONG, "no pong")
       return ngx.exit(ngx.OK)
     end
     local ok, ping_err = wb:send_ping("heartbeat")

@@ -4,8 +4,19 @@
 -- reads like recv_frame but gives text and binary messages back whole.
 -- Control frames, which may arrive between fragments, come back as they
 -- are, and so do errors and timeouts: a message half-read when a timeout
--- fires is kept, and the next call goes on with it.
+-- fires between two of its frames is kept, and the next call goes on with it.
 local _M = {}
+
+-- The one timeout a reader may shrug off. recv_frame reads a frame in steps
+-- (2 header bytes, the extended length, mask and payload); a timeout on the
+-- first step consumed nothing, so the next call starts cleanly on a frame.
+-- A timeout on a later step has eaten part of a frame: reading on would take
+-- the rest of it for a new header, so that connection is beyond saving.
+local IDLE = "failed to receive the first 2 bytes: timeout"
+
+function _M.is_idle(err)
+  return err == IDLE
+end
 
 function _M.reader(wb, max_len)
   local parts, parts_type, total

@@ -25,7 +25,7 @@ report()
 local recv_message = messages.reader(wb, 1024)
 while true do
   local data, typ, recv_err = recv_message()
-  if not data and not (recv_err and recv_err:find(": timeout", 1, true)) then
+  if not data and not messages.is_idle(recv_err) then
     break -- the client is gone
   elseif typ == "close" then
     wb:send_close(1000, "bye")

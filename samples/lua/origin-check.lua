@@ -27,11 +27,12 @@ local recv_message = messages.reader(wb, MAX_PAYLOAD)
 while true do
   local data, typ, recv_err = recv_message()
   if not data then
-    if recv_err and recv_err:find(": timeout", 1, true) then
+    if messages.is_idle(recv_err) then
       wb:send_ping("still there?")
-    elseif recv_err == "exceeding max payload len" then
-      -- The object refuses to send after this error; write the 1009 close
-      -- frame (0x03F1) with the protocol module instead.
+    elseif recv_err == "exceeding max payload len" or recv_err == "message too large" then
+      -- One frame over the limit, or fragments adding up past it: 1009 both
+      -- ways. The object refuses to send after the first error, so the close
+      -- frame (0x03F1) goes out through the protocol module.
       protocol.send_frame(wb.sock, true, 0x8, string.char(0x03, 0xF1) .. "too big", MAX_PAYLOAD, false)
       return ngx.exit(ngx.OK)
     else

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { CLOSE } from '../../../protocol/constants.ts';
 import { describeOpenResty, startNginx, type Nginx } from './openresty.ts';
 
 interface Peer {
@@ -43,9 +42,9 @@ describeOpenResty('OpenResty heartbeat (lessons/connection-health)', () => {
   });
   afterAll(() => nginx?.stop());
 
-  it('closes a client that answers no pings: two pings, then 1001 "no pong"', async () => {
+  it('closes a client that answers no pings: two pings, then 4000 "no pong"', async () => {
     const silent = await peer(nginx.url('/heartbeat'), false);
-    await expect(silent.closed).resolves.toEqual({ code: CLOSE.goingAway, reason: 'no pong' });
+    await expect(silent.closed).resolves.toEqual({ code: 4000, reason: 'no pong' });
     expect(silent.pings).toEqual(['heartbeat', 'heartbeat']);
     expect(nginx.errorLog()).toContain('closing: 2 pings without a pong');
   });
