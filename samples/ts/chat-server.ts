@@ -10,8 +10,10 @@ const NAME = /^[A-Za-z0-9_-]{1,24}$/;
 const members = new Map<string, WebSocket>(); // name → socket
 let nextId = 1;
 
-// Answer before upgrading: a refused handshake is an HTTP status the
-// client can read, not a socket that opens and closes at once.
+// Answer before upgrading: a refused handshake is an HTTP status, never a
+// socket that opens and closes at once. A Node client (and the frame
+// inspector) can read the status; a browser cannot: it reports only an
+// error event and a close with 1006, as the chat lesson says.
 function refuse(socket: Duplex, status: number, text: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
