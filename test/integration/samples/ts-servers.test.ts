@@ -29,6 +29,14 @@ describe('samples/ts/echo-server.ts (lessons/echo-server)', () => {
     client.socket.close();
   });
 
+  it('echoes a message of exactly 64 KiB (65,536 bytes): the limit is inclusive', async () => {
+    const client = await connect(sample.url());
+    const message = new Promise<string>((resolve) => client.socket.once('message', (data) => resolve(data.toString())));
+    client.socket.send('x'.repeat(64 * 1024));
+    await expect(message).resolves.toHaveLength(65_536);
+    client.socket.close();
+  });
+
   it('closes with 1009 when a message passes maxPayload (64 KiB)', async () => {
     const client = await connect(sample.url());
     client.socket.send('x'.repeat(64 * 1024 + 1));
