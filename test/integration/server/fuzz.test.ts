@@ -4,7 +4,7 @@ import { encodeFrame } from '../../../protocol/frame.ts';
 import { health, RawClient, useServer, withTimeout } from './helpers.ts';
 
 const t = await useServer({ maxPayload: 4096, heartbeat: 0, rateLimit: { perSecond: 1000, burst: 1000, abuse: 1000 } });
-const PATHS = ['/', '/echo', '/broadcast', '/chat', '/feed?topics=fast', '/inspect'];
+const PATHS = ['/', '/echo', '/broadcast', '/chat', '/feed?topics=fast', '/inspect?fd-tag=fuzz'];
 
 /** Anything that escapes the server's handlers lands here instead of passing silently. */
 const escaped: unknown[] = [];

@@ -71,8 +71,9 @@ describe('/inspect', () => {
   });
 
   it('without a tag streams every connection opened while it listens, except /inspect itself', async () => {
-    const inspector = await open(`${t.ws}/inspect`);
-    const second = await open(`${t.ws}/inspect`);
+    const key = `fd-key=${t.server.inspectorKey}`;
+    const inspector = await open(`${t.ws}/inspect?${key}`);
+    const second = await open(`${t.ws}/inspect?${key}`);
     const b = await open(`${t.ws}/broadcast`);
     const [hs] = await until(inspector, () => true);
     expect(hs).toMatchObject({ kind: 'handshake', endpoint: 'broadcast', tag: null });
@@ -115,7 +116,7 @@ describe('graceful shutdown', () => {
   it('closes every client with 1001, refuses new ones, and releases the port', async () => {
     const server = await startServer({ port: 0, logLevel: 'silent', siteDir: '/nonexistent/', heartbeat: 0 });
     const url = `ws://127.0.0.1:${server.port}`;
-    const clients = await Promise.all([open(`${url}/echo`), open(`${url}/chat?name=zoe`), open(`${url}/feed`), open(`${url}/inspect`)]);
+    const clients = await Promise.all([open(`${url}/echo`), open(`${url}/chat?name=zoe`), open(`${url}/feed`), open(`${url}/inspect?fd-tag=any`)]);
     await withTimeout(server.close(), 'server.close()');
     for (const c of clients) expect(await c.closeCode()).toEqual({ code: CLOSE.goingAway, reason: 'server shutting down' });
     await expect(fetch(`http://127.0.0.1:${server.port}/health`)).rejects.toThrow();
