@@ -193,6 +193,7 @@ export function createWebSocketLayer(deps: {
         if (ws.bufferedAmount <= config.slowConsumerBytes || paused) return;
         paused = true;
         ws.pause();
+        log.debug('reading paused', { conn: id, buffered: ws.bufferedAmount });
         overTimer ??= setTimeout(() => {
           overTimer = null;
           if (ws.bufferedAmount <= config.slowConsumerBytes || ws.readyState !== ws.OPEN) return underLimit();
