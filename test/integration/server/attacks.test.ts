@@ -13,7 +13,7 @@ import { CLOSE, LIMITS, OPCODE } from '../../../protocol/constants.ts';
 import { encodeFrame, FrameDecoder } from '../../../protocol/frame.ts';
 import { inspectEventSchema, type HandshakeEvent, type InspectEvent } from '../../../protocol/inspect.ts';
 import { ServerChild, tinySite } from './child.ts';
-import { Client, HANDSHAKE_KEY, open, refused, withTimeout } from './helpers.ts';
+import { HANDSHAKE_KEY, open, refused, withTimeout, type Client } from './helpers.ts';
 
 const LONG = 30_000;
 
