@@ -378,12 +378,13 @@ describe('inspector, origins and amplification (4, 5, 7)', () => {
   it('rate-limits chat joins per address (429 too_many_joins)', async () => {
     const started = performance.now();
     const joined: WebSocket[] = [];
-    let refusal: { status: number; body: Record<string, unknown> } | null = null;
+    type Refusal = { status: number; body: Record<string, unknown> };
+    let refusal: Refusal | null = null;
     for (let i = 0; i < 80 && refusal === null; i++) {
       const ws = new WebSocket(`${child.ws}/chat?name=j${i}`);
       ws.on('error', () => {});
       refusal = await withTimeout(
-        new Promise<typeof refusal>((resolve) => {
+        new Promise<Refusal | null>((resolve) => {
           ws.once('open', () => {
             joined.push(ws);
             resolve(null);
