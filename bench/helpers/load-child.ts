@@ -14,6 +14,8 @@ export interface LoadJob {
   url: string;
   clients: number;
   ms: number;
+  /** Milliseconds between connecting and measuring (0: measure at once). */
+  settleMs?: number;
 }
 
 const PAYLOAD = 'x'.repeat(64);
@@ -44,8 +46,12 @@ async function close(clients: WebSocket[]): Promise<void> {
   );
 }
 
+/** Messages counted by the last job: the bench divides the server's CPU time by it. */
+let lastCount = 0;
+
 async function echo(job: LoadJob): Promise<number> {
   const clients = await connect(job.url, job.clients);
+  if (job.settleMs) await new Promise((resolve) => setTimeout(resolve, job.settleMs));
   let received = 0;
   let running = true;
   for (const ws of clients) {
@@ -59,6 +65,7 @@ async function echo(job: LoadJob): Promise<number> {
   await new Promise((resolve) => setTimeout(resolve, job.ms));
   running = false;
   const rate = received / ((performance.now() - start) / 1000);
+  lastCount = received;
   await close(clients);
   return rate;
 }
@@ -85,13 +92,14 @@ async function broadcast(job: LoadJob): Promise<number> {
   await new Promise((resolve) => setTimeout(resolve, job.ms));
   running = false;
   const rate = delivered / ((performance.now() - start) / 1000);
+  lastCount = delivered;
   await close(clients);
   return rate;
 }
 
 process.on('message', (job: LoadJob) => {
   void (job.kind === 'echo' ? echo(job) : broadcast(job)).then(
-    (rate) => process.send?.({ rate }),
+    (rate) => process.send?.({ rate, count: lastCount }),
     (error: Error) => process.send?.({ error: error.message }),
   );
 });

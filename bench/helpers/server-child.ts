@@ -1,7 +1,8 @@
 /**
  * Not a suite (bench/run.ts runs only bench/*.ts): a server in its own process, so the clients'
  * memory and CPU do not count: `companion` (Full Duplex) or `bare` (the textbook ws echo, and
- * broadcast on /broadcast). Tells its port over IPC; answers "mem" with its memory after a GC.
+ * broadcast on /broadcast). Tells its port over IPC; answers "mem" with its memory after a GC and
+ * "cpu" with the CPU time it has used (user + system, µs).
  */
 import { WebSocketServer, WebSocket } from 'ws';
 import type { AddressInfo } from 'node:net';
@@ -35,6 +36,11 @@ if (kind === 'companion') {
 }
 const gc = (globalThis as { gc?: () => void }).gc;
 process.on('message', (message) => {
+  if (message === 'cpu') {
+    const { user, system } = process.cpuUsage();
+    process.send?.({ cpuMicros: user + system });
+    return;
+  }
   if (message !== 'mem') return;
   gc?.();
   setTimeout(() => {
