@@ -236,7 +236,7 @@ export async function run(): Promise<BenchResult[]> {
     async () => {
       const target = await companion();
       // An untagged inspector taps every connection opened after it: all 100 echo clients.
-      const [inspector] = await connect(`${target.url}/inspect`, 1);
+      const [inspector] = await connect(`${target.url}/inspect?fd-key=${target.server.inspectorKey}`, 1);
       return { url: target.url, close: async () => (inspector?.terminate(), target.close()) };
     },
     companion,

@@ -86,6 +86,12 @@ export const LIMITS = {
   /** Largest message the server accepts before closing with 1009. */
   maxPayload: 64 * 1024,
   maxConnections: 10_000,
+  /**
+   * TCP connections allowed beyond `maxConnections` (page loads, /health, handshakes in
+   * progress), so a refused WebSocket still gets its 503; past the sum the kernel's
+   * connection is closed at once.
+   */
+  extraHttpConnections: 256,
   /** Unsent bytes on one socket before it counts as a slow consumer. */
   slowConsumerBytes: 1024 * 1024,
   heartbeatMs: 30_000,
@@ -116,6 +122,17 @@ export const LIMITS = {
   /** /inspect: events per second one subscriber receives before the rest are counted, not sent. */
   inspectEventsPerSecond: 200,
   inspectEventsBurst: 400,
+  /** /inspect subscribers at once, in all, and from one peer address; one more is refused with 503 / 429. */
+  inspectSubscribers: 64,
+  inspectSubscribersPerAddress: 16,
+  /** /chat: joins per second one peer address may make, sustained, and in a burst; more get 429. */
+  chatJoinsPerSecond: 5,
+  chatJoinsBurst: 20,
+  /**
+   * Milliseconds a tagged connection's wire tap waits for an /inspect that covers its tag
+   * (the page opens it as the run starts); nobody by then, the tap comes off.
+   */
+  inspectTapWaitMs: 5_000,
   /** Longest playground tag accepted in `?fd-tag=`. */
   inspectTagMaxLength: 128,
   /** Seconds the feed keeps ticking after its last client left, so `?since=` can resume. */

@@ -24,6 +24,15 @@ export const HTTP_PATHS = {
   token: '/api/token',
 } as const;
 
+/**
+ * Query parameter that lets /inspect watch connections without a tag: the key the
+ * server prints at start-up. Without it a watcher sees only the tag it names.
+ */
+export const INSPECT_KEY_PARAM = 'fd-key';
+
+/** Astro's dev server (`npm run dev`); its pages are an allowed Origin. */
+export const DEV_SERVER_PORT = 4321;
+
 /** The port and host the course assumes; lessons say `ws://localhost:8080`. */
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_HOST = '127.0.0.1';

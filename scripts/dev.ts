@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { parseCli, USAGE } from '../server/cli.ts';
+import { stopWithParent } from '../server/main.ts';
 import { root } from './site-build.ts';
 
 const argv = process.argv.slice(2);
@@ -50,3 +51,6 @@ process.stdout.write(
 );
 process.on('SIGINT', () => shutdown(0));
 process.on('SIGTERM', () => shutdown(0));
+process.on('SIGHUP', () => shutdown(0));
+// A SIGTERM to `npm run dev` ends npm and its shell, not this process: stop with them.
+stopWithParent(() => shutdown(0));

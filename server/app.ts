@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { hostname, networkInterfaces } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { LIMITS } from '../protocol/constants.ts';
-import type { EndpointKind } from '../protocol/endpoints.ts';
+import { DEV_SERVER_PORT, type EndpointKind } from '../protocol/endpoints.ts';
 import type { Health } from '../protocol/health.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import { InspectHub } from './core/inspect-hub.ts';
+import { AccessPolicy, isLoopbackName, type Access } from './core/origin.ts';
 import { resolveConfig, type ServerConfig, type ServerOptions } from './config.ts';
 import { broadcastEndpoint } from './endpoints/broadcast.ts';
 import { chatEndpoint } from './endpoints/chat.ts';
@@ -24,6 +26,10 @@ export interface RunningServer {
   readonly config: ServerConfig;
   /** http://host:port as a browser would type it. */
   readonly url: string;
+  /** Every URL another machine may use: one per interface address when bound beyond loopback. */
+  readonly urls: readonly string[];
+  /** Lets /inspect watch untagged connections (`?fd-key=`); printed at start-up. */
+  readonly inspectorKey: string;
   readonly port: number;
   readonly http: Server;
   /** Open WebSocket connections per endpoint. */
@@ -44,8 +50,24 @@ export class PortBusyError extends Error {
 }
 
 export function displayUrl(host: string, port: number): string {
-  const shown = host === '127.0.0.1' || host === '::1' || host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  const shown = host === '127.0.0.1' || host === '::1' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
   return `http://${shown}:${port}`;
+}
+
+/** This machine's name and interface addresses: what another machine may put in Host. */
+export function machineNames(): string[] {
+  const names = [hostname()];
+  for (const list of Object.values(networkInterfaces())) {
+    for (const info of list ?? []) names.push(info.address);
+  }
+  return names;
+}
+
+/** The URLs a server bound to `host` answers on: each non-loopback interface address for a wildcard bind. */
+export function reachableUrls(host: string, port: number, names: readonly string[] = machineNames()): string[] {
+  if (host !== '0.0.0.0' && host !== '::') return [displayUrl(host, port)];
+  const addresses = names.filter((n) => /^\d+\.\d+\.\d+\.\d+$/.test(n) || (host === '::' && n.includes(':')));
+  return [displayUrl('127.0.0.1', port), ...addresses.filter((a) => !isLoopbackName(a) && a !== '::1').map((a) => displayUrl(a, port))];
 }
 
 /** Starts listening; resolves once the port is bound. */
@@ -59,6 +81,7 @@ export async function startServer(
   const startedAt = performance.now();
   const stats: Stats = { dropped: 0 };
   const tokenSecret = config.tokenSecret ? Buffer.from(config.tokenSecret) : randomBytes(32);
+  const inspectorKey = config.inspectorKey ?? randomBytes(18).toString('base64url');
   const ctx: EndpointContext = { config, now, log, stats };
 
   const hub = new InspectHub({
@@ -85,7 +108,7 @@ export async function startServer(
       };
     },
   });
-  const inspect = inspectEndpoint(ctx, hub);
+  const inspect = inspectEndpoint(ctx, hub, inspectorKey);
   const endpoints: Record<EndpointKind, Endpoint> = {
     echo: echoEndpoint(),
     broadcast: broadcastEndpoint(ctx),
@@ -93,7 +116,13 @@ export async function startServer(
     feed,
     inspect,
   };
-  const sockets = createWebSocketLayer({ config, log, now, hub, endpoints });
+  // The real port is known once bound; until then no request can arrive.
+  let access = new AccessPolicy({ boundHost: config.host, port: config.port, machineNames: [], allowHosts: [], allowOrigins: [], devPort: DEV_SERVER_PORT });
+  const policy: Access = {
+    hostAllowed: (host) => access.hostAllowed(host),
+    originAllowed: (origin, host) => access.originAllowed(origin, host),
+  };
+  const sockets = createWebSocketLayer({ config, access: policy, log, now, hub, endpoints });
   connectionCount = () => sockets.size;
 
   const health = (): Health => ({
@@ -108,9 +137,19 @@ export async function startServer(
     // A handshake that never completes must not hold a socket for long: headers within 10 s,
     // checked every 2 s (Node's default check runs every 30 s).
     { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 2_000 },
-    createHttpHandler({ config, log, now, site: staticSite(config.siteDir), health, tokenSecret }),
+    createHttpHandler({ config, access: policy, log, now, site: staticSite(config.siteDir, log), health, tokenSecret }),
   );
-  http.on('upgrade', sockets.handleUpgrade);
+  // Plain HTTP connections count too: past the WebSocket limit plus room for page loads and
+  // refusals, the kernel's next connection is closed at once.
+  http.maxConnections = config.maxConnections + LIMITS.extraHttpConnections;
+  http.on('upgrade', (req, socket: Socket, head: Buffer) => {
+    try {
+      sockets.handleUpgrade(req, socket, head);
+    } catch (error) {
+      log.error('upgrade handler error', { error: (error as Error).message });
+      socket.destroy();
+    }
+  });
   http.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     log.debug('bad http request', { error: error.code ?? error.message });
     if (socket.writable && !socket.writableEnded && error.code !== 'ECONNRESET') {
@@ -136,13 +175,27 @@ export async function startServer(
   });
 
   const port = (http.address() as AddressInfo).port;
+  const names = isLoopbackName(config.host) ? [] : machineNames();
+  access = new AccessPolicy({
+    boundHost: config.host,
+    port,
+    machineNames: names,
+    allowHosts: config.allowHosts,
+    allowOrigins: config.allowOrigins,
+    devPort: DEV_SERVER_PORT,
+  });
+  // After listening, an accept that fails (EMFILE: out of file descriptors) must not end the process.
+  http.on('error', (error: NodeJS.ErrnoException) => log.error('server error', { error: error.code ?? error.message }));
   const url = displayUrl(config.host, port);
+  const urls = reachableUrls(config.host, port, names);
   log.info('listening', { url, host: config.host, port });
 
   let closing: Promise<void> | null = null;
   return {
     config,
     url,
+    urls,
+    inspectorKey,
     port,
     http,
     counts: () => sockets.counts(),

@@ -11,9 +11,18 @@ WebSocket endpoints on one port.
 
 Options:
   --port <n>              TCP port (default 8080; 0 picks a free port)
-  --host <addr>           interface to bind (default 127.0.0.1, this machine only)
+  --host <addr>           interface to bind (default 127.0.0.1, this machine only;
+                          0.0.0.0 lets other machines in: read the warning)
   --allow-origin <origin> also accept WebSockets from pages of this origin,
                           e.g. http://example.test:3000 (repeatable)
+  --allow-host <name>     also accept requests whose Host names this, e.g.
+                          my-laptop.lan (repeatable)
+  --remote-inspect        with --host beyond loopback, let other machines use
+                          /inspect (off by default)
+  --remote-token          with --host beyond loopback, let other machines use
+                          POST /api/token (off by default)
+  --labs                  with --host beyond loopback, let other machines use
+                          the Lua labs (off by default)
   --max-payload <bytes>   largest message; bigger closes with 1009 (default ${LIMITS.maxPayload})
   --heartbeat <seconds>   ping interval; a client that misses a pong is
                           terminated; 0 turns it off (default ${LIMITS.heartbeatMs / 1000})
@@ -36,6 +45,9 @@ const flagOf: Record<string, string> = {
   siteDir: 'site',
   logLevel: 'log',
   allowOrigins: 'allow-origin',
+  allowHosts: 'allow-host',
+  remoteInspect: 'remote-inspect',
+  remoteToken: 'remote-token',
   maxPayload: 'max-payload',
   maxConnections: 'max-connections',
 };
@@ -52,6 +64,10 @@ export function parseCli(argv: readonly string[]): CliResult {
         port: { type: 'string' },
         host: { type: 'string' },
         'allow-origin': { type: 'string', multiple: true },
+        'allow-host': { type: 'string', multiple: true },
+        'remote-inspect': { type: 'boolean' },
+        'remote-token': { type: 'boolean' },
+        labs: { type: 'boolean' },
         'max-payload': { type: 'string' },
         heartbeat: { type: 'string' },
         auth: { type: 'string' },
@@ -75,6 +91,10 @@ export function parseCli(argv: readonly string[]): CliResult {
     siteDir: values.site,
     logLevel: values.log,
     allowOrigins: values['allow-origin'],
+    allowHosts: values['allow-host'],
+    remoteInspect: values['remote-inspect'],
+    remoteToken: values['remote-token'],
+    labs: values.labs,
     maxPayload: values['max-payload'],
     heartbeat: values.heartbeat,
     auth: values.auth,

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { AUTH_MODES } from '../protocol/chat.ts';
 import { LIMITS } from '../protocol/constants.ts';
 import { DEFAULT_HOST, DEFAULT_PORT } from '../protocol/endpoints.ts';
-import { normalizeOrigin } from './core/origin.ts';
+import { canonicalHostname, isLoopbackAddress, isLoopbackName, normalizeOrigin } from './core/origin.ts';
 
 const defaultSiteDir = fileURLToPath(new URL('../dist/', import.meta.url));
 
@@ -43,7 +43,32 @@ export const configSchema = z
         }),
       )
       .default([])
-      .describe('Origins allowed besides no Origin, the server\'s own and http://localhost|127.0.0.1|[::1]:*.'),
+      .describe('Origins allowed besides no Origin, the server\'s own and the dev server\'s (http://localhost:4321).'),
+    allowHosts: z
+      .array(
+        z.string().refine((h) => canonicalHostname(h) !== null && !/[:/]/.test(h.replace(/^\[.*\]$/, '')), {
+          error: 'must be a host name or address such as my-laptop.lan or 192.168.1.5 (no scheme, no port)',
+        }),
+      )
+      .default([])
+      .describe('Host names a request may use besides loopback and, when bound beyond loopback, this machine\'s own names and addresses.'),
+    remoteInspect: z
+      .boolean()
+      .default(false)
+      .describe('Bound beyond loopback: let other machines use /inspect (off: 403 for them).'),
+    remoteToken: z
+      .boolean()
+      .default(false)
+      .describe('Bound beyond loopback: let other machines use POST /api/token (off: 403 for them).'),
+    labs: z
+      .boolean()
+      .default(false)
+      .describe('Bound beyond loopback: let other machines use the Lua labs (/labs/…, /api/labs); on loopback they are always on.'),
+    inspectorKey: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{16,128}$/, 'must be 16 to 128 letters, digits, "_" or "-"')
+      .optional()
+      .describe('Key that lets /inspect watch untagged connections; by default a random one per process, printed at start-up.'),
     maxPayload: count('byte')
       .max(16 * 1024 * 1024, 'must be at most 16777216 (16 MiB)')
       .default(LIMITS.maxPayload)
@@ -91,4 +116,31 @@ export type ServerOptions = z.input<typeof configSchema>;
 
 export function resolveConfig(options: ServerOptions = {}): ServerConfig {
   return configSchema.parse(options);
+}
+
+/** What a server bound beyond loopback keeps from other machines unless a flag opens it. */
+export type LocalFeature = 'inspect' | 'token' | 'labs';
+
+const featureFlag: Record<LocalFeature, 'remoteInspect' | 'remoteToken' | 'labs'> = {
+  inspect: 'remoteInspect',
+  token: 'remoteToken',
+  labs: 'labs',
+};
+
+/** True when the server listens on a loopback address: only this machine can reach it. */
+export function isLoopbackOnly(config: Pick<ServerConfig, 'host'>): boolean {
+  return isLoopbackName(config.host);
+}
+
+/**
+ * May a request from `remoteAddress` (req.socket.remoteAddress) use `feature`?
+ * Always from this machine; from another only when its flag (`--remote-inspect`,
+ * `--remote-token`, `--labs`) is on. A caller answers false with 403.
+ */
+export function featureAllowed(
+  config: Pick<ServerConfig, 'remoteInspect' | 'remoteToken' | 'labs'>,
+  feature: LocalFeature,
+  remoteAddress: string | undefined,
+): boolean {
+  return isLoopbackAddress(remoteAddress) || config[featureFlag[feature]];
 }

@@ -1,5 +1,35 @@
-import { PortBusyError, startServer } from './app.ts';
+import { INSPECT_KEY_PARAM } from '../protocol/endpoints.ts';
+import { PortBusyError, startServer, type RunningServer } from './app.ts';
 import { configFromArgvOrExit } from './cli.ts';
+import { isLoopbackOnly } from './config.ts';
+
+/** What `npm start` prints: where to go, the inspector key and, beyond loopback, what that exposes. */
+export function banner(server: Pick<RunningServer, 'url' | 'urls' | 'port' | 'inspectorKey' | 'config'>): string {
+  const lines = ['', `Full Duplex is running at ${server.url}`];
+  if (!isLoopbackOnly(server.config)) {
+    lines[1] = 'Full Duplex is running at:';
+    for (const url of server.urls) lines.push(`  ${url}`);
+    const closed = [
+      server.config.remoteInspect ? null : '/inspect (--remote-inspect)',
+      server.config.remoteToken ? null : 'POST /api/token (--remote-token)',
+      server.config.labs ? null : 'the labs (--labs)',
+    ].filter(Boolean);
+    lines.push(
+      '',
+      `WARNING: listening on ${server.config.host}, so other machines on your network can reach this server:`,
+      '  the course, its WebSocket endpoints and the chat. Use it only on a network you trust.',
+      closed.length ? `  Kept to this machine: ${closed.join(', ')}.` : '  /inspect, POST /api/token and the labs are open to them too.',
+      '  Requests must name this machine in Host; add other names with --allow-host.',
+    );
+  }
+  lines.push(
+    `Inspector key (watch every connection): ws://localhost:${server.port}/inspect?${INSPECT_KEY_PARAM}=${server.inspectorKey}`,
+    'Press Ctrl+C to stop.',
+    '',
+    '',
+  );
+  return lines.join('\n');
+}
 
 /** CLI entry: argv → config → start; signals → graceful shutdown. */
 export async function main(argv: readonly string[]): Promise<void> {
@@ -19,19 +49,38 @@ export async function main(argv: readonly string[]): Promise<void> {
     }
     throw error;
   }
-  process.stdout.write(`\nFull Duplex is running at ${server.url}\nPress Ctrl+C to stop.\n\n`);
+  process.stdout.write(banner(server));
 
   let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
+  const stop = (why: string): void => {
     if (stopping) return;
     stopping = true;
-    process.stdout.write(`\n${signal}: shutting down…\n`);
+    process.stdout.write(`\n${why}: shutting down…\n`);
     const force = setTimeout(() => process.exit(1), 5000);
     force.unref();
     void server.close().then(() => process.exit(0));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  process.on('SIGHUP', stop);
+  stopWithParent(() => stop('parent process exited'));
+}
+
+/**
+ * `npm start` runs `sh -c "node …"`: a SIGTERM to npm (a process manager, a
+ * container stop) ends npm and the shell, which does not pass the signal on,
+ * and node is left orphaned holding the port. An orphan is re-parented, so a
+ * changed parent id means whoever started us is gone: stop as if signalled.
+ */
+export function stopWithParent(stop: () => void, everyMs = 250): () => void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    stop();
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 if (import.meta.main) {

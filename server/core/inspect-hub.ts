@@ -27,7 +27,8 @@ interface Subscriber {
 interface Buffered {
   tag: string;
   at: number;
-  json: string;
+  /** Builds the event's JSON the first time someone needs it (a live subscriber or a replay). */
+  json: () => string;
 }
 
 /**
@@ -67,16 +68,23 @@ export class InspectHub {
     return this.subscribers.size;
   }
 
+  /** True when a subscriber would see a connection with `tag` (one covering it, or one watching everything). */
+  watches(tag: string | null): boolean {
+    if (this.globalCount > 0) return true;
+    if (tag === null) return false;
+    for (const sub of this.subscribers) if (sub.tag !== null && tagCovers(sub.tag, tag)) return true;
+    return false;
+  }
+
   /**
    * Publishes one event of a connection with `tag`. `make` builds it only when
-   * someone will see it: a tagged event is always kept for replay, but an
-   * untagged frame over every subscriber's budget is just counted, never built.
+   * someone sees it: a tagged event is kept for replay as its builder, and a
+   * frame over every subscriber's budget is just counted, never built.
    */
   publish(tag: string | null, kind: InspectEvent['kind'], make: () => InspectEvent): void {
-    let event: InspectEvent | null = null;
     let json: string | null = null;
-    const text = (): string => (json ??= JSON.stringify((event ??= make())));
-    if (tag !== null) this.recent.push({ tag, at: this.options.now(), json: text() });
+    const text = (): string => (json ??= JSON.stringify(make()));
+    if (tag !== null) this.recent.push({ tag, at: this.options.now(), json: text });
     for (const sub of this.subscribers) {
       if (sub.tag !== null && !tagCovers(sub.tag, tag)) continue;
       this.offer(sub, kind === 'frame', text);
@@ -94,7 +102,7 @@ export class InspectHub {
     if (tag !== null) {
       const oldest = this.options.now() - this.options.replayMs;
       for (const item of this.recent.toArray()) {
-        if (tagCovers(tag, item.tag) && item.at >= oldest && !sink(item.json)) sub.dropped += 1;
+        if (tagCovers(tag, item.tag) && item.at >= oldest && !sink(item.json())) sub.dropped += 1;
       }
     } else {
       this.globalCount += 1;

@@ -1,6 +1,7 @@
 import { CHAT_PARAMS } from '../../protocol/chat.ts';
 import { CLOSE, LIMITS } from '../../protocol/constants.ts';
 import { ChatRoom, type ChatMember } from '../core/chat-room.ts';
+import { TokenBucket } from '../core/token-bucket.ts';
 import { verifyToken } from '../core/token.ts';
 import { Outlet } from './outlet.ts';
 import { rateGate } from './limits.ts';
@@ -13,10 +14,31 @@ import type { Endpoint, EndpointContext } from './types.ts';
  */
 export function chatEndpoint(ctx: EndpointContext, secret: Uint8Array): Endpoint & { room: ChatRoom } {
   const room = new ChatRoom({ now: ctx.now, historySize: LIMITS.chatHistory, textMaxLength: LIMITS.chatTextMaxLength });
+  // Each join sends history and tells every member; joins from one address are rate-limited so a
+  // loop of connects cannot make the server do that thousands of times a second.
+  const joins = new Map<string, TokenBucket>();
+  const joinAllowed = (address: string): boolean => {
+    let bucket = joins.get(address);
+    if (!bucket) {
+      // Forget idle addresses rather than keep one bucket per address ever seen.
+      if (joins.size >= 10_000) joins.clear();
+      bucket = new TokenBucket(LIMITS.chatJoinsBurst, LIMITS.chatJoinsPerSecond, ctx.now);
+      joins.set(address, bucket);
+    }
+    return bucket.take();
+  };
   return {
     kind: 'chat',
     room,
-    admit: (params) => {
+    admit: (params, _tag, peer) => {
+      if (!joinAllowed(peer.address)) {
+        return {
+          ok: false,
+          status: 429,
+          error: 'too_many_joins',
+          message: `Too many joins from your address: at most ${LIMITS.chatJoinsPerSecond} per second (bursts of ${LIMITS.chatJoinsBurst}). Wait a moment and reconnect.`,
+        };
+      }
       const token = params.get(CHAT_PARAMS.token);
       let requested = params.get(CHAT_PARAMS.name);
       if (token !== null) {

@@ -26,13 +26,19 @@ export type Admission =
   | { ok: true; open(conn: Connection): Session }
   | { ok: false; status: number; error: string; message: string };
 
+/** Who is asking, as the transport saw the request. */
+export interface Peer {
+  /** The TCP peer's address (req.socket.remoteAddress), e.g. "127.0.0.1" or "::ffff:192.168.1.9". */
+  readonly address: string;
+}
+
 export interface Endpoint {
   readonly kind: EndpointKind;
   /**
-   * Checks the request's query (without the playground tag) and, for /inspect,
-   * the tag. Refusals become HTTP answers; nothing is upgraded.
+   * Checks the request's query (without the playground tag), the tag and who
+   * is asking (per-address limits). Refusals become HTTP answers; nothing is upgraded.
    */
-  admit(params: URLSearchParams, tag: string | null): Admission;
+  admit(params: URLSearchParams, tag: string | null, peer: Peer): Admission;
 }
 
 export interface Stats {

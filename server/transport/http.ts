@@ -5,11 +5,11 @@ import { ENDPOINTS, HTTP_PATHS } from '../../protocol/endpoints.ts';
 import type { HttpError } from '../../protocol/errors.ts';
 import type { Health } from '../../protocol/health.ts';
 import type { Clock } from '../core/clock.ts';
-import { isHostAllowed, isOriginAllowed } from '../core/origin.ts';
+import type { Access } from '../core/origin.ts';
 import { signToken } from '../core/token.ts';
-import type { ServerConfig } from '../config.ts';
+import { featureAllowed, type ServerConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
-import type { Handler } from './static.ts';
+import { SECURITY_HEADERS, type Handler } from './static.ts';
 
 /** WebSocket-only paths: a plain GET there gets 426. `/` is also the site's home page, so it is not one. */
 const WEBSOCKET_ONLY = new Set<string>(Object.values(ENDPOINTS).filter((p) => p !== ENDPOINTS.root));
@@ -18,6 +18,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'cache-control': 'no-store',
+    'x-content-type-options': SECURITY_HEADERS['x-content-type-options'],
     ...headers,
   });
   res.end(JSON.stringify(body));
@@ -53,21 +54,36 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
  */
 export function createHttpHandler(deps: {
   config: ServerConfig;
+  access: Access;
   log: Logger;
   now: Clock;
   site: Handler;
   health: () => Health;
   tokenSecret: Uint8Array;
 }): Handler {
-  const { config, now } = deps;
+  const { config, now, access } = deps;
+  // Whatever a handler throws answers 500 and is logged; a request never ends the process.
   return (req, res) => {
-    if (!isHostAllowed(req.headers.host, config.host)) {
+    try {
+      handle(req, res);
+    } catch (error) {
+      deps.log.error('request handler error', { path: req.url, error: (error as Error).message });
+      if (!res.headersSent) {
+        fail(res, 500, 'internal_error', 'The server failed to answer this request; it is still running.');
+      } else {
+        res.destroy();
+      }
+    }
+  };
+
+  function handle(req: IncomingMessage, res: ServerResponse): void {
+    if (!access.hostAllowed(req.headers.host)) {
       fail(res, 403, 'host_not_allowed', 'The Host header does not name this machine (DNS rebinding protection).');
       return;
     }
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const origin = req.headers.origin;
-    const originOk = isOriginAllowed(origin, req.headers.host, config.allowOrigins);
+    const originOk = access.originAllowed(origin, req.headers.host);
     const cors: Record<string, string> =
       origin !== undefined && originOk ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {};
 
@@ -76,6 +92,10 @@ export function createHttpHandler(deps: {
       return;
     }
     if (path === HTTP_PATHS.token) {
+      if (!featureAllowed(config, 'token', req.socket.remoteAddress)) {
+        fail(res, 403, 'not_local', 'Tokens are issued to this machine only (start the server with --remote-token to allow others).');
+        return;
+      }
       if (req.method === 'OPTIONS') {
         res.writeHead(204, { ...cors, 'access-control-allow-methods': 'POST', 'access-control-allow-headers': 'content-type', 'access-control-max-age': '600' });
         res.end();
@@ -123,5 +143,5 @@ export function createHttpHandler(deps: {
       return;
     }
     deps.site(req, res);
-  };
+  }
 }

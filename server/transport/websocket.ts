@@ -3,10 +3,11 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE, LIMITS } from '../../protocol/constants.ts';
 import { endpointKindOf, ENDPOINT_KINDS, INSPECT_TAG_PARAM, INSPECT_TAG_PATTERN, type EndpointKind } from '../../protocol/endpoints.ts';
-import type { EndEvent } from '../../protocol/inspect.ts';
+import type { EndEvent, HandshakeEvent } from '../../protocol/inspect.ts';
 import type { Clock } from '../core/clock.ts';
 import type { InspectHub } from '../core/inspect-hub.ts';
-import { isHostAllowed, isOriginAllowed } from '../core/origin.ts';
+import type { Access } from '../core/origin.ts';
+import { redactHandshake, redactTarget } from '../core/redact.ts';
 import { WireRecorder } from '../core/wire.ts';
 import type { ServerConfig } from '../config.ts';
 import type { Endpoint, Connection, Session } from '../endpoints/types.ts';
@@ -21,6 +22,8 @@ interface Live {
   alive: boolean;
   /** Set when the server decides how the connection ends (heartbeat, shutdown). */
   endHow: EndHow | null;
+  /** The wire tap, while someone may watch this connection; `untap` removes it for good. */
+  tap: { tag: string | null; since: number; untap(): void } | null;
 }
 
 export interface WebSocketLayer {
@@ -52,12 +55,13 @@ export function splitTarget(rawTarget: string): { path: string; params: URLSearc
  */
 export function createWebSocketLayer(deps: {
   config: ServerConfig;
+  access: Access;
   log: Logger;
   now: Clock;
   hub: InspectHub;
   endpoints: Record<EndpointKind, Endpoint>;
 }): WebSocketLayer {
-  const { config, log, now, hub } = deps;
+  const { config, access, log, now, hub } = deps;
   const live = new Map<string, Live>();
   let nextId = 1;
   let stopping = false;
@@ -74,7 +78,7 @@ export function createWebSocketLayer(deps: {
   // Handshakes ws itself finds invalid (bad key, version, method): answer as JSON, like our own refusals.
   wss.on('wsClientError', (error: Error, socket: Duplex, req: IncomingMessage) => {
     const status = req.method !== 'GET' ? 405 : 400;
-    const headers: Record<string, string> = /Version/.test(error.message) ? { 'Sec-WebSocket-Version': '13' } : {};
+    const headers: Record<string, string> = req.headers['sec-websocket-version'] !== '13' ? { 'Sec-WebSocket-Version': '13' } : {};
     reject(req, socket, splitTarget(req.url ?? '/')?.tag ?? null, status, 'bad_handshake', `${error.message}.`, headers);
   });
 
@@ -89,7 +93,7 @@ export function createWebSocketLayer(deps: {
   ): void {
     const target = splitTarget(req.url ?? '/')?.target ?? String(req.url);
     log.info('upgrade refused', { status, error, path: target.split('?')[0] });
-    hub.publish(tag, 'rejected', () => ({ kind: 'rejected', t: now(), target, status, reason: message, tag }));
+    hub.publish(tag, 'rejected', () => ({ kind: 'rejected', t: now(), target: redactTarget(target), status, reason: message, tag }));
     refuseUpgrade(socket, status, { error, message }, headers);
   }
 
@@ -102,26 +106,35 @@ export function createWebSocketLayer(deps: {
     if (tag !== null && !INSPECT_TAG_PATTERN.test(tag)) {
       return reject(req, socket, null, 400, 'bad_tag', `?${INSPECT_TAG_PARAM} must be 1 to ${LIMITS.inspectTagMaxLength} letters, digits, "_", "-", "." or ":".`);
     }
-    if (!isHostAllowed(req.headers.host, config.host)) {
-      return reject(req, socket, tag, 403, 'host_not_allowed', 'The Host header does not name this machine (DNS rebinding protection).');
+    if (!access.hostAllowed(req.headers.host)) {
+      return reject(req, socket, tag, 403, 'host_not_allowed', 'The Host header does not name this machine (DNS rebinding protection; start the server with --allow-host to add a name).');
+    }
+    // ws would accept version 8 too; RFC 6455 servers answer anything but 13 with 400 and the versions they speak.
+    const version = req.headers['sec-websocket-version'];
+    if (version !== undefined && version !== '13') {
+      return reject(req, socket, tag, 400, 'unsupported_version', `Sec-WebSocket-Version ${version} is not supported; this server speaks 13 (RFC 6455).`, { 'Sec-WebSocket-Version': '13' });
     }
     const kind = endpointKindOf(path);
     if (kind === null) return reject(req, socket, tag, 404, 'not_found', `No WebSocket endpoint at ${path}.`);
     if (stopping) return reject(req, socket, tag, 503, 'shutting_down', 'The server is shutting down.');
-    if (!isOriginAllowed(req.headers.origin, req.headers.host, config.allowOrigins)) {
+    if (!access.originAllowed(req.headers.origin, req.headers.host)) {
       return reject(req, socket, tag, 403, 'origin_not_allowed', `Origin ${req.headers.origin} may not open WebSockets here (start the server with --allow-origin to allow it).`);
     }
     if (live.size >= config.maxConnections) {
       return reject(req, socket, tag, 503, 'too_many_connections', `The server already has ${config.maxConnections} connections; try again later.`);
     }
-    const admission = deps.endpoints[kind].admit(params, tag);
+    const admission = deps.endpoints[kind].admit(params, tag, { address: req.socket.remoteAddress ?? '' });
     if (!admission.ok) return reject(req, socket, tag, admission.status, admission.error, admission.message);
 
     const id = `c${nextId++}`;
-    // Inspected: every tagged connection (a late /inspect?fd-tag= replays it) and, while someone
-    // watches everything, every other one. /inspect itself never is.
+    // Inspected: a tagged connection (its page opens /inspect?fd-tag= as the run starts, maybe a
+    // moment after its sockets, and gets a replay) and, while a keyed watcher looks at everything,
+    // every other one. The sweep below removes the tap of one nobody turned out to watch, so an
+    // unwatched connection pays nothing per frame. /inspect itself never is.
     const tapped = kind !== 'inspect' && (tag !== null || hub.watchingAll);
     let recorder: WireRecorder | null = null;
+    let tapReader: ((chunk: Buffer) => void) | null = null;
+    let untap = (): void => {};
     if (tapped) {
       recorder = new WireRecorder({
         conn: id,
@@ -135,29 +148,68 @@ export function createWebSocketLayer(deps: {
           httpVersion: req.httpVersion,
           headers: pairs(req.rawHeaders),
         },
-        emit: (kind, make) => hub.publish(tag, kind, make),
+        // Credentials (Cookie, Authorization, token query values, credential subprotocols) never leave in an event.
+        emit: (kind, make) => hub.publish(tag, kind, kind === 'handshake' ? () => redactHandshake(make() as HandshakeEvent) : make),
       });
       const rec = recorder;
-      const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+      const original = socket.write;
+      const write = original.bind(socket) as (...args: unknown[]) => boolean;
       // Every byte ws writes (the 101 and each frame) passes here first.
       socket.write = ((chunk: unknown, ...rest: unknown[]) => {
         if (typeof chunk === 'string') rec.wrote(Buffer.from(chunk, 'latin1'));
         else if (chunk instanceof Uint8Array) rec.wrote(chunk);
         return write(chunk, ...rest);
       }) as typeof socket.write;
+      const onRead = (chunk: Buffer): void => rec.read(chunk);
+      untap = () => {
+        socket.write = original;
+        socket.off('data', onRead);
+        recorder = null;
+      };
+      tapReader = onRead;
     }
 
     wss.handleUpgrade(req, socket, head, (ws) => {
-      if (recorder) {
-        const rec = recorder;
+      if (tapReader) {
         // Ahead of ws's own listener, so a frame is recorded before the reply it causes.
         // ws re-emits `head` through unshift, so these are all the bytes after the request.
-        socket.prependListener('data', (chunk: Buffer) => rec.read(chunk));
+        socket.prependListener('data', tapReader);
       }
+      // The unsent-data limit on every send (echo replies, errors, command answers, fan-out):
+      // over it, stop reading from this client, so a client that sends without reading cannot
+      // make the server queue its replies without end; still over after the grace, close with 1013.
+      let paused = false;
+      let overTimer: NodeJS.Timeout | null = null;
+      const underLimit = (): void => {
+        if (ws.bufferedAmount > config.slowConsumerBytes) return;
+        if (overTimer) clearTimeout(overTimer);
+        overTimer = null;
+        if (paused) {
+          paused = false;
+          ws.resume();
+        }
+      };
+      const afterSend = (): void => {
+        if (ws.bufferedAmount <= config.slowConsumerBytes || paused) return;
+        paused = true;
+        ws.pause();
+        log.debug('reading paused', { conn: id, buffered: ws.bufferedAmount });
+        overTimer ??= setTimeout(() => {
+          overTimer = null;
+          if (ws.bufferedAmount <= config.slowConsumerBytes || ws.readyState !== ws.OPEN) return underLimit();
+          log.info('slow consumer closed', { conn: id, buffered: ws.bufferedAmount });
+          ws.close(CLOSE.tryAgainLater, 'slow consumer: too much unsent data');
+          // Read again so the client's close frame can arrive; what it sends meanwhile is not answered.
+          paused = false;
+          ws.resume();
+        }, config.slowConsumerGrace * 1000);
+      };
+      socket.on('drain', underLimit);
       const entry: Live = {
         ws,
         alive: true,
         endHow: null,
+        tap: recorder ? { tag, since: now(), untap } : null,
         conn: {
           id,
           endpoint: kind,
@@ -168,7 +220,9 @@ export function createWebSocketLayer(deps: {
             return ws.readyState === ws.OPEN;
           },
           send: (data, binary) => {
-            if (ws.readyState === ws.OPEN) ws.send(data, { binary });
+            if (ws.readyState !== ws.OPEN) return;
+            ws.send(data, { binary });
+            afterSend();
           },
           close: (code, reason) => {
             if (ws.readyState === ws.OPEN) ws.close(code, reason);
@@ -194,6 +248,7 @@ export function createWebSocketLayer(deps: {
       });
       ws.on('close', (code: number, reasonBytes: Buffer) => {
         live.delete(id);
+        if (overTimer) clearTimeout(overTimer);
         const how: EndHow = entry.endHow ?? (code === CLOSE.abnormal ? 'abnormal' : 'clean');
         const reason = reasonBytes.toString('utf8');
         log.info('close', { conn: id, endpoint: kind, code, how });
@@ -202,7 +257,7 @@ export function createWebSocketLayer(deps: {
         } catch (error) {
           log.error('endpoint error', { conn: id, endpoint: kind, error: (error as Error).message });
         }
-        if (recorder) hub.publish(tag, 'end', () => ({ kind: 'end', conn: id, t: now(), code, reason, how }));
+        if (entry.tap) hub.publish(tag, 'end', () => ({ kind: 'end', conn: id, t: now(), code, reason, how }));
       });
       try {
         session = admission.open(entry.conn);
@@ -212,6 +267,20 @@ export function createWebSocketLayer(deps: {
       }
     });
   }
+
+  // Taps nobody watches come off: a tagged connection whose run has no /inspect after a grace,
+  // and any connection once no watcher covers it any more.
+  const sweep = setInterval(() => {
+    const cutoff = now() - LIMITS.inspectTapWaitMs;
+    for (const entry of live.values()) {
+      const tap = entry.tap;
+      if (tap && tap.since <= cutoff && !hub.watches(tap.tag)) {
+        tap.untap();
+        entry.tap = null;
+      }
+    }
+  }, LIMITS.inspectTapWaitMs / 2);
+  sweep.unref();
 
   let heartbeat: NodeJS.Timeout | null = null;
   if (config.heartbeat > 0) {
@@ -242,6 +311,7 @@ export function createWebSocketLayer(deps: {
     },
     async shutdown(graceMs) {
       stopping = true;
+      clearInterval(sweep);
       if (heartbeat) clearInterval(heartbeat);
       if (live.size === 0) return;
       const closed = Promise.all(

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { describe } from 'vitest';
+import { afterEach, describe } from 'vitest';
 
 /**
  * Runs the course's OpenResty samples under real nginx with lua-nginx-module,
@@ -41,7 +41,29 @@ function describeWith(paths: string[], what: string): typeof describe | typeof d
   return describe.skip;
 }
 
-export const describeOpenResty = describeWith([NGINX, LUA_MODULE, NDK_MODULE, WEBSOCKET_LIB, CJSON], 'OpenResty sample tests');
+const describeNginx = describeWith([NGINX, LUA_MODULE, NDK_MODULE, WEBSOCKET_LIB, CJSON], 'OpenResty sample tests');
+
+/** Running nginx instances, so a failing test can show what nginx said. */
+const running = new Set<{ prefix: string; errorLog(): string }>();
+/** Lines of error.log printed under a failed test. */
+const LOG_TAIL = 40;
+
+/**
+ * `describe` for OpenResty tests: when a test fails, the last lines of each
+ * running nginx's error.log go to stderr (a 503 or a closed socket says little;
+ * "failed to load external Lua file … Permission denied" says what to fix).
+ */
+export const describeOpenResty = ((name: string, body: () => void) =>
+  describeNginx(name, () => {
+    afterEach((context) => {
+      if (context.task.result?.state !== 'fail') return;
+      for (const nginx of running) {
+        const tail = nginx.errorLog().trimEnd().split('\n').slice(-LOG_TAIL).join('\n');
+        process.stderr.write(`\n--- last ${LOG_TAIL} lines of ${nginx.prefix}/logs/error.log (${context.task.name}) ---\n${tail}\n---\n`);
+      }
+    });
+    body();
+  })) as (name: string, body: () => void) => void;
 export const describeLua = describeWith([LUA54], 'plain Lua sample tests');
 
 async function freePort(): Promise<number> {
@@ -95,8 +117,13 @@ export async function startNginx(options: NginxOptions): Promise<Nginx> {
     location = /__ready { return 204; }
 ${locations}
   }`;
+  // Started as root, nginx runs its workers as `nobody`, who cannot read a clone in a private
+  // (0700) folder such as root's home or a mktemp -d: every Lua file would fail with
+  // "Permission denied" and every test get 503. Keep the workers as the user running the tests.
+  const asRoot = process.getuid?.() === 0;
   const conf = `load_module ${NDK_MODULE};
 load_module ${LUA_MODULE};
+${asRoot ? 'user root;' : ''}
 daemon off;
 worker_processes ${options.workers ?? 1};
 error_log ${prefix}/logs/error.log info;
@@ -126,13 +153,17 @@ ${serverBlocks}
   child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
   await waitForPort(port, () => output);
   const errorLogPath = join(prefix, 'logs/error.log');
+  const errorLog = (): string => (existsSync(errorLogPath) ? readFileSync(errorLogPath, 'utf8') : '');
+  const entry = { prefix, errorLog };
+  running.add(entry);
   return {
     port,
     url: (path) => `ws://127.0.0.1:${port}${path}`,
-    errorLog: () => (existsSync(errorLogPath) ? readFileSync(errorLogPath, 'utf8') : ''),
+    errorLog,
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => {
+          running.delete(entry);
           rmSync(prefix, { recursive: true, force: true });
           resolve();
         });

@@ -24,7 +24,10 @@ describe('/inspect', () => {
     echo.send('Hello');
     await echo.next();
     const inspector = await open(`${t.ws}/inspect?fd-tag=run-a`);
-    const replay = await until(inspector, (e) => e.kind === 'frame' && e.dir === 'out');
+    // The heartbeat (every 0.2 s here) may put pings and pongs anywhere between; they are not what this test reads.
+    const heartbeat = (e: InspectEvent): boolean => e.kind === 'frame' && (e.opcode === OPCODE.ping || e.opcode === OPCODE.pong);
+    const dataOut = (e: InspectEvent): boolean => e.kind === 'frame' && e.dir === 'out' && !heartbeat(e);
+    const replay = (await until(inspector, dataOut)).filter((e) => !heartbeat(e));
     const [handshake, frameIn, frameOut] = replay;
     if (handshake?.kind !== 'handshake') throw new Error('expected a handshake first');
     expect(handshake).toMatchObject({ endpoint: 'echo', tag: 'run-a', request: { method: 'GET', target: '/echo?x=1', httpVersion: '1.1' } });
@@ -40,13 +43,13 @@ describe('/inspect', () => {
     expect(frameOut).toMatchObject({ kind: 'frame', dir: 'out', opcode: OPCODE.text, masked: false, maskingKey: null, headerHex: '81 05', previewText: 'Hello' });
 
     echo.send(Buffer.from([0xca, 0xfe]));
-    const live = await until(inspector, (e) => e.kind === 'frame' && e.dir === 'out');
+    const live = (await until(inspector, dataOut)).filter((e) => !heartbeat(e));
     expect(live.map((e) => e.kind === 'frame' && [e.dir, e.opcode, e.previewHex])).toEqual([
       ['in', OPCODE.binary, 'ca fe'],
       ['out', OPCODE.binary, 'ca fe'],
     ]);
     echo.ws.close(CLOSE.normal, 'done');
-    const closing = await until(inspector, (e) => e.kind === 'end');
+    const closing = (await until(inspector, (e) => e.kind === 'end')).filter((e) => !heartbeat(e));
     expect(closing.map((e) => (e.kind === 'frame' ? [e.dir, e.close] : e.kind === 'end' ? [e.code, e.reason, e.how] : e.kind))).toEqual([
       ['in', { code: 1000, reason: 'done' }],
       ['out', { code: 1000, reason: 'done' }],
@@ -71,8 +74,9 @@ describe('/inspect', () => {
   });
 
   it('without a tag streams every connection opened while it listens, except /inspect itself', async () => {
-    const inspector = await open(`${t.ws}/inspect`);
-    const second = await open(`${t.ws}/inspect`);
+    const key = `fd-key=${t.server.inspectorKey}`;
+    const inspector = await open(`${t.ws}/inspect?${key}`);
+    const second = await open(`${t.ws}/inspect?${key}`);
     const b = await open(`${t.ws}/broadcast`);
     const [hs] = await until(inspector, () => true);
     expect(hs).toMatchObject({ kind: 'handshake', endpoint: 'broadcast', tag: null });
@@ -115,7 +119,7 @@ describe('graceful shutdown', () => {
   it('closes every client with 1001, refuses new ones, and releases the port', async () => {
     const server = await startServer({ port: 0, logLevel: 'silent', siteDir: '/nonexistent/', heartbeat: 0 });
     const url = `ws://127.0.0.1:${server.port}`;
-    const clients = await Promise.all([open(`${url}/echo`), open(`${url}/chat?name=zoe`), open(`${url}/feed`), open(`${url}/inspect`)]);
+    const clients = await Promise.all([open(`${url}/echo`), open(`${url}/chat?name=zoe`), open(`${url}/feed`), open(`${url}/inspect?fd-tag=any`)]);
     await withTimeout(server.close(), 'server.close()');
     for (const c of clients) expect(await c.closeCode()).toEqual({ code: CLOSE.goingAway, reason: 'server shutting down' });
     await expect(fetch(`http://127.0.0.1:${server.port}/health`)).rejects.toThrow();

@@ -35,12 +35,13 @@ describe('upgrade router', () => {
   it.each([
     ['no Origin', undefined],
     ['http://localhost:4321', 'http://localhost:4321'],
-    ['http://127.0.0.1:9', 'http://127.0.0.1:9'],
-    ['http://[::1]:8080', 'http://[::1]:8080'],
+    ['http://127.0.0.1:4321', 'http://127.0.0.1:4321'],
+    ['the server\'s own origin by another loopback name', 'SELF_LOCALHOST'],
     ['the server\'s own origin', 'SELF'],
     ['an --allow-origin', 'http://allowed.test:3000'],
   ])('accepts %s', async (_name, origin) => {
-    const headers = origin === undefined ? {} : { origin: origin === 'SELF' ? t.base : origin };
+    const own = { SELF: t.base, SELF_LOCALHOST: `http://localhost:${t.port}` } as Record<string, string>;
+    const headers = origin === undefined ? {} : { origin: own[origin] ?? origin };
     const c = await open(`${t.ws}/echo`, { headers });
     c.ws.close();
     await c.closeCode();
@@ -51,6 +52,10 @@ describe('upgrade router', () => {
     'https://localhost.evil.test',
     'null',
     'http://allowed.test:3001',
+    // Other programs on this machine: another local port is another origin.
+    'http://localhost:3000',
+    'http://127.0.0.1:9',
+    'http://[::1]:8080',
   ])('refuses Origin %s with 403', async (origin) => {
     const r = await refused(`${t.ws}/echo`, { headers: { origin } });
     expect(r.status).toBe(403);

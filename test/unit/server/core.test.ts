@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SlowConsumerGuard } from '../../../server/core/backpressure.ts';
-import { hostnameOfHostHeader, isHostAllowed, isOriginAllowed } from '../../../server/core/origin.ts';
+import { AccessPolicy, hostnameOfHostHeader, isLoopbackAddress } from '../../../server/core/origin.ts';
 import { Ring } from '../../../server/core/ring.ts';
 import { signToken, verifyToken } from '../../../server/core/token.ts';
 import { RateLimiter, TokenBucket } from '../../../server/core/token-bucket.ts';
@@ -125,6 +125,9 @@ describe('Host and Origin rules', () => {
     expect(hostnameOfHostHeader(host)).toBe(expected);
   });
 
+  const policy = (boundHost: string, extra: Partial<ConstructorParameters<typeof AccessPolicy>[0]> = {}): AccessPolicy =>
+    new AccessPolicy({ boundHost, port: 8080, machineNames: ['my-laptop', '192.168.1.5', 'fe80::1'], allowHosts: [], allowOrigins: [], devPort: 4321, ...extra });
+
   it.each([
     ['localhost:8080', '127.0.0.1', true],
     ['app.localhost:8080', '127.0.0.1', true],
@@ -133,17 +136,48 @@ describe('Host and Origin rules', () => {
     ['evil.test:8080', '127.0.0.1', false],
     ['127.0.0.1.evil.test', '127.0.0.1', false],
     [undefined, '127.0.0.1', false],
-    ['my-laptop.lan:8080', '0.0.0.0', true],
+    // Bound to loopback, the machine's own names are not needed (and not trusted).
+    ['192.168.1.5:8080', '127.0.0.1', false],
+    // Bound beyond loopback: the machine's own names and addresses, never any name (DNS rebinding).
+    ['my-laptop.lan:8080', '0.0.0.0', false],
+    ['evil.test:8080', '0.0.0.0', false],
+    ['my-laptop:8080', '0.0.0.0', true],
+    ['MY-LAPTOP.:8080', '0.0.0.0', true],
+    ['192.168.1.5:8080', '0.0.0.0', true],
+    ['[fe80::1]:8080', '0.0.0.0', true],
+    ['localhost:8080', '0.0.0.0', true],
+    ['0.0.0.0:8080', '0.0.0.0', false],
   ])('Host %j while bound to %s → %s', (host, bound, expected) => {
-    expect(isHostAllowed(host, bound)).toBe(expected);
+    expect(policy(bound).hostAllowed(host)).toBe(expected);
+  });
+
+  it('adds --allow-host names', () => {
+    expect(policy('0.0.0.0', { allowHosts: ['my-laptop.lan'] }).hostAllowed('my-laptop.lan:8080')).toBe(true);
+    expect(policy('127.0.0.1', { allowHosts: ['course.test'] }).hostAllowed('course.test')).toBe(true);
+    expect(policy('127.0.0.1', { allowHosts: ['course.test'] }).hostAllowed('other.test')).toBe(false);
+  });
+
+  it.each([
+    ['127.0.0.1', true],
+    ['::1', true],
+    ['::ffff:127.0.0.1', true],
+    ['192.168.1.9', false],
+    ['::ffff:192.168.1.9', false],
+    [undefined, false],
+  ])('peer address %j is loopback: %s', (address, expected) => {
+    expect(isLoopbackAddress(address)).toBe(expected);
   });
 
   it.each([
     [undefined, true],
-    ['http://localhost:4321', true],
-    ['http://localhost', true],
-    ['http://127.0.0.1:3000', true],
-    ['http://[::1]:9', true],
+    ['http://localhost:8080', true], // the server's own origin, by any loopback name
+    ['http://127.0.0.1:8080', true],
+    ['http://[::1]:8080', true],
+    ['http://localhost:4321', true], // the dev server
+    ['http://127.0.0.1:4321', true],
+    ['http://localhost', false], // another program on this machine
+    ['http://127.0.0.1:3000', false],
+    ['http://[::1]:9', false],
     ['http://192.168.1.5:8080', true], // the own origin, Host below
     ['https://localhost:4321', false],
     ['http://evil.test', false],
@@ -153,6 +187,10 @@ describe('Host and Origin rules', () => {
     ['http://extra.test:3000', true],
     ['http://extra.test:3001', false],
   ])('Origin %j → %s', (origin, expected) => {
-    expect(isOriginAllowed(origin, '192.168.1.5:8080', ['http://extra.test:3000'])).toBe(expected);
+    expect(policy('0.0.0.0', { allowOrigins: ['http://extra.test:3000'] }).originAllowed(origin, '192.168.1.5:8080')).toBe(expected);
+  });
+
+  it('takes the Host-named origin only when the Host itself is allowed', () => {
+    expect(policy('127.0.0.1').originAllowed('http://rebound.evil.test:8080', 'rebound.evil.test:8080')).toBe(false);
   });
 });

@@ -45,7 +45,7 @@ function context(): EndpointContext & { advance(ms: number): void } {
 }
 
 function connect(endpoint: Pick<ReturnType<typeof broadcastEndpoint>, 'admit' | 'kind'>, id: string, query = ''): [FakeConnection, Session] {
-  const admission = endpoint.admit(new URLSearchParams(query), null);
+  const admission = endpoint.admit(new URLSearchParams(query), null, { address: '127.0.0.1' });
   if (!admission.ok) throw new Error(admission.message);
   const conn = new FakeConnection(id, endpoint.kind);
   return [conn, admission.open(conn)];
