@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { LIMITS } from '../protocol/constants.ts';
 import type { EndpointKind } from '../protocol/endpoints.ts';
@@ -18,6 +19,9 @@ import { createLogger, type Logger } from './log.ts';
 import { createHttpHandler } from './transport/http.ts';
 import { staticSite } from './transport/static.ts';
 import { createWebSocketLayer } from './transport/websocket.ts';
+import { createLabsApi } from './labs/api.ts';
+import { loadLabs } from './labs/catalog.ts';
+import { embeddedLuaEngine } from './labs/lua/engine.ts';
 import { VERSION } from './version.ts';
 
 export interface RunningServer {
@@ -104,13 +108,20 @@ export async function startServer(
     dropped: stats.dropped,
   });
 
+  // Learners' own servers (server/labs/): /api/labs and /labs/<id> are theirs.
+  const labs = createLabsApi({ config, log, now, hub, engines: [embeddedLuaEngine()], labs: loadLabs() });
+  const httpHandler = createHttpHandler({ config, log, now, site: staticSite(config.siteDir), health, tokenSecret });
   const http = createServer(
     // A handshake that never completes must not hold a socket for long: headers within 10 s,
     // checked every 2 s (Node's default check runs every 30 s).
     { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 2_000 },
-    createHttpHandler({ config, log, now, site: staticSite(config.siteDir), health, tokenSecret }),
+    (req, res) => {
+      if (!labs.handleHttp(req, res)) httpHandler(req, res);
+    },
   );
-  http.on('upgrade', sockets.handleUpgrade);
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!labs.handleUpgrade(req, socket, head)) sockets.handleUpgrade(req, socket, head);
+  });
   http.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     log.debug('bad http request', { error: error.code ?? error.message });
     if (socket.writable && !socket.writableEnded && error.code !== 'ECONNRESET') {
@@ -149,7 +160,7 @@ export async function startServer(
     close: () =>
       (closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
-        await sockets.shutdown(LIMITS.shutdownGraceMs);
+        await Promise.all([sockets.shutdown(LIMITS.shutdownGraceMs), labs.shutdown()]);
         feed.stop();
         inspect.stop();
         lag.disable();

@@ -23,6 +23,8 @@ Options:
   --max-connections <n>   open WebSockets allowed; more get 503 (default ${LIMITS.maxConnections})
   --site <dir>            built site to serve (default dist/)
   --log <level>           silent | error | info | debug (default info)
+  --labs                  allow the lab API (it runs learners' server code)
+                          when --host is not loopback; on loopback it is on
   -h, --help              show this help
 `;
 
@@ -58,6 +60,7 @@ export function parseCli(argv: readonly string[]): CliResult {
         'max-connections': { type: 'string' },
         site: { type: 'string' },
         log: { type: 'string' },
+        labs: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -79,6 +82,7 @@ export function parseCli(argv: readonly string[]): CliResult {
     heartbeat: values.heartbeat,
     auth: values.auth,
     maxConnections: values['max-connections'],
+    labs: values.labs,
   });
   if (!result.success) {
     const message = result.error.issues

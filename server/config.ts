@@ -83,6 +83,10 @@ export const configSchema = z
       .min(16)
       .optional()
       .describe('HMAC key for chat tokens; by default a random one per process, so restarts invalidate tokens.'),
+    labs: z
+      .boolean()
+      .default(false)
+      .describe('Allow the lab API (learners\' own servers) while listening beyond loopback; on loopback it is always on.'),
   })
   .strict();
 

@@ -288,6 +288,15 @@ G.coroutine.wrap = function(fn)
   local co = new_coroutine(fn)
   return function(...) return unwrap(co_resume(co, ...)) end
 end
+-- No files: io keeps only writing to stderr, which nginx sends to its error log, as here.
+local function io_write(_, ...)
+  local parts = {}
+  for i = 1, select("#", ...) do parts[i] = tostring((select(i, ...))) end
+  local text = concat(parts):gsub("\n$", "")
+  emit_log(0, text, handler_line(2))
+  return _
+end
+G.io = { stderr = { write = io_write }, write = function(...) return io_write(nil, ...) end }
 G.debug = { traceback = traceback, getinfo = getinfo }
 G.collectgarbage = function(opt, ...)
   if opt == nil or opt == "collect" or opt == "count" or opt == "step" then return collectgarbage(opt, ...) end

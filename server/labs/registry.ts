@@ -1,0 +1,74 @@
+import type { Clock } from '../core/clock.ts';
+import type { LabServer } from './engine.ts';
+
+export interface LabEntry {
+  id: string;
+  server: LabServer;
+  /** The lab definition it was started for, if any. */
+  lab: string | null;
+  lastActive: number;
+}
+
+/**
+ * The running lab servers: a cap on how many, and the idle reaper's rule.
+ * No timers or I/O here: the API calls sweep() on its own schedule, with the
+ * clock it was given, so a test moves time by hand.
+ */
+export class LabRegistry {
+  private readonly entries = new Map<string, LabEntry>();
+  private readonly now: Clock;
+  private readonly max: number;
+  private readonly idleMs: number;
+
+  constructor(options: { now: Clock; max: number; idleMs: number }) {
+    this.now = options.now;
+    this.max = options.max;
+    this.idleMs = options.idleMs;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get full(): boolean {
+    return this.entries.size >= this.max;
+  }
+
+  add(id: string, server: LabServer, lab: string | null): LabEntry {
+    const entry: LabEntry = { id, server, lab, lastActive: this.now() };
+    this.entries.set(id, entry);
+    // A server that ends by itself (crash, watchdog) leaves the registry too.
+    void server.ended.then(() => {
+      if (this.entries.get(id) === entry) this.entries.delete(id);
+    });
+    return entry;
+  }
+
+  get(id: string): LabEntry | undefined {
+    const entry = this.entries.get(id);
+    if (entry) entry.lastActive = this.now();
+    return entry;
+  }
+
+  remove(id: string): LabEntry | undefined {
+    const entry = this.entries.get(id);
+    this.entries.delete(id);
+    return entry;
+  }
+
+  /** Removes and returns the servers idle for idleMs: no connection, no API call. Open connections count as activity. */
+  sweep(): LabEntry[] {
+    const now = this.now();
+    const idle: LabEntry[] = [];
+    for (const entry of this.entries.values()) {
+      if (entry.server.connections > 0) entry.lastActive = now;
+      else if (now - entry.lastActive >= this.idleMs) idle.push(entry);
+    }
+    for (const entry of idle) this.entries.delete(entry.id);
+    return idle;
+  }
+
+  all(): LabEntry[] {
+    return [...this.entries.values()];
+  }
+}
