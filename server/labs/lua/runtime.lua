@@ -53,14 +53,23 @@ local function emit_log(level, text, line)
   host.log(level, text, line or -1)
 end
 
--- The count hook: a resume that runs BUDGET instructions without waiting is a loop.
+-- The count hook: a resume that runs BUDGET instructions without waiting is a
+-- loop. Once tripped, the thread is doomed: the hook then fires on every
+-- instruction, so a pcall around the loop cannot keep it alive.
 local function hook()
+  local th = current
+  if th and th.doom then error(th.doom, 0) end
   steps = steps + STEP
   if steps > BUDGET then
     local line = handler_line(2)
-    steps = 0 - BUDGET -- let the error unwind (and any __close run) without tripping again at once
-    error(format("stopped: the code ran %d million instructions without waiting (an endless loop?)%s",
-      BUDGET // 1000000, line and (" at line " .. line) or ""), 0)
+    local message = format("stopped: the code ran %d million instructions without waiting (an endless loop?)%s",
+      BUDGET // 1000000, line and (" at line " .. line) or "")
+    if th then
+      th.doom = message
+      th.error_line = line
+    end
+    sethook(hook, "", 1)
+    error(message, 0)
   end
 end
 
