@@ -116,6 +116,7 @@ export function createLabsApi(deps: {
     const lab = labId === null ? null : deps.labs.get(labId);
     if (lab === undefined) return fail(res, 400, 'unknown_lab', `There is no lab "${labId}".`, cors);
     if (registry.size + starting >= LAB_LIMITS.maxServers) {
+      req.resume();
       return fail(res, 429, 'too_many_labs', `${LAB_LIMITS.maxServers} lab servers are already running: stop one (DELETE ${LAB_PATHS.api}/<id>) or wait for an idle one to be reaped.`, cors);
     }
     starting += 1;
@@ -233,6 +234,10 @@ export function createLabsApi(deps: {
     const entry = LAB_ID_PATTERN.test(id) ? registry.get(id) : undefined;
     if (!entry) {
       refuseUpgrade(socket, 404, { error: 'no_such_lab', message: `No lab server ${id}: press Run to start one.` });
+      return true;
+    }
+    if (entry.ended) {
+      refuseUpgrade(socket, 503, { error: 'lab_ended', message: `Lab server ${id} has ended: its log says why. Press Run to start it again.` });
       return true;
     }
     // The inspector's tag is the page's, not the learner's: take it out of what the handler sees.

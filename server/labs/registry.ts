@@ -7,6 +7,8 @@ export interface LabEntry {
   /** The lab definition it was started for, if any. */
   lab: string | null;
   lastActive: number;
+  /** It ended by itself (crash, watchdog): kept, so its log still says why, until deleted or reaped. */
+  ended: boolean;
 }
 
 /**
@@ -26,20 +28,22 @@ export class LabRegistry {
     this.idleMs = options.idleMs;
   }
 
+  /** Servers still running: the ones the cap counts. */
   get size(): number {
-    return this.entries.size;
+    let n = 0;
+    for (const entry of this.entries.values()) if (!entry.ended) n += 1;
+    return n;
   }
 
   get full(): boolean {
-    return this.entries.size >= this.max;
+    return this.size >= this.max;
   }
 
   add(id: string, server: LabServer, lab: string | null): LabEntry {
-    const entry: LabEntry = { id, server, lab, lastActive: this.now() };
+    const entry: LabEntry = { id, server, lab, lastActive: this.now(), ended: false };
     this.entries.set(id, entry);
-    // A server that ends by itself (crash, watchdog) leaves the registry too.
     void server.ended.then(() => {
-      if (this.entries.get(id) === entry) this.entries.delete(id);
+      entry.ended = true;
     });
     return entry;
   }
@@ -61,7 +65,7 @@ export class LabRegistry {
     const now = this.now();
     const idle: LabEntry[] = [];
     for (const entry of this.entries.values()) {
-      if (entry.server.connections > 0) entry.lastActive = now;
+      if (!entry.ended && entry.server.connections > 0) entry.lastActive = now;
       else if (now - entry.lastActive >= this.idleMs) idle.push(entry);
     }
     for (const entry of idle) this.entries.delete(entry.id);
