@@ -138,12 +138,20 @@ class LuaLabServer implements LabServer {
       tap?.read(chunk);
       this.post({ t: 'data', conn, bytes: new Uint8Array(chunk) });
     });
-    socket.on('end', () => this.post({ t: 'eof', conn }));
+    let eofSent = false;
+    const eof = (): void => {
+      if (eofSent) return;
+      eofSent = true;
+      this.post({ t: 'eof', conn });
+    };
+    socket.on('end', eof);
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       if (!this.conns.has(conn)) return;
       this.conns.delete(conn);
-      this.post({ t: 'abort', conn });
+      // A reset connection never sends 'end': the handler still hears that its
+      // client is gone (recv fails with "closed") and runs its own cleanup, as under nginx.
+      eof();
       if (entry.upgraded) tap?.end(entry.closeSent ? 1000 : 1006, '', entry.closeSent ? 'clean' : 'abnormal');
     });
     if (head.length > 0) {
