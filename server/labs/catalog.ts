@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { labSchema, LAB_LANGUAGES, type Lab } from '../../labs/schema.ts';
+import { labSchema, type Lab, type LabLanguage } from '../../labs/schema.ts';
 
 const LABS = new URL('../../labs/', import.meta.url);
-const EXTENSION: Record<(typeof LAB_LANGUAGES)[number], string> = { lua: 'lua' };
+const EXTENSION: Record<LabLanguage, string> = { lua: 'lua' };
 
 /** Every lab under labs/, validated; a bad lab.json throws naming the folder and the field. */
 export function loadLabs(root: URL = LABS): Map<string, Lab> {

@@ -14,7 +14,6 @@ const init = workerData as WorkerInit;
 const post = (message: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
 
 let timer: NodeJS.Timeout | null = null;
-let vm: LuaVm;
 
 function schedule(): void {
   if (timer) clearTimeout(timer);
@@ -35,7 +34,7 @@ function guard(run: () => void): void {
   schedule();
 }
 
-vm = await createLuaVm(
+const vm: LuaVm = await createLuaVm(
   {
     budget: init.budget,
     memoryMax: init.memoryMax,

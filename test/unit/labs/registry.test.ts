@@ -79,7 +79,9 @@ describe('createLabsApi', () => {
 
   it('stops a lab after ten idle minutes on its own schedule, with the injected clock', async () => {
     let t = 0;
-    let reap: (() => void) | null = null;
+    let reap = (): void => {
+      throw new Error('the API did not schedule its reaper');
+    };
     const server = fakeServer();
     const engine: Engine = { language: 'lua', label: 'fake', start: () => Promise.resolve({ ok: true, server }) };
     const api = createLabsApi({
@@ -95,11 +97,12 @@ describe('createLabsApi', () => {
         return () => {};
       },
     });
-    http = createServer((req, res) => {
+    const server_ = createServer((req, res) => {
       if (!api.handleHttp(req, res)) res.end();
     });
-    await new Promise<void>((resolve) => http!.listen(0, '127.0.0.1', resolve));
-    const res = await fetch(`http://127.0.0.1:${(http.address() as AddressInfo).port}/api/labs`, {
+    http = server_;
+    await new Promise<void>((resolve) => server_.listen(0, '127.0.0.1', resolve));
+    const res = await fetch(`http://127.0.0.1:${(server_.address() as AddressInfo).port}/api/labs`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{"language":"lua","code":"return"}',
@@ -107,10 +110,10 @@ describe('createLabsApi', () => {
     expect(res.status).toBe(201);
     expect(api.size).toBe(1);
     t = LAB_LIMITS.idleMs - 1;
-    reap!();
+    reap();
     expect(server.stopped).toBe(0);
     t = LAB_LIMITS.idleMs;
-    reap!();
+    reap();
     expect(server.stopped).toBe(1);
     expect(api.size).toBe(0);
   });
