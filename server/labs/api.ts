@@ -278,6 +278,7 @@ export function createLabsApi(deps: {
     async shutdown() {
       stopReaper();
       await Promise.all(registry.all().map((entry) => entry.server.stop()));
+      await Promise.all(deps.engines.map((engine) => engine.dispose?.()));
     },
   };
 }

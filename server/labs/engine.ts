@@ -56,6 +56,8 @@ export interface Engine {
   /** Shown to the learner: which engine ran. */
   readonly label: string;
   start(code: string, options: LabOptions): Promise<StartResult>;
+  /** Releases what the engine keeps between labs (a booted spare worker). */
+  dispose?(): Promise<void>;
 }
 
 /** Keeps a log capped: the oldest lines go first. */

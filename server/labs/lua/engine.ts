@@ -22,25 +22,58 @@ interface Conn {
   key: string;
 }
 
+/** Boots a worker with a ready VM and no code yet. */
+function bootWorker(init: WorkerInit): Promise<Worker> {
+  const worker = new Worker(new URL('./worker.ts', import.meta.url), { workerData: init });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void worker.terminate();
+      reject(new Error('the Lua worker did not start in time'));
+    }, READY_MS);
+    worker.once('message', (message: FromWorker) => {
+      clearTimeout(timer);
+      if (message.t === 'booted') resolve(worker);
+      else reject(new Error(`the Lua worker said ${message.t} before booting`));
+    });
+    worker.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}
+
 /** Lua 5.4 in WebAssembly (wasmoon), one worker thread per lab server. */
-export function embeddedLuaEngine(options: { budget?: number; memoryMax?: number } = {}): Engine {
+export function embeddedLuaEngine(options: { budget?: number; memoryMax?: number } = {}): Engine & { dispose(): Promise<void> } {
+  const init: WorkerInit = { budget: options.budget ?? LUA_BUDGET, memoryMax: options.memoryMax ?? LUA_MEMORY_MAX };
+  // After the first Run, one booted worker waits for the next: Run then costs a compile, not a boot.
+  let spare: Promise<Worker> | null = null;
+  const takeWorker = (): Promise<Worker> => {
+    const next = spare ?? bootWorker(init);
+    spare = bootWorker(init);
+    spare.then((worker) => worker.unref()).catch(() => {
+      spare = null;
+    });
+    return next;
+  };
   return {
     language: 'lua',
     label: 'Lua 5.4, embedded',
-    start: (code, lab) => startLuaLab(code, lab, options),
+    start: async (code, lab) => {
+      const worker = await takeWorker();
+      worker.ref();
+      return loadLab(worker, code, lab);
+    },
+    async dispose() {
+      const waiting = spare;
+      spare = null;
+      if (waiting) await waiting.then((worker) => worker.terminate()).catch(() => {});
+    },
   };
 }
 
-async function startLuaLab(code: string, lab: LabOptions, options: { budget?: number; memoryMax?: number }): Promise<StartResult> {
-  const init: WorkerInit = {
-    code,
-    budget: options.budget ?? LUA_BUDGET,
-    memoryMax: options.memoryMax ?? LUA_MEMORY_MAX,
-    sharedDicts: [...lab.sharedDicts],
-  };
-  const worker = new Worker(new URL('./worker.ts', import.meta.url), { workerData: init });
+async function loadLab(worker: Worker, code: string, lab: LabOptions): Promise<StartResult> {
   const first = await new Promise<FromWorker | Error>((resolve) => {
-    const timer = setTimeout(() => resolve(new Error('the Lua worker did not start in time')), READY_MS);
+    const timer = setTimeout(() => resolve(new Error('the Lua worker did not load the code in time')), READY_MS);
     worker.once('message', (message: FromWorker) => {
       clearTimeout(timer);
       resolve(message);
@@ -49,6 +82,7 @@ async function startLuaLab(code: string, lab: LabOptions, options: { budget?: nu
       clearTimeout(timer);
       resolve(error);
     });
+    worker.postMessage({ t: 'load', code, sharedDicts: [...lab.sharedDicts] } satisfies ToWorker);
   });
   if (first instanceof Error) {
     await worker.terminate();
@@ -207,6 +241,7 @@ class LuaLabServer implements LabServer {
       case 'fatal':
         this.fail(message.message);
         return;
+      case 'booted':
       case 'ready':
       case 'syntax':
         return;

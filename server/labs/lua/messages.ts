@@ -2,13 +2,12 @@ import type { LuaLogLevel } from './vm.ts';
 
 /** What the main thread hands a new lab worker. */
 export interface WorkerInit {
-  code: string;
   budget: number;
   memoryMax: number;
-  sharedDicts: string[];
 }
 
 export type ToWorker =
+  | { t: 'load'; code: string; sharedDicts: string[] }
   | { t: 'request'; conn: string; method: string; uri: string; query: string; headers: [string, string][]; args: [string, string][] }
   | { t: 'data'; conn: string; bytes: Uint8Array }
   | { t: 'eof'; conn: string }
@@ -16,6 +15,7 @@ export type ToWorker =
   | { t: 'ping'; n: number };
 
 export type FromWorker =
+  | { t: 'booted' }
   | { t: 'ready' }
   | { t: 'syntax'; line: number; message: string }
   | { t: 'fatal'; message: string }

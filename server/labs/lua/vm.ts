@@ -64,6 +64,8 @@ export interface LuaVm {
   /** The earliest deadline a parked coroutine waits for (ms, `now()`'s clock), or null. */
   readonly deadline: number | null;
   memoryUsed(): number;
+  /** lua_shared_dict names, declared when the lab's code is loaded. */
+  declareDicts(names: readonly string[]): void;
 }
 
 export async function createLuaVm(options: VmOptions, sink: VmSink): Promise<LuaVm> {
@@ -117,5 +119,8 @@ export async function createLuaVm(options: VmOptions, sink: VmSink): Promise<Lua
       return deadline;
     },
     memoryUsed: () => lua.global.getMemoryUsed(),
+    declareDicts(names) {
+      for (const name of names) rt.declare_dict(name);
+    },
   };
 }

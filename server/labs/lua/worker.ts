@@ -5,8 +5,10 @@ import type { FromWorker, ToWorker, WorkerInit } from './messages.ts';
 
 /**
  * One lab server: one Lua VM in its own thread, so a runaway handler can only
- * stall this thread, never the companion. Every message from the main thread
- * is one event for the VM; its effects go back as messages, in order.
+ * stall this thread, never the companion. It boots without code (the engine
+ * keeps one booted spare, so Run only waits for the compile), then `load`
+ * brings the learner's handler. Every later message is one event for the VM;
+ * its effects go back as messages, in order.
  */
 const port = parentPort;
 if (!port) throw new Error('worker.ts runs as a worker thread');
@@ -39,7 +41,7 @@ const vm: LuaVm = await createLuaVm(
     budget: init.budget,
     memoryMax: init.memoryMax,
     modules: courseModules(),
-    sharedDicts: init.sharedDicts,
+    sharedDicts: [],
     now: () => Date.now(),
     pid: process.pid,
   },
@@ -54,28 +56,36 @@ const vm: LuaVm = await createLuaVm(
   },
 );
 
-const compiled = vm.compile(init.code);
-if (!compiled.ok) {
-  post({ t: 'syntax', line: compiled.line, message: compiled.message });
-} else {
-  post({ t: 'ready' });
-  port.on('message', (message: ToWorker) => {
-    switch (message.t) {
-      case 'request':
-        guard(() => vm.request(message.conn, message));
-        break;
-      case 'data':
-        guard(() => vm.data(message.conn, message.bytes));
-        break;
-      case 'eof':
-        guard(() => vm.eof(message.conn));
-        break;
-      case 'abort':
-        guard(() => vm.abort(message.conn));
-        break;
-      case 'ping':
-        post({ t: 'pong', n: message.n, memory: vm.memoryUsed() });
-        break;
+let loaded = false;
+port.on('message', (message: ToWorker) => {
+  switch (message.t) {
+    case 'load': {
+      if (loaded) return;
+      const compiled = vm.compile(message.code);
+      if (!compiled.ok) {
+        post({ t: 'syntax', line: compiled.line, message: compiled.message });
+        return;
+      }
+      loaded = true;
+      vm.declareDicts(message.sharedDicts);
+      post({ t: 'ready' });
+      return;
     }
-  });
-}
+    case 'request':
+      guard(() => vm.request(message.conn, message));
+      return;
+    case 'data':
+      guard(() => vm.data(message.conn, message.bytes));
+      return;
+    case 'eof':
+      guard(() => vm.eof(message.conn));
+      return;
+    case 'abort':
+      guard(() => vm.abort(message.conn));
+      return;
+    case 'ping':
+      post({ t: 'pong', n: message.n, memory: vm.memoryUsed() });
+      return;
+  }
+});
+post({ t: 'booted' });
