@@ -674,6 +674,20 @@ function rt.add_module(name, source)
 end
 
 loaded["ngx.semaphore"] = semaphore
+
+-- LuaJIT's `bit` library: 32-bit signed results, on Lua 5.4's integer operators.
+local function tobit(x) return (((math.tointeger(x) or math.floor(x)) & 0xffffffff) ~ 0x80000000) - 0x80000000 end
+loaded["bit"] = {
+  tobit = tobit,
+  band = function(a, ...) for i = 1, select("#", ...) do a = a & tobit((select(i, ...))) end return tobit(a) end,
+  bor = function(a, ...) for i = 1, select("#", ...) do a = tobit(a) | tobit((select(i, ...))) end return tobit(a) end,
+  bxor = function(a, ...) for i = 1, select("#", ...) do a = tobit(a) ~ tobit((select(i, ...))) end return tobit(a) end,
+  bnot = function(a) return tobit(~tobit(a)) end,
+  lshift = function(a, n) return tobit((tobit(a) & 0xffffffff) << (n & 31)) end,
+  rshift = function(a, n) return tobit((tobit(a) & 0xffffffff) >> (n & 31)) end,
+  arshift = function(a, n) return tobit(tobit(a) >> (n & 31) | (tobit(a) < 0 and ~(0xffffffff >> (n & 31)) or 0)) end,
+  tohex = function(a, n) n = n or 8 return format("%0" .. n .. "x", tobit(a) & 0xffffffff):sub(-n) end,
+}
 loaded["ngx"] = ngx
 
 -- resty.websocket.protocol, ported line for line from lua-resty-websocket 0.08

@@ -104,12 +104,16 @@ describe('the sandbox', () => {
       ngx.log(ngx.INFO, unpack({ 1, 2, 3 }), " ", table.getn({ 1, 2 }), " ", math.pow(2, 10))
       ngx.log(ngx.INFO, select(2, pcall(require, "socket")))
       ngx.log(ngx.INFO, type(require("message_reader").reader), " ", type(require("socket_writer").outbox))
+      local bit = require "bit"
+      ngx.log(ngx.INFO, bit.band(0x1F1, 0xFF), " ", bit.bor(0x80, 1), " ", bit.lshift(1, 31), " ", bit.rshift(-1, 28), " ", bit.bxor(5, 3), " ", bit.tohex(255, 4))
     `);
     open(vm);
     expect(texts(fx)[0]).toBe('nil nil nil nil nil nil nil');
     expect(texts(fx)[1]).toBe('1 2 1024.0');
     expect(texts(fx)[2]).toMatch(/^module 'socket' not found: the embedded engine offers/);
     expect(texts(fx)[3]).toBe('function function');
+    // LuaJIT's values: 32-bit signed results
+    expect(texts(fx)[4]).toBe('241 129 -2147483648 15 6 00ff');
   });
 
   it('gives each request its own globals and shares modules', async () => {
