@@ -22,6 +22,7 @@ import { createWebSocketLayer } from './transport/websocket.ts';
 import { createLabsApi } from './labs/api.ts';
 import { loadLabs } from './labs/catalog.ts';
 import { embeddedLuaEngine } from './labs/lua/engine.ts';
+import { openRestyEngine } from './labs/openresty/engine.ts';
 import { VERSION } from './version.ts';
 
 export interface RunningServer {
@@ -109,7 +110,7 @@ export async function startServer(
   });
 
   // Learners' own servers (server/labs/): /api/labs and /labs/<id> are theirs.
-  const labs = createLabsApi({ config, log, now, hub, engines: [embeddedLuaEngine()], labs: loadLabs() });
+  const labs = createLabsApi({ config, log, now, hub, engines: [config.luaEngine === 'openresty' ? openRestyEngine() : embeddedLuaEngine()], labs: loadLabs() });
   const httpHandler = createHttpHandler({ config, log, now, site: staticSite(config.siteDir), health, tokenSecret });
   const http = createServer(
     // A handshake that never completes must not hold a socket for long: headers within 10 s,

@@ -25,6 +25,8 @@ Options:
   --log <level>           silent | error | info | debug (default info)
   --labs                  allow the lab API (it runs learners' server code)
                           when --host is not loopback; on loopback it is on
+  --lua-engine <engine>   embedded | openresty: where Lua labs run (default
+                          embedded; openresty needs nginx + lua-nginx-module)
   -h, --help              show this help
 `;
 
@@ -40,6 +42,7 @@ const flagOf: Record<string, string> = {
   allowOrigins: 'allow-origin',
   maxPayload: 'max-payload',
   maxConnections: 'max-connections',
+  luaEngine: 'lua-engine',
 };
 
 /** argv → config, without side effects, so every bad flag has a test. */
@@ -61,6 +64,7 @@ export function parseCli(argv: readonly string[]): CliResult {
         site: { type: 'string' },
         log: { type: 'string' },
         labs: { type: 'boolean' },
+        'lua-engine': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -83,6 +87,7 @@ export function parseCli(argv: readonly string[]): CliResult {
     auth: values.auth,
     maxConnections: values['max-connections'],
     labs: values.labs,
+    luaEngine: values['lua-engine'],
   });
   if (!result.success) {
     const message = result.error.issues

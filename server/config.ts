@@ -87,6 +87,10 @@ export const configSchema = z
       .boolean()
       .default(false)
       .describe('Allow the lab API (learners\' own servers) while listening beyond loopback; on loopback it is always on.'),
+    luaEngine: z
+      .enum(['embedded', 'openresty'], { error: 'must be embedded or openresty' })
+      .default('embedded')
+      .describe('Runs Lua labs on the embedded Lua 5.4 (WebAssembly) or on Debian\'s nginx with lua-nginx-module.'),
   })
   .strict();
 
