@@ -7,6 +7,7 @@
 import WebSocket from 'ws';
 import { LAB_PATHS } from '../protocol/labs.ts';
 import { startServer } from '../server/app.ts';
+import { openRestyMissing } from '../server/labs/openresty/engine.ts';
 import { runIfMain, type BenchResult } from './types.ts';
 
 const ECHO_MS = 2_000;
@@ -84,11 +85,37 @@ export async function run(): Promise<BenchResult[]> {
   for (const id of idle) await stop(id);
   await server.close();
 
+  // The same on real nginx, when its packages are installed.
+  const openresty: BenchResult[] = [];
+  if (openRestyMissing().length === 0) {
+    const nginx = await startServer({ port: 0, logLevel: 'silent', siteDir: '/nonexistent/', luaEngine: 'openresty' });
+    const nbase = `http://127.0.0.1:${nginx.port}`;
+    const times: number[] = [];
+    let last: { id: string; url: string } | null = null;
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      const res = await fetch(`${nbase}${LAB_PATHS.api}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ language: 'lua', code: ECHO }) });
+      times.push(performance.now() - t0);
+      const lab = (await res.json()) as { id: string; url: string };
+      if (last) await fetch(`${nbase}${LAB_PATHS.api}/${last.id}`, { method: 'DELETE' });
+      last = lab;
+    }
+    times.sort((a, b) => a - b);
+    const nginxRate = last ? await roundTrips(last.url, ECHO_MS) : 0;
+    if (last) await fetch(`${nbase}${LAB_PATHS.api}/${last.id}`, { method: 'DELETE' });
+    await nginx.close();
+    openresty.push(
+      { name: 'Run → lab listening, OpenResty (median of 3)', value: Math.round(times[1] ?? 0), unit: 'ms' },
+      { name: 'echo round trips/s, 1 client: OpenResty lab (proxied) vs the companion /echo', value: Math.round(nginxRate), baseline: Math.round(echoRate), unit: 'rt/s' },
+    );
+  }
+
   return [
     { name: 'Run → lab listening, embedded Lua, cold (first lab)', value: Math.round(cold.ms), unit: 'ms' },
     { name: 'Run → lab listening, embedded Lua, warm (median of 5)', value: Math.round(warmMedian), unit: 'ms', target: '≤ 300 ms', ok: warmMedian <= 300 },
     { name: 'echo round trips/s, 1 client: embedded Lua lab vs the companion /echo', value: Math.round(labRate), baseline: Math.round(echoRate), unit: 'rt/s' },
     { name: 'memory per idle embedded lab server (process RSS growth)', value: Math.round(rssPerLab / 1024), unit: 'KiB' },
+    ...openresty,
   ];
 }
 

@@ -33,7 +33,7 @@ local now_ms = host.now()
 local steps = 0
 local current = nil         -- the thread running now
 local ready = {}            -- { th, args } to resume, in order
-local sleepers = {}         -- threads with a deadline
+local sleepers = {}         -- set of threads that may wait with a deadline
 local requests = {}         -- conn id -> request
 local next_thread = 0
 
@@ -95,7 +95,8 @@ local function park(kind, deadline_ms, on_timeout)
   local th = current
   local w = { kind = kind, deadline = deadline_ms, on_timeout = on_timeout }
   th.wait = w
-  if deadline_ms then sleepers[#sleepers + 1] = th end
+  -- a set: a reader parks once per frame, and must not pile up here
+  if deadline_ms then sleepers[th] = true end
   return co_yield(w)
 end
 
@@ -894,25 +895,28 @@ end
 
 local function next_deadline()
   local best = -1
-  local keep = {}
-  for _, th in ipairs(sleepers) do
+  for th in pairs(sleepers) do
     local w = th.wait
-    if not th.dead and w and w.deadline then
-      keep[#keep + 1] = th
-      if best < 0 or w.deadline < best then best = w.deadline end
+    if th.dead or not w or not w.deadline then
+      sleepers[th] = nil
+    elseif best < 0 or w.deadline < best then
+      best = w.deadline
     end
   end
-  sleepers = keep
   return best
 end
 
 local function expire()
   local due = {}
-  for _, th in ipairs(sleepers) do
+  for th in pairs(sleepers) do
     local w = th.wait
     if not th.dead and w and w.deadline and w.deadline <= now_ms then due[#due + 1] = th end
   end
-  table.sort(due, function(a, b) return a.wait.deadline < b.wait.deadline end)
+  -- earliest first, then by thread id, so the order does not depend on table layout
+  table.sort(due, function(a, b)
+    if a.wait.deadline ~= b.wait.deadline then return a.wait.deadline < b.wait.deadline end
+    return a.id < b.id
+  end)
   for _, th in ipairs(due) do wake(th, "timeout") end
 end
 

@@ -9,3 +9,13 @@ describe('--labs', () => {
     expect(on.kind === 'run' && on.config.labs).toBe(true);
   });
 });
+
+describe('--lua-engine', () => {
+  it('is embedded by default, takes openresty, and names the flag for anything else', () => {
+    const byDefault = parseCli([]);
+    const nginx = parseCli(['--lua-engine', 'openresty']);
+    expect(byDefault.kind === 'run' && byDefault.config.luaEngine).toBe('embedded');
+    expect(nginx.kind === 'run' && nginx.config.luaEngine).toBe('openresty');
+    expect(parseCli(['--lua-engine', 'luajit'])).toEqual({ kind: 'error', message: '--lua-engine "luajit": must be embedded or openresty' });
+  });
+});
