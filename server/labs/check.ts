@@ -183,7 +183,15 @@ export function describeStep(step: Step): string {
   }
 }
 
-async function runCase(c: CheckCase, url: string, log: () => readonly LabLogLine[]): Promise<CaseResult> {
+/** What a client received and a step took, in order: the differential test compares these across engines. */
+export type TranscriptEntry = { case: string; client: string; arrival: string };
+
+async function runCase(
+  c: CheckCase,
+  url: string,
+  log: () => readonly LabLogLine[],
+  record: ((entry: TranscriptEntry) => void) | null,
+): Promise<CaseResult> {
   const clients = new Map<string, ScriptedClient>();
   const logStart = log().length;
   const fail = (index: number, step: Step, expected: string, arrived: string): CaseResult => ({
@@ -241,6 +249,7 @@ async function runCase(c: CheckCase, url: string, log: () => readonly LabLogLine
         case 'expect': {
           const { hit, seen } = await client.take(step.within, (a) => matches(step, a), (a) => isControl(a) && a.type !== step.type);
           if (!hit) return fail(index, step, describeExpected(step), describeArrival(seen));
+          record?.({ case: c.name, client: step.client, arrival: canonical(hit) });
           break;
         }
         case 'expectClose': {
@@ -250,6 +259,7 @@ async function runCase(c: CheckCase, url: string, log: () => readonly LabLogLine
             (a) => isControl(a),
           );
           if (!hit) return fail(index, step, `a close${step.code ? ` with code ${step.code}` : ''} within ${step.within} ms`, describeArrival(seen));
+          record?.({ case: c.name, client: step.client, arrival: canonical(hit) });
           break;
         }
         case 'silence': {
@@ -271,8 +281,33 @@ async function runCase(c: CheckCase, url: string, log: () => readonly LabLogLine
   }
 }
 
-export async function runCheck(check: Check, deps: { url: string; log: () => readonly LabLogLine[] }): Promise<Verdict> {
+/** An arrival in full, JSON text with sorted keys (object key order is unspecified in cjson). */
+function canonical(a: Arrival): string {
+  if (a.type === 'text') {
+    const text = a.data.toString('utf8');
+    try {
+      return `text ${JSON.stringify(sortKeys(JSON.parse(text)))}`;
+    } catch {
+      return `text ${JSON.stringify(text)}`;
+    }
+  }
+  if (a.type === 'binary' || a.type === 'ping' || a.type === 'pong') return `${a.type} ${a.data.toString('hex')}`;
+  return describeArrival(a);
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, sortKeys(v)]));
+  }
+  return value;
+}
+
+export async function runCheck(
+  check: Check,
+  deps: { url: string; log: () => readonly LabLogLine[]; record?: (entry: TranscriptEntry) => void },
+): Promise<Verdict> {
   const cases: CaseResult[] = [];
-  for (const c of check.cases) cases.push(await runCase(c, deps.url, deps.log));
+  for (const c of check.cases) cases.push(await runCase(c, deps.url, deps.log, deps.record ?? null));
   return { passed: cases.every((c) => c.passed), cases };
 }

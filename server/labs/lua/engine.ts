@@ -11,7 +11,7 @@ export const LUA_BUDGET = 40_000_000;
 export const LUA_MEMORY_MAX = 64 * 1024 * 1024;
 /** A worker that does not answer a ping for this long is stuck outside Lua (a C call): it is ended. */
 const WATCHDOG_MS = 10_000;
-const READY_MS = 15_000;
+const READY_MS = 30_000;
 
 interface Conn {
   socket: Duplex;
