@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
+import type { Duplex } from 'node:stream';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { LIMITS } from '../protocol/constants.ts';
 import { DEV_SERVER_PORT, type EndpointKind } from '../protocol/endpoints.ts';
@@ -20,6 +21,10 @@ import { createLogger, type Logger } from './log.ts';
 import { createHttpHandler } from './transport/http.ts';
 import { staticSite } from './transport/static.ts';
 import { createWebSocketLayer } from './transport/websocket.ts';
+import { createLabsApi } from './labs/api.ts';
+import { loadLabs } from './labs/catalog.ts';
+import { embeddedLuaEngine } from './labs/lua/engine.ts';
+import { openRestyEngine } from './labs/openresty/engine.ts';
 import { VERSION } from './version.ts';
 
 export interface RunningServer {
@@ -133,18 +138,30 @@ export async function startServer(
     dropped: stats.dropped,
   });
 
+  // Learners' own servers (server/labs/): /api/labs and /labs/<id> are theirs.
+  const labs = createLabsApi({ config, access: policy, log, now, hub, engines: [config.luaEngine === 'openresty' ? openRestyEngine() : embeddedLuaEngine()], labs: loadLabs() });
+  const httpHandler = createHttpHandler({ config, access: policy, log, now, site: staticSite(config.siteDir, log), health, tokenSecret });
   const http = createServer(
     // A handshake that never completes must not hold a socket for long: headers within 10 s,
     // checked every 2 s (Node's default check runs every 30 s).
     { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 2_000 },
-    createHttpHandler({ config, access: policy, log, now, site: staticSite(config.siteDir, log), health, tokenSecret }),
+    (req, res) => {
+      // Whatever a handler throws answers 500 and is logged; a request never ends the process.
+      try {
+        if (!labs.handleHttp(req, res)) httpHandler(req, res);
+      } catch (error) {
+        log.error('request handler error', { path: req.url, error: (error as Error).message });
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('The server failed to answer this request; it is still running.');
+        else res.destroy();
+      }
+    },
   );
   // Plain HTTP connections count too: past the WebSocket limit plus room for page loads and
   // refusals, the kernel's next connection is closed at once.
   http.maxConnections = config.maxConnections + LIMITS.extraHttpConnections;
-  http.on('upgrade', (req, socket: Socket, head: Buffer) => {
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     try {
-      sockets.handleUpgrade(req, socket, head);
+      if (!labs.handleUpgrade(req, socket, head)) sockets.handleUpgrade(req, socket as Socket, head);
     } catch (error) {
       log.error('upgrade handler error', { error: (error as Error).message });
       socket.destroy();
@@ -202,7 +219,7 @@ export async function startServer(
     close: () =>
       (closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
-        await sockets.shutdown(LIMITS.shutdownGraceMs);
+        await Promise.all([sockets.shutdown(LIMITS.shutdownGraceMs), labs.shutdown()]);
         feed.stop();
         inspect.stop();
         lag.disable();

@@ -32,6 +32,10 @@ Options:
   --max-connections <n>   open WebSockets allowed; more get 503 (default ${LIMITS.maxConnections})
   --site <dir>            built site to serve (default dist/)
   --log <level>           silent | error | info | debug (default info)
+  --labs                  allow the lab API (it runs learners' server code)
+                          when --host is not loopback; on loopback it is on
+  --lua-engine <engine>   embedded | openresty: where Lua labs run (default
+                          embedded; openresty needs nginx + lua-nginx-module)
   -h, --help              show this help
 `;
 
@@ -50,6 +54,7 @@ const flagOf: Record<string, string> = {
   remoteToken: 'remote-token',
   maxPayload: 'max-payload',
   maxConnections: 'max-connections',
+  luaEngine: 'lua-engine',
 };
 
 /** argv → config, without side effects, so every bad flag has a test. */
@@ -74,6 +79,7 @@ export function parseCli(argv: readonly string[]): CliResult {
         'max-connections': { type: 'string' },
         site: { type: 'string' },
         log: { type: 'string' },
+        'lua-engine': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -99,6 +105,7 @@ export function parseCli(argv: readonly string[]): CliResult {
     heartbeat: values.heartbeat,
     auth: values.auth,
     maxConnections: values['max-connections'],
+    luaEngine: values['lua-engine'],
   });
   if (!result.success) {
     const message = result.error.issues

@@ -108,6 +108,10 @@ export const configSchema = z
       .min(16)
       .optional()
       .describe('HMAC key for chat tokens; by default a random one per process, so restarts invalidate tokens.'),
+    luaEngine: z
+      .enum(['embedded', 'openresty'], { error: 'must be embedded or openresty' })
+      .default('embedded')
+      .describe('Runs Lua labs on the embedded Lua 5.4 (WebAssembly) or on Debian\'s nginx with lua-nginx-module.'),
   })
   .strict();
 

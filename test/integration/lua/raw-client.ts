@@ -79,17 +79,16 @@ export async function rawConnect(port: number, path: string, headers: Record<str
     });
   });
   const text = (frame: DecodedFrame): string => Buffer.from(frame.preview).toString('utf8');
+  const write = (bytes: Uint8Array): void => {
+    if (!socket.destroyed) socket.write(bytes);
+  };
   return {
     response,
     frames,
     ended: endedPromise,
     isEnded: () => ended,
-    write: (bytes) => {
-      if (!socket.destroyed) socket.write(bytes);
-    },
-    send(opcode, payload, fin = true) {
-      this.write(maskedFrame(opcode, payload, fin));
-    },
+    write,
+    send: (opcode, payload, fin = true) => write(maskedFrame(opcode, payload, fin)),
     texts: () => frames.filter((f) => f.opcode === OPCODE.text).map(text),
     pongs: () => frames.filter((f) => f.opcode === OPCODE.pong).map(text),
     closeFrame: () => frames.find((f) => f.opcode === OPCODE.close)?.close ?? null,

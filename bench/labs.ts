@@ -1,0 +1,122 @@
+/**
+ * Server labs: how long Run takes to get a learner's Lua server listening
+ * (warm: the engine has started a lab before), echo round trips per second
+ * through an embedded lab server beside the companion's own /echo in the same
+ * run, and the memory an idle lab server holds (its Lua VM).
+ */
+import WebSocket from 'ws';
+import { LAB_PATHS } from '../protocol/labs.ts';
+import { startServer } from '../server/app.ts';
+import { openRestyMissing } from '../server/labs/openresty/engine.ts';
+import { runIfMain, type BenchResult } from './types.ts';
+
+const ECHO_MS = 2_000;
+const PAYLOAD = 'x'.repeat(64);
+const ECHO = `local server = require "resty.websocket.server"
+local wb = server:new{ timeout = 60000, max_payload_len = 65535 }
+while true do
+  local data, typ, err = wb:recv_frame()
+  if not data then return ngx.exit(444) end
+  if typ == "text" then wb:send_text(data)
+  elseif typ == "close" then wb:send_close(err or 1000, data) return end
+end`;
+
+async function roundTrips(url: string, ms: number): Promise<number> {
+  const ws = new WebSocket(url);
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  let count = 0;
+  const end = performance.now() + ms;
+  await new Promise<void>((resolve) => {
+    ws.on('message', () => {
+      count += 1;
+      if (performance.now() >= end) resolve();
+      else ws.send(PAYLOAD);
+    });
+    ws.send(PAYLOAD);
+  });
+  ws.terminate();
+  return count / (ms / 1000);
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const server = await startServer({ port: 0, logLevel: 'silent', siteDir: '/nonexistent/', rateLimit: { perSecond: 1e9, burst: 1e9, abuse: 1e9 } });
+  const base = `http://127.0.0.1:${server.port}`;
+  const start = async (): Promise<{ id: string; url: string; ms: number }> => {
+    const t0 = performance.now();
+    const res = await fetch(`${base}${LAB_PATHS.api}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ language: 'lua', code: ECHO }),
+    });
+    const ms = performance.now() - t0;
+    if (res.status !== 201) throw new Error(`POST ${LAB_PATHS.api}: ${res.status} ${await res.text()}`);
+    return { ...((await res.json()) as { id: string; url: string }), ms };
+  };
+  const stop = (id: string): Promise<Response> => fetch(`${base}${LAB_PATHS.api}/${id}`, { method: 'DELETE' });
+
+  const cold = await start();
+  await stop(cold.id);
+  const warm: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const lab = await start();
+    warm.push(lab.ms);
+    await stop(lab.id);
+  }
+  warm.sort((a, b) => a - b);
+  const warmMedian = warm[Math.floor(warm.length / 2)] ?? 0;
+
+  const lab = await start();
+  // Let the engine's next spare worker finish booting: it would compete for the CPU.
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  const labRate = await roundTrips(lab.url, ECHO_MS);
+  const echoRate = await roundTrips(`ws://127.0.0.1:${server.port}/echo`, ECHO_MS);
+  await stop(lab.id);
+
+  // Memory: what each idle lab's Lua VM holds, and the process's RSS growth per lab.
+  globalThis.gc?.();
+  const rss0 = process.memoryUsage().rss;
+  const idle: string[] = [];
+  for (let i = 0; i < 4; i++) idle.push((await start()).id);
+  globalThis.gc?.();
+  const rssPerLab = (process.memoryUsage().rss - rss0) / idle.length;
+  for (const id of idle) await stop(id);
+  await server.close();
+
+  // The same on real nginx, when its packages are installed.
+  const openresty: BenchResult[] = [];
+  if (openRestyMissing().length === 0) {
+    const nginx = await startServer({ port: 0, logLevel: 'silent', siteDir: '/nonexistent/', luaEngine: 'openresty' });
+    const nbase = `http://127.0.0.1:${nginx.port}`;
+    const times: number[] = [];
+    let last: { id: string; url: string } | null = null;
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      const res = await fetch(`${nbase}${LAB_PATHS.api}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ language: 'lua', code: ECHO }) });
+      times.push(performance.now() - t0);
+      const lab = (await res.json()) as { id: string; url: string };
+      if (last) await fetch(`${nbase}${LAB_PATHS.api}/${last.id}`, { method: 'DELETE' });
+      last = lab;
+    }
+    times.sort((a, b) => a - b);
+    const nginxRate = last ? await roundTrips(last.url, ECHO_MS) : 0;
+    if (last) await fetch(`${nbase}${LAB_PATHS.api}/${last.id}`, { method: 'DELETE' });
+    await nginx.close();
+    openresty.push(
+      { name: 'Run → lab listening, OpenResty (median of 3)', value: Math.round(times[1] ?? 0), unit: 'ms' },
+      { name: 'echo round trips/s, 1 client: OpenResty lab (proxied) vs the companion /echo', value: Math.round(nginxRate), baseline: Math.round(echoRate), unit: 'rt/s' },
+    );
+  }
+
+  return [
+    { name: 'Run → lab listening, embedded Lua, cold (first lab)', value: Math.round(cold.ms), unit: 'ms' },
+    { name: 'Run → lab listening, embedded Lua, warm (median of 5)', value: Math.round(warmMedian), unit: 'ms', target: '≤ 300 ms', ok: warmMedian <= 300 },
+    { name: 'echo round trips/s, 1 client: embedded Lua lab vs the companion /echo', value: Math.round(labRate), baseline: Math.round(echoRate), unit: 'rt/s' },
+    { name: 'memory per idle embedded lab server (process RSS growth)', value: Math.round(rssPerLab / 1024), unit: 'KiB' },
+    ...openresty,
+  ];
+}
+
+await runIfMain(import.meta, 'labs', run);

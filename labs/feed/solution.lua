@@ -1,0 +1,46 @@
+-- A live feed: once a second, a tick with a counter, from a light thread
+-- that sleeps with ngx.sleep; the reader answers pings and notices the client
+-- leaving, and then the ticker is stopped before the request ends.
+local server = require "resty.websocket.server"
+local messages = require "message_reader"
+local cjson = require "cjson.safe"
+
+local wb, err = server:new{ timeout = 5000, max_payload_len = 4096 }
+if not wb then
+  ngx.log(ngx.ERR, "failed to create websocket: ", err)
+  return ngx.exit(444)
+end
+
+local function ticker()
+  local n = 0
+  while true do
+    ngx.sleep(1)
+    n = n + 1
+    local ok, send_err = wb:send_text(cjson.encode({ type = "tick", n = n }))
+    if not ok then
+      ngx.log(ngx.INFO, "tick failed: ", send_err)
+      return
+    end
+  end
+end
+
+local ticker_thread = ngx.thread.spawn(ticker)
+
+local recv_message = messages.reader(wb, 4096)
+while true do
+  local data, typ, recv_err = recv_message()
+  if not data then
+    -- the ticker talks every second, so a quiet client is not a dead one
+    if not (recv_err and recv_err:find(": timeout", 1, true)) then break end
+  elseif typ == "close" then
+    wb:send_close(recv_err or 1000, data)
+    break
+  elseif typ == "ping" then
+    wb:send_pong(data)
+  end
+end
+
+-- A light thread outlives its spawner's loop: stop it, or the request
+-- (and its socket) stays open, ticking at nobody.
+ngx.thread.kill(ticker_thread)
+ngx.log(ngx.INFO, "feed stopped")

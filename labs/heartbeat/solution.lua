@@ -1,0 +1,55 @@
+-- A heartbeat: after each quiet period the server pings, and after
+-- MAX_MISSED unanswered pings in a row it closes with 1001. Any frame from
+-- the client proves it is alive. (The lesson's sample, with a short period.)
+local server = require "resty.websocket.server"
+local messages = require "message_reader"
+
+local PING_EVERY = 500 -- ms
+local MAX_MISSED = 2
+
+local wb, err = server:new{ timeout = PING_EVERY, max_payload_len = 65535 }
+if not wb then
+  ngx.log(ngx.ERR, "failed to create websocket: ", err)
+  return ngx.exit(444)
+end
+
+local missed = 0
+
+local recv_message = messages.reader(wb, 65535)
+while true do
+  local data, typ, recv_err = recv_message()
+
+  if not data then
+    if not (recv_err and recv_err:find(": timeout", 1, true)) then
+      ngx.log(ngx.INFO, "client gone: ", recv_err)
+      return ngx.exit(444)
+    end
+    if missed >= MAX_MISSED then
+      -- A half-open connection accepts our pings without complaint, so
+      -- only the missing pongs give it away.
+      ngx.log(ngx.WARN, "closing: ", missed, " pings without a pong")
+      wb:send_close(1001, "no pong")
+      return ngx.exit(ngx.OK)
+    end
+    local ok, ping_err = wb:send_ping("heartbeat")
+    if not ok then
+      ngx.log(ngx.INFO, "failed to send ping: ", ping_err)
+      return ngx.exit(444)
+    end
+    missed = missed + 1
+
+  else
+    missed = 0 -- any frame at all proves the client is there
+
+    if typ == "close" then
+      wb:send_close(recv_err or 1000, data)
+      return ngx.exit(ngx.OK)
+    elseif typ == "ping" then
+      wb:send_pong(data)
+    elseif typ == "text" then
+      wb:send_text(data)
+    elseif typ == "binary" then
+      wb:send_binary(data)
+    end
+  end
+end

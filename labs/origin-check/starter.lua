@@ -1,0 +1,45 @@
+-- Echo, but only for pages of the allowed origins: refuse a handshake from
+-- any other page with 403 before upgrading. Browsers always send Origin; other clients may not.
+local server = require "resty.websocket.server"
+local messages = require "message_reader"
+local protocol = require "resty.websocket.protocol"
+
+local ALLOWED_ORIGINS = {
+  ["http://localhost:8080"] = true,
+  ["https://chat.example.com"] = true,
+}
+local MAX_PAYLOAD = 4096
+
+-- TODO: refuse a handshake whose Origin header is present and not in
+-- ALLOWED_ORIGINS with 403, before the upgrade.
+
+local wb, err = server:new{ timeout = 30000, max_payload_len = MAX_PAYLOAD }
+if not wb then
+  ngx.log(ngx.ERR, "failed to create websocket: ", err)
+  return ngx.exit(444)
+end
+
+-- Whole messages, fragments joined (see the echo server lesson).
+local recv_message = messages.reader(wb, MAX_PAYLOAD)
+while true do
+  local data, typ, recv_err = recv_message()
+  if not data then
+    if recv_err and recv_err:find(": timeout", 1, true) then
+      wb:send_ping("still there?")
+    elseif recv_err == "exceeding max payload len" then
+      -- The object refuses to send after this error; write the 1009 close
+      -- frame (0x03F1) with the protocol module instead.
+      protocol.send_frame(wb.sock, true, 0x8, string.char(0x03, 0xF1) .. "too big", MAX_PAYLOAD, false)
+      return ngx.exit(ngx.OK)
+    else
+      return ngx.exit(444)
+    end
+  elseif typ == "close" then
+    wb:send_close(recv_err or 1000, data)
+    return ngx.exit(ngx.OK)
+  elseif typ == "ping" then
+    wb:send_pong(data)
+  elseif typ == "text" then
+    wb:send_text(data)
+  end
+end

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+
+/**
+ * A lab is data: a folder under labs/ with lab.json (this schema), the
+ * starter and solution for each language it offers, and hints. The check is
+ * a script of steps played by named clients against the learner's server; the
+ * companion runs it (server/labs/check.ts) and the page shows its verdict.
+ */
+
+const client = z.string().regex(/^[a-z][a-z0-9]{0,15}$/).describe('Name of the scripted client, e.g. "alice".');
+const within = z.number().int().positive().max(30_000).default(2000).describe('Milliseconds to wait for it.');
+
+export const stepSchema = z.discriminatedUnion('do', [
+  z
+    .object({
+      do: z.literal('connect'),
+      client,
+      path: z.string().regex(/^(\/[^\s]*)?(\?[^\s]*)?$/).default('').describe('Appended to the lab URL: a subpath and/or ?query.'),
+      headers: z.record(z.string(), z.string()).default({}),
+      /** Leave pings unanswered (the heartbeat lab's dead peer). */
+      autoPong: z.boolean().default(true),
+      status: z.number().int().default(101).describe('Expected answer: 101, or the refusal status such as 403.'),
+      within,
+    })
+    .strict(),
+  z
+    .object({
+      do: z.literal('send'),
+      client,
+      text: z.string().optional(),
+      hex: z.string().regex(/^([0-9a-f]{2})*$/).optional().describe('A binary frame, as hex.'),
+      repeat: z.number().int().positive().max(1_000_000).default(1).describe('The text repeated this many times.'),
+    })
+    .strict()
+    .refine((s) => (s.text === undefined) !== (s.hex === undefined), { error: 'send needs exactly one of text or hex' }),
+  z.object({ do: z.literal('ping'), client, data: z.string().max(125).default('') }).strict(),
+  z
+    .object({
+      do: z.literal('expect'),
+      client,
+      type: z.enum(['text', 'binary', 'ping', 'pong']),
+      text: z.string().optional().describe('The exact payload, for text, ping and pong.'),
+      hex: z.string().optional().describe('The exact payload as hex, for binary.'),
+      json: z.unknown().optional().describe('The text parsed as JSON must equal this (keys in any order).'),
+      length: z.number().int().nonnegative().optional().describe('The payload length in bytes.'),
+      within,
+    })
+    .strict(),
+  z.object({ do: z.literal('expectClose'), client, code: z.number().int().optional(), within }).strict(),
+  z.object({ do: z.literal('silence'), client, for: z.number().int().positive().max(10_000) }).strict(),
+  z.object({ do: z.literal('close'), client, code: z.number().int().default(1000), reason: z.string().default('') }).strict(),
+  z.object({ do: z.literal('leave'), client }).strict().describe('The client vanishes: TCP cut, no close frame.'),
+  z.object({ do: z.literal('wait'), ms: z.number().int().positive().max(10_000) }).strict(),
+  z.object({ do: z.literal('expectLog', ), text: z.string().min(1), within }).strict().describe('A server log line containing text.'),
+]);
+
+export const caseSchema = z
+  .object({
+    name: z.string().min(1),
+    /** Hidden cases are run but their steps are not shown until they fail. */
+    hidden: z.boolean().default(false),
+    steps: z.array(stepSchema).min(1),
+  })
+  .strict();
+
+export const checkSchema = z.object({ cases: z.array(caseSchema).min(1) }).strict();
+
+export const LAB_LANGUAGES = ['lua'] as const;
+
+export const labSchema = z
+  .object({
+    id: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/),
+    title: z.string().min(1),
+    /** The lesson (src/content/docs/…) that teaches it, e.g. "lessons/echo-server". */
+    lesson: z.string().min(1),
+    summary: z.string().min(1),
+    languages: z.array(z.enum(LAB_LANGUAGES)).min(1),
+    /** lua_shared_dict names the server may use (ngx.shared.NAME). */
+    sharedDicts: z.array(z.string().regex(/^[a-z_][a-z0-9_]*$/)).default([]),
+    hints: z.array(z.string().min(1)).min(1).max(3),
+    check: checkSchema,
+  })
+  .strict();
+
+export type Step = z.infer<typeof stepSchema>;
+export type CheckCase = z.infer<typeof caseSchema>;
+export type Check = z.infer<typeof checkSchema>;
+export type LabDefinition = z.infer<typeof labSchema>;
+export type LabLanguage = (typeof LAB_LANGUAGES)[number];
+
+/** A lab with its code, as the companion and the page use it. */
+export interface Lab extends LabDefinition {
+  starter: Partial<Record<LabLanguage, string>>;
+  solution: Partial<Record<LabLanguage, string>>;
+}

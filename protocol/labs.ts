@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+/**
+ * The lab API: learners' own servers run by the companion (server/labs/).
+ * The page (<ServerLab>), the companion and the tests read paths, limits and
+ * the shapes of requests and answers from here.
+ */
+export const LAB_PATHS = {
+  /** POST to start a lab server; /api/labs/<id> DELETE, /api/labs/<id>/log GET, /api/labs/<id>/check POST. */
+  api: '/api/labs',
+  /** WebSocket clients connect to /labs/<id>, with any subpath and query after it. */
+  socket: '/labs/',
+} as const;
+
+export const LAB_LIMITS = {
+  /** Lab servers running at once; one more is refused with 429. */
+  maxServers: 8,
+  /** A lab server with no connection and no API call for this long is stopped. */
+  idleMs: 10 * 60 * 1000,
+  /** Largest POST body (the code is most of it). */
+  bodyBytes: 256 * 1024,
+  /** Largest handler source. */
+  codeChars: 128 * 1024,
+} as const;
+
+export const LAB_ID_PATTERN = /^[a-f0-9]{16}$/;
+
+export const startLabRequestSchema = z
+  .object({
+    language: z.string().min(1).describe('"lua" (part 2 adds "ts").'),
+    code: z.string().max(LAB_LIMITS.codeChars, `code must be at most ${LAB_LIMITS.codeChars} characters`),
+    lab: z.string().optional().describe('A lab id from labs/ (its check and shared dicts), e.g. "echo".'),
+  })
+  .strict();
+export type StartLabRequest = z.infer<typeof startLabRequestSchema>;
+
+export const startLabResponseSchema = z.object({
+  id: z.string(),
+  url: z.string().describe('ws://127.0.0.1:<port>/labs/<id>'),
+  engine: z.string().describe('Which engine runs it, e.g. "Lua 5.4, embedded".'),
+  lab: z.string().nullable(),
+});
+export type StartLabResponse = z.infer<typeof startLabResponseSchema>;
+
+export const syntaxErrorSchema = z.object({ error: z.literal('syntax'), line: z.number().int(), message: z.string() });
+export type LabSyntaxError = z.infer<typeof syntaxErrorSchema>;
+
+/** One line of GET /api/labs/<id>/log (JSON lines). */
+export const labLogLineSchema = z.object({
+  time: z.number().describe('ms since the epoch'),
+  level: z.string().describe('nginx level names: error, warn, notice, info, debug…'),
+  text: z.string(),
+  line: z.number().int().nullable().describe("The learner's line, when known."),
+});

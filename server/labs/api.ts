@@ -1,0 +1,294 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { LIMITS } from '../../protocol/constants.ts';
+import { INSPECT_TAG_PARAM, INSPECT_TAG_PATTERN } from '../../protocol/endpoints.ts';
+import type { HttpError } from '../../protocol/errors.ts';
+import { LAB_ID_PATTERN, LAB_LIMITS, LAB_PATHS, startLabRequestSchema, type StartLabResponse } from '../../protocol/labs.ts';
+import type { Lab } from '../../labs/schema.ts';
+import type { Clock } from '../core/clock.ts';
+import type { InspectHub } from '../core/inspect-hub.ts';
+import { isLoopbackName, type Access } from '../core/origin.ts';
+import { redactHandshake } from '../core/redact.ts';
+import { WireRecorder } from '../core/wire.ts';
+import { featureAllowed, type ServerConfig } from '../config.ts';
+import type { HandshakeEvent } from '../../protocol/inspect.ts';
+import type { Logger } from '../log.ts';
+import { refuseUpgrade } from '../transport/refuse.ts';
+import { runCheck } from './check.ts';
+import type { Engine, WireTap } from './engine.ts';
+import { LabRegistry } from './registry.ts';
+
+export interface LabsApi {
+  /** Answers /api/labs…; false when the request is not for it. */
+  handleHttp(req: IncomingMessage, res: ServerResponse): boolean;
+  /** Takes upgrades to /labs/<id>…; false when the request is not for it. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  readonly size: number;
+  shutdown(): Promise<void>;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+function fail(res: ServerResponse, status: number, error: string, message: string, headers: Record<string, string> = {}): void {
+  sendJson(res, status, { error, message } satisfies HttpError, headers);
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) return;
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > limit ? null : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export function createLabsApi(deps: {
+  config: ServerConfig;
+  /** The server's Host and Origin rules (server/core/origin.ts), the same as its own endpoints'. */
+  access: Access;
+  log: Logger;
+  now: Clock;
+  hub: InspectHub | null;
+  engines: readonly Engine[];
+  labs: ReadonlyMap<string, Lab>;
+  /** Runs the reaper every `ms`; tests pass a fake. */
+  every?: (ms: number, fn: () => void) => () => void;
+}): LabsApi {
+  const { config, log, now } = deps;
+  const registry = new LabRegistry({ now, max: LAB_LIMITS.maxServers, idleMs: LAB_LIMITS.idleMs });
+  const every =
+    deps.every ??
+    ((ms, fn) => {
+      const timer = setInterval(fn, ms);
+      timer.unref();
+      return () => clearInterval(timer);
+    });
+  const stopReaper = every(30_000, () => {
+    for (const entry of registry.sweep()) {
+      log.info('lab reaped (idle)', { lab: entry.id });
+      void entry.server.stop();
+    }
+  });
+  let starting = 0;
+
+  function labUrl(req: IncomingMessage, id: string): string {
+    const port = req.socket.localPort ?? 0;
+    const host = isLoopbackName(config.host) ? '127.0.0.1' : (req.headers.host ?? `127.0.0.1:${port}`).replace(/:\d+$/, '');
+    return `ws://${host}:${port}${LAB_PATHS.socket}${id}`;
+  }
+
+  async function start(req: IncomingMessage, res: ServerResponse, cors: Record<string, string>): Promise<void> {
+    const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+    if (type !== 'application/json') {
+      req.resume();
+      fail(res, 415, 'unsupported_media_type', 'POST the lab as Content-Type: application/json {"language":"lua","code":"…"}.', cors);
+      return;
+    }
+    const body = await readBody(req, LAB_LIMITS.bodyBytes);
+    if (body === null) return fail(res, 413, 'body_too_large', `The body is over ${LAB_LIMITS.bodyBytes} bytes.`, cors);
+    let json: unknown;
+    try {
+      json = JSON.parse(body);
+    } catch {
+      return fail(res, 400, 'bad_json', 'The body must be JSON: {"language":"lua","code":"…"}.', cors);
+    }
+    const parsed = startLabRequestSchema.safeParse(json);
+    if (!parsed.success) {
+      return fail(res, 400, 'bad_request', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '), cors);
+    }
+    const { language, code } = parsed.data;
+    const engine = deps.engines.find((e) => e.language === language);
+    if (!engine) {
+      return fail(res, 400, 'unknown_language', `No engine for "${language}"; this companion runs ${deps.engines.map((e) => `"${e.language}"`).join(', ')}.`, cors);
+    }
+    const labId = parsed.data.lab ?? null;
+    const lab = labId === null ? null : deps.labs.get(labId);
+    if (lab === undefined) return fail(res, 400, 'unknown_lab', `There is no lab "${labId}".`, cors);
+    if (registry.size + starting >= LAB_LIMITS.maxServers) {
+      req.resume();
+      return fail(res, 429, 'too_many_labs', `${LAB_LIMITS.maxServers} lab servers are already running: stop one (DELETE ${LAB_PATHS.api}/<id>) or wait for an idle one to be reaped.`, cors);
+    }
+    starting += 1;
+    let result;
+    try {
+      result = await engine.start(code, { sharedDicts: lab?.sharedDicts ?? [] });
+    } catch (error) {
+      log.error('lab failed to start', { error: (error as Error).message });
+      return fail(res, 500, 'engine_failed', `The ${engine.label} engine could not start: ${(error as Error).message}`, cors);
+    } finally {
+      starting -= 1;
+    }
+    if (!result.ok) {
+      sendJson(res, 400, { error: 'syntax', line: result.line, message: result.message }, cors);
+      return;
+    }
+    const id = randomBytes(8).toString('hex');
+    registry.add(id, result.server, labId);
+    log.info('lab started', { lab: id, engine: engine.label, definition: labId });
+    sendJson(res, 201, { id, url: labUrl(req, id), engine: result.server.engine, lab: labId } satisfies StartLabResponse, {
+      ...cors,
+      location: `${LAB_PATHS.api}/${id}`,
+    });
+  }
+
+  function handleHttp(req: IncomingMessage, res: ServerResponse): boolean {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (path !== LAB_PATHS.api && !path.startsWith(`${LAB_PATHS.api}/`)) return false;
+    if (!deps.access.hostAllowed(req.headers.host)) {
+      fail(res, 403, 'host_not_allowed', 'The Host header does not name this machine (DNS rebinding protection).');
+      return true;
+    }
+    const origin = req.headers.origin;
+    // A page on another site must never start code on the learner's machine.
+    if (!deps.access.originAllowed(origin, req.headers.host)) {
+      req.resume();
+      fail(res, 403, 'origin_not_allowed', `Origin ${origin} may not use the lab API (start the server with --allow-origin to allow it).`);
+      return true;
+    }
+    const cors: Record<string, string> = origin !== undefined ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {};
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, { ...cors, 'access-control-allow-methods': 'GET, POST, DELETE', 'access-control-allow-headers': 'content-type', 'access-control-max-age': '600' });
+      res.end();
+      return true;
+    }
+    // Labs run code the learner typed: for this machine's own pages, others only with --labs.
+    if (!featureAllowed(config, 'labs', req.socket.remoteAddress)) {
+      req.resume();
+      fail(res, 403, 'labs_disabled', 'Labs run code on this machine, so they are off while the server listens beyond loopback; restart with --labs to allow them.', cors);
+      return true;
+    }
+    const rest = path.slice(LAB_PATHS.api.length).split('/').filter(Boolean);
+    if (rest.length === 0) {
+      if (req.method !== 'POST') {
+        fail(res, 405, 'method_not_allowed', 'POST {"language":"lua","code":"…"} to start a lab server.', { ...cors, allow: 'POST, OPTIONS' });
+        return true;
+      }
+      void start(req, res, cors).catch(() => res.destroy());
+      return true;
+    }
+    const [id, action] = rest;
+    const entry = id !== undefined && LAB_ID_PATTERN.test(id) ? registry.get(id) : undefined;
+    if (!entry) {
+      req.resume();
+      fail(res, 404, 'no_such_lab', `No lab server ${id}: it was stopped, reaped after ${LAB_LIMITS.idleMs / 60000} idle minutes, or never started. Run it again.`, cors);
+      return true;
+    }
+    if (action === undefined && req.method === 'DELETE') {
+      registry.remove(entry.id);
+      void entry.server.stop().then(() => {
+        log.info('lab stopped', { lab: entry.id });
+        res.writeHead(204, cors);
+        res.end();
+      });
+      return true;
+    }
+    if (action === 'log' && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store', ...cors });
+      res.end(entry.server.log.map((line) => `${JSON.stringify(line)}\n`).join(''));
+      return true;
+    }
+    if (action === 'check' && req.method === 'POST') {
+      req.resume();
+      const lab = entry.lab === null ? undefined : deps.labs.get(entry.lab);
+      if (!lab) {
+        fail(res, 400, 'no_check', 'This lab server was started without a "lab", so there is no check to run.', cors);
+        return true;
+      }
+      void runCheck(lab.check, { url: `ws://127.0.0.1:${req.socket.localPort ?? 0}${LAB_PATHS.socket}${entry.id}`, log: () => entry.server.log }).then(
+        (verdict) => sendJson(res, 200, verdict, cors),
+        (error: Error) => fail(res, 500, 'check_failed', `The check could not run: ${error.message}`, cors),
+      );
+      return true;
+    }
+    req.resume();
+    fail(res, 405, 'method_not_allowed', `${req.method} ${path} is not part of the lab API.`, cors);
+    return true;
+  }
+
+  function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    const raw = req.url ?? '/';
+    if (!raw.startsWith(LAB_PATHS.socket)) return false;
+    socket.on('error', () => socket.destroy());
+    let url: URL;
+    try {
+      url = new URL(raw, 'http://lab.invalid');
+    } catch {
+      refuseUpgrade(socket, 400, { error: 'bad_target', message: 'The request target is not a valid URL path.' });
+      return true;
+    }
+    if (!deps.access.hostAllowed(req.headers.host)) {
+      refuseUpgrade(socket, 403, { error: 'host_not_allowed', message: 'The Host header does not name this machine (DNS rebinding protection).' });
+      return true;
+    }
+    if (!featureAllowed(config, 'labs', req.socket.remoteAddress)) {
+      refuseUpgrade(socket, 403, { error: 'labs_disabled', message: 'Lab servers take connections from this machine only; restart the companion with --labs to allow others.' });
+      return true;
+    }
+    const id = url.pathname.slice(LAB_PATHS.socket.length).split('/')[0] ?? '';
+    const entry = LAB_ID_PATTERN.test(id) ? registry.get(id) : undefined;
+    if (!entry) {
+      refuseUpgrade(socket, 404, { error: 'no_such_lab', message: `No lab server ${id}: press Run to start one.` });
+      return true;
+    }
+    if (entry.ended) {
+      refuseUpgrade(socket, 503, { error: 'lab_ended', message: `Lab server ${id} has ended: its log says why. Press Run to start it again.` });
+      return true;
+    }
+    // The inspector's tag is the page's, not the learner's: take it out of what the handler sees.
+    const tag = url.searchParams.get(INSPECT_TAG_PARAM);
+    url.searchParams.delete(INSPECT_TAG_PARAM);
+    const target = url.pathname + (url.searchParams.size > 0 ? `?${url.searchParams.toString()}` : '');
+    if (tag !== null) req.url = target;
+    let tap: WireTap | null = null;
+    const hub = deps.hub;
+    if (hub && ((tag !== null && INSPECT_TAG_PATTERN.test(tag)) || hub.watchingAll)) {
+      const safeTag = tag !== null && INSPECT_TAG_PATTERN.test(tag) ? tag : null;
+      const conn = `lab-${entry.id.slice(0, 6)}-${randomBytes(3).toString('hex')}`;
+      const recorder = new WireRecorder({
+        conn,
+        endpoint: 'lab',
+        tag: safeTag,
+        now,
+        previewBytes: LIMITS.inspectPreviewBytes,
+        request: { method: req.method ?? 'GET', target, httpVersion: req.httpVersion, headers: pairs(req.rawHeaders) },
+        // Credentials never leave in an event, as on the companion's own endpoints.
+        emit: (kind, make) => hub.publish(safeTag, kind, kind === 'handshake' ? () => redactHandshake(make() as HandshakeEvent) : make),
+      });
+      tap = {
+        read: (chunk) => recorder.read(chunk),
+        wrote: (chunk) => recorder.wrote(chunk),
+        end: (code, reason, how) => hub.publish(safeTag, 'end', () => ({ kind: 'end', conn, t: now(), code, reason, how })),
+      };
+    }
+    entry.server.handleUpgrade(req, socket, head, tap);
+    return true;
+  }
+
+  return {
+    handleHttp,
+    handleUpgrade,
+    get size() {
+      return registry.size;
+    },
+    async shutdown() {
+      stopReaper();
+      await Promise.all(registry.all().map((entry) => entry.server.stop()));
+      await Promise.all(deps.engines.map((engine) => engine.dispose?.()));
+    },
+  };
+}
+
+function pairs(raw: string[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i] as string, raw[i + 1] as string]);
+  return out;
+}

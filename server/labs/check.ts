@@ -1,0 +1,313 @@
+import { isDeepStrictEqual } from 'node:util';
+import WebSocket from 'ws';
+import type { Check, CheckCase, Step } from '../../labs/schema.ts';
+import type { LabLogLine } from './engine.ts';
+
+/**
+ * Plays a lab's check against a running lab server: each case with fresh
+ * clients, steps in order, and stops a case at its first failure, which says
+ * which client, which step, what was expected and what arrived instead.
+ */
+
+export interface CheckFailure {
+  client: string | null;
+  /** 1-based index of the step in its case. */
+  step: number;
+  action: string;
+  expected: string;
+  arrived: string;
+}
+
+export interface CaseResult {
+  name: string;
+  hidden: boolean;
+  passed: boolean;
+  failure: CheckFailure | null;
+}
+
+export interface Verdict {
+  passed: boolean;
+  cases: CaseResult[];
+}
+
+type Arrival =
+  | { type: 'text' | 'binary' | 'ping' | 'pong'; data: Buffer }
+  | { type: 'close'; code: number; reason: string }
+  | { type: 'refused'; status: number }
+  | { type: 'open' }
+  | { type: 'error'; message: string };
+
+class ScriptedClient {
+  readonly arrivals: Arrival[] = [];
+  private wakeup: (() => void) | null = null;
+  readonly socket: WebSocket;
+
+  constructor(url: string, headers: Record<string, string>, autoPong: boolean) {
+    this.socket = new WebSocket(url, { headers, autoPong, handshakeTimeout: 10_000 });
+    const push = (arrival: Arrival): void => {
+      this.arrivals.push(arrival);
+      this.wakeup?.();
+    };
+    this.socket.on('open', () => push({ type: 'open' }));
+    this.socket.on('message', (data: Buffer, binary: boolean) => push({ type: binary ? 'binary' : 'text', data }));
+    this.socket.on('ping', (data: Buffer) => push({ type: 'ping', data }));
+    this.socket.on('pong', (data: Buffer) => push({ type: 'pong', data }));
+    this.socket.on('close', (code: number, reason: Buffer) => push({ type: 'close', code, reason: reason.toString('utf8') }));
+    this.socket.on('unexpected-response', (_req, res) => {
+      push({ type: 'refused', status: res.statusCode ?? 0 });
+      res.resume();
+      this.socket.terminate();
+    });
+    this.socket.on('error', (error: Error) => push({ type: 'error', message: error.message }));
+  }
+
+  /** Takes the first arrival `accept` wants, skipping what `skip` allows; waits up to `ms`. */
+  async take(ms: number, accept: (a: Arrival) => boolean, skip: (a: Arrival) => boolean): Promise<{ hit: Arrival | null; seen: Arrival | null }> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      while (this.arrivals.length > 0) {
+        const next = this.arrivals[0] as Arrival;
+        if (accept(next)) {
+          this.arrivals.shift();
+          return { hit: next, seen: next };
+        }
+        if (!skip(next)) return { hit: null, seen: next };
+        this.arrivals.shift();
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) return { hit: null, seen: null };
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.wakeup = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wakeup = null;
+    }
+  }
+}
+
+const PREVIEW = 80;
+
+export function describeArrival(a: Arrival | null): string {
+  if (a === null) return 'nothing';
+  switch (a.type) {
+    case 'text':
+      return `text ${JSON.stringify(preview(a.data.toString('utf8')))}${a.data.length > PREVIEW ? ` (${a.data.length} bytes)` : ''}`;
+    case 'binary':
+      return `binary ${a.data.subarray(0, 32).toString('hex')}${a.data.length > 32 ? '…' : ''} (${a.data.length} bytes)`;
+    case 'ping':
+    case 'pong':
+      return `${a.type} ${JSON.stringify(a.data.toString('utf8'))}`;
+    case 'close':
+      return `close ${a.code}${a.reason ? ` ${JSON.stringify(a.reason)}` : ''}`;
+    case 'refused':
+      return `HTTP ${a.status} instead of the WebSocket handshake`;
+    case 'open':
+      return 'the handshake (101)';
+    case 'error':
+      return `an error: ${a.message}`;
+  }
+}
+
+function preview(text: string): string {
+  return text.length > PREVIEW ? `${text.slice(0, PREVIEW)}…` : text;
+}
+
+/** Every field of `expected` is in `actual` with an equal value; arrays compare element by element. */
+export function jsonContains(actual: unknown, expected: unknown): boolean {
+  if (Array.isArray(expected)) {
+    return Array.isArray(actual) && actual.length === expected.length && expected.every((e, i) => jsonContains(actual[i], e));
+  }
+  if (expected !== null && typeof expected === 'object') {
+    if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) return false;
+    return Object.entries(expected).every(([k, v]) => jsonContains((actual as Record<string, unknown>)[k], v));
+  }
+  return isDeepStrictEqual(actual, expected);
+}
+
+type ExpectStep = Extract<Step, { do: 'expect' }>;
+
+function describeExpected(step: ExpectStep): string {
+  const parts: string[] = [step.type];
+  if (step.text !== undefined) parts.push(JSON.stringify(preview(step.text)));
+  if (step.hex !== undefined) parts.push(step.hex);
+  if (step.json !== undefined) parts.push(`JSON with ${JSON.stringify(step.json)}`);
+  if (step.length !== undefined) parts.push(`of ${step.length} bytes`);
+  return `${parts.join(' ')} within ${step.within} ms`;
+}
+
+function matches(step: ExpectStep, a: Arrival): boolean {
+  if (a.type !== step.type) return false;
+  const data = (a as { data: Buffer }).data;
+  if (step.text !== undefined && data.toString('utf8') !== step.text) return false;
+  if (step.hex !== undefined && data.toString('hex') !== step.hex) return false;
+  if (step.length !== undefined && data.length !== step.length) return false;
+  if (step.json !== undefined) {
+    try {
+      if (!jsonContains(JSON.parse(data.toString('utf8')), step.json)) return false;
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
+const isControl = (a: Arrival): boolean => a.type === 'ping' || a.type === 'pong' || a.type === 'open';
+
+export function describeStep(step: Step): string {
+  switch (step.do) {
+    case 'connect':
+      return `connect${step.path ? ` to …${step.path}` : ''}${Object.keys(step.headers).length ? ` with ${Object.entries(step.headers).map(([k, v]) => `${k}: ${v}`).join(', ')}` : ''}`;
+    case 'send':
+      return step.text !== undefined
+        ? `send text ${JSON.stringify(preview(step.text))}${step.repeat > 1 ? ` × ${step.repeat}` : ''}`
+        : `send binary ${step.hex}`;
+    case 'ping':
+      return `send ping ${JSON.stringify(step.data)}`;
+    case 'expect':
+      return `expect ${describeExpected(step)}`;
+    case 'expectClose':
+      return `expect a close${step.code ? ` ${step.code}` : ''}`;
+    case 'silence':
+      return `expect nothing for ${step.for} ms`;
+    case 'close':
+      return `close with ${step.code}`;
+    case 'leave':
+      return 'vanish without a close frame';
+    case 'wait':
+      return `wait ${step.ms} ms`;
+    case 'expectLog':
+      return `expect a server log line with ${JSON.stringify(step.text)}`;
+  }
+}
+
+/** What a client received and a step took, in order: the differential test compares these across engines. */
+export type TranscriptEntry = { case: string; client: string; arrival: string };
+
+async function runCase(
+  c: CheckCase,
+  url: string,
+  log: () => readonly LabLogLine[],
+  record: ((entry: TranscriptEntry) => void) | null,
+): Promise<CaseResult> {
+  const clients = new Map<string, ScriptedClient>();
+  const logStart = log().length;
+  const fail = (index: number, step: Step, expected: string, arrived: string): CaseResult => ({
+    name: c.name,
+    hidden: c.hidden,
+    passed: false,
+    failure: { client: 'client' in step ? step.client : null, step: index + 1, action: describeStep(step), expected, arrived },
+  });
+  try {
+    for (const [index, step] of c.steps.entries()) {
+      if (step.do === 'wait') {
+        await new Promise((resolve) => setTimeout(resolve, step.ms));
+        continue;
+      }
+      if (step.do === 'expectLog') {
+        const deadline = Date.now() + step.within;
+        let found = false;
+        while (!found && Date.now() < deadline) {
+          found = log().slice(logStart).some((line) => line.text.includes(step.text));
+          if (!found) await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+        if (!found) {
+          const last = log().slice(logStart).at(-1);
+          return fail(index, step, `a log line containing ${JSON.stringify(step.text)} within ${step.within} ms`, last ? `last line: ${JSON.stringify(last.text)}` : 'no log lines');
+        }
+        continue;
+      }
+      if (step.do === 'connect') {
+        const client = new ScriptedClient(url + step.path, step.headers, step.autoPong);
+        clients.set(step.client, client);
+        const want = step.status;
+        const { hit, seen } = await client.take(
+          step.within,
+          (a) => (want === 101 ? a.type === 'open' : a.type === 'refused' && a.status === want),
+          () => false,
+        );
+        if (!hit) {
+          return fail(index, step, want === 101 ? 'the handshake (101)' : `HTTP ${want}`, describeArrival(seen));
+        }
+        continue;
+      }
+      const client = clients.get(step.client);
+      if (!client) throw new Error(`check step ${index + 1} uses ${step.client} before it connects`);
+      switch (step.do) {
+        case 'send': {
+          if (client.socket.readyState !== WebSocket.OPEN) return fail(index, step, 'an open connection', 'the connection is closed');
+          if (step.text !== undefined) client.socket.send(step.text.repeat(step.repeat));
+          else client.socket.send(Buffer.from(step.hex ?? '', 'hex'), { binary: true });
+          break;
+        }
+        case 'ping':
+          if (client.socket.readyState !== WebSocket.OPEN) return fail(index, step, 'an open connection', 'the connection is closed');
+          client.socket.ping(step.data);
+          break;
+        case 'expect': {
+          const { hit, seen } = await client.take(step.within, (a) => matches(step, a), (a) => isControl(a) && a.type !== step.type);
+          if (!hit) return fail(index, step, describeExpected(step), describeArrival(seen));
+          record?.({ case: c.name, client: step.client, arrival: canonical(hit) });
+          break;
+        }
+        case 'expectClose': {
+          const { hit, seen } = await client.take(
+            step.within,
+            (a) => a.type === 'close' && (step.code === undefined || a.code === step.code),
+            (a) => isControl(a),
+          );
+          if (!hit) return fail(index, step, `a close${step.code ? ` with code ${step.code}` : ''} within ${step.within} ms`, describeArrival(seen));
+          record?.({ case: c.name, client: step.client, arrival: canonical(hit) });
+          break;
+        }
+        case 'silence': {
+          const { seen } = await client.take(step.for, () => false, (a) => a.type === 'open' || a.type === 'pong');
+          if (seen) return fail(index, step, `nothing for ${step.for} ms`, describeArrival(seen));
+          break;
+        }
+        case 'close':
+          client.socket.close(step.code, step.reason);
+          break;
+        case 'leave':
+          client.socket.terminate();
+          break;
+      }
+    }
+    return { name: c.name, hidden: c.hidden, passed: true, failure: null };
+  } finally {
+    for (const client of clients.values()) client.socket.terminate();
+  }
+}
+
+/** An arrival in full, JSON text with sorted keys (object key order is unspecified in cjson). */
+function canonical(a: Arrival): string {
+  if (a.type === 'text') {
+    const text = a.data.toString('utf8');
+    try {
+      return `text ${JSON.stringify(sortKeys(JSON.parse(text)))}`;
+    } catch {
+      return `text ${JSON.stringify(text)}`;
+    }
+  }
+  if (a.type === 'binary' || a.type === 'ping' || a.type === 'pong') return `${a.type} ${a.data.toString('hex')}`;
+  return describeArrival(a);
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, sortKeys(v)]));
+  }
+  return value;
+}
+
+export async function runCheck(
+  check: Check,
+  deps: { url: string; log: () => readonly LabLogLine[]; record?: (entry: TranscriptEntry) => void },
+): Promise<Verdict> {
+  const cases: CaseResult[] = [];
+  for (const c of check.cases) cases.push(await runCase(c, deps.url, deps.log, deps.record ?? null));
+  return { passed: cases.every((c) => c.passed), cases };
+}

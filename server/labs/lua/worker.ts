@@ -1,0 +1,91 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { courseModules } from './modules.ts';
+import { createLuaVm, type LuaVm } from './vm.ts';
+import type { FromWorker, ToWorker, WorkerInit } from './messages.ts';
+
+/**
+ * One lab server: one Lua VM in its own thread, so a runaway handler can only
+ * stall this thread, never the companion. It boots without code (the engine
+ * keeps one booted spare, so Run only waits for the compile), then `load`
+ * brings the learner's handler. Every later message is one event for the VM;
+ * its effects go back as messages, in order.
+ */
+const port = parentPort;
+if (!port) throw new Error('worker.ts runs as a worker thread');
+const init = workerData as WorkerInit;
+const post = (message: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
+
+let timer: NodeJS.Timeout | null = null;
+
+function schedule(): void {
+  if (timer) clearTimeout(timer);
+  timer = null;
+  const deadline = vm.deadline;
+  if (deadline === null) return;
+  timer = setTimeout(() => guard(() => vm.tick()), Math.max(0, deadline - Date.now()));
+}
+
+/** A failure outside the learner's coroutines (the VM itself) ends the lab server. */
+function guard(run: () => void): void {
+  try {
+    run();
+  } catch (error) {
+    post({ t: 'fatal', message: `the Lua VM failed: ${(error as Error).message}` });
+    return;
+  }
+  schedule();
+}
+
+const vm: LuaVm = await createLuaVm(
+  {
+    budget: init.budget,
+    memoryMax: init.memoryMax,
+    modules: courseModules(),
+    sharedDicts: [],
+    now: () => Date.now(),
+    pid: process.pid,
+  },
+  {
+    log: (level, text, line) => post({ t: 'log', time: Date.now(), level, text, line }),
+    send: (conn, bytes) => {
+      const copy = new Uint8Array(bytes);
+      post({ t: 'send', conn, bytes: copy }, [copy.buffer]);
+    },
+    accept: (conn, protocol) => post({ t: 'accept', conn, protocol }),
+    finish: (conn, status) => post({ t: 'finish', conn, status }),
+  },
+);
+
+let loaded = false;
+port.on('message', (message: ToWorker) => {
+  switch (message.t) {
+    case 'load': {
+      if (loaded) return;
+      const compiled = vm.compile(message.code);
+      if (!compiled.ok) {
+        post({ t: 'syntax', line: compiled.line, message: compiled.message });
+        return;
+      }
+      loaded = true;
+      vm.declareDicts(message.sharedDicts);
+      post({ t: 'ready' });
+      return;
+    }
+    case 'request':
+      guard(() => vm.request(message.conn, message));
+      return;
+    case 'data':
+      guard(() => vm.data(message.conn, message.bytes));
+      return;
+    case 'eof':
+      guard(() => vm.eof(message.conn));
+      return;
+    case 'abort':
+      guard(() => vm.abort(message.conn));
+      return;
+    case 'ping':
+      post({ t: 'pong', n: message.n, memory: vm.memoryUsed() });
+      return;
+  }
+});
+post({ t: 'booted' });

@@ -1,0 +1,269 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { LAB_LOG_LINES, type Engine, type LabLogLine, type LabOptions, type LabServer, type StartResult, type WireTap } from '../engine.ts';
+
+/**
+ * Lua on real OpenResty pieces from Debian: one nginx (one worker) per lab
+ * server on a loopback port, the learner's handler as content_by_lua_file,
+ * and the companion proxying /labs/<id> to it byte for byte (so the wire tap
+ * and the checks see exactly what nginx sent).
+ */
+const NGINX = '/usr/sbin/nginx';
+const LUA_MODULE = '/usr/lib/nginx/modules/ngx_http_lua_module.so';
+const NDK_MODULE = '/usr/lib/nginx/modules/ndk_http_module.so';
+const WEBSOCKET_LIB = '/usr/share/lua/5.1/nginx/websocket/server.lua';
+const CJSON = `/usr/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu/lua/5.1/cjson.so`;
+export const OPENRESTY_INSTALL = 'sudo apt-get install -y nginx libnginx-mod-http-lua lua-nginx-websocket lua-cjson';
+const SAMPLES = new URL('../../../samples/lua/', import.meta.url);
+
+/** The pieces that are missing, by path; empty when the engine can run. */
+export function openRestyMissing(): string[] {
+  return [NGINX, LUA_MODULE, NDK_MODULE, WEBSOCKET_LIB, CJSON].filter((path) => !existsSync(path));
+}
+
+function nginxVersion(): string {
+  const out = spawnSync(NGINX, ['-v'], { encoding: 'utf8' });
+  return /nginx\/([\d.]+)/.exec(out.stderr)?.[1] ?? '?';
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function openRestyEngine(): Engine {
+  const missing = openRestyMissing();
+  if (missing.length > 0) {
+    throw new Error(`--lua-engine openresty needs ${missing.join(', ')}. Install them with: ${OPENRESTY_INSTALL}`);
+  }
+  const label = `OpenResty: nginx ${nginxVersion()}, lua-nginx-module`;
+  return { language: 'lua', label, start: (code, lab) => startNginxLab(code, lab, label) };
+}
+
+async function startNginxLab(code: string, lab: LabOptions, label: string): Promise<StartResult> {
+  // World-readable: when the companion runs as root, nginx's workers run as nobody
+  // and must still read the handler and the course's modules.
+  const prefix = mkdtempSync(join(tmpdir(), 'full-duplex-lab-'));
+  chmodSync(prefix, 0o755);
+  for (const dir of ['logs', 'tmp', 'lua']) {
+    mkdirSync(join(prefix, dir));
+    chmodSync(join(prefix, dir), 0o777);
+  }
+  for (const file of readdirSync(SAMPLES)) {
+    if (!/^[a-z_][a-z0-9_]*\.lua$/.test(file)) continue;
+    copyFileSync(new URL(file, SAMPLES), join(prefix, 'lua', file));
+    chmodSync(join(prefix, 'lua', file), 0o644);
+  }
+  const handler = join(prefix, 'handler.lua');
+  writeFileSync(handler, code);
+  chmodSync(handler, 0o644);
+  const port = await freePort();
+  const conf = `load_module ${NDK_MODULE};
+load_module ${LUA_MODULE};
+daemon off;
+worker_processes 1;
+error_log ${prefix}/logs/error.log info;
+pid ${prefix}/logs/nginx.pid;
+events { worker_connections 1024; }
+http {
+  access_log off;
+${['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((kind) => `  ${kind}_temp_path ${prefix}/tmp;`).join('\n')}
+  lua_package_path "/usr/share/lua/5.1/?.lua;${prefix}/lua/?.lua;;";
+${lab.sharedDicts.map((name) => `  lua_shared_dict ${name} 1m;`).join('\n')}
+  init_by_lua_block {
+    for _, name in ipairs({ "server", "client", "protocol" }) do
+      package.preload["resty.websocket." .. name] = function()
+        return require("nginx.websocket." .. name)
+      end
+    end
+    -- A syntax error fails here, at nginx -t, with the learner's line, and nothing starts.
+    local chunk, err = loadfile("${handler}")
+    if not chunk then error("LAB_SYNTAX " .. err, 0) end
+  }
+  server {
+    listen 127.0.0.1:${port};
+    location = /__ready { return 204; }
+    location /labs/ { content_by_lua_file ${handler}; }
+  }
+}
+`;
+  const confFile = join(prefix, 'nginx.conf');
+  writeFileSync(confFile, conf);
+  const test = spawnSync(NGINX, ['-t', '-p', prefix, '-c', confFile], { encoding: 'utf8' });
+  if (test.status !== 0) {
+    rmSync(prefix, { recursive: true, force: true });
+    const syntax = syntaxError(test.stderr);
+    if (syntax) return syntax;
+    throw new Error(`nginx -t failed: ${test.stderr.trim()}`);
+  }
+  const child = spawn(NGINX, ['-p', prefix, '-c', confFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let output = '';
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const ok = await fetch(`http://127.0.0.1:${port}/__ready`).then(
+      () => true,
+      () => false,
+    );
+    if (ok) break;
+    if (Date.now() > deadline || child.exitCode !== null) {
+      child.kill('SIGKILL');
+      rmSync(prefix, { recursive: true, force: true });
+      // init_by_lua runs when nginx starts (not at -t): that is where the handler's syntax error shows.
+      const syntax = syntaxError(output);
+      if (syntax) return syntax;
+      throw new Error(`nginx did not start: ${output.trim()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { ok: true, server: new NginxLabServer(child, prefix, port, label) };
+}
+
+function syntaxError(output: string): StartResult | null {
+  const match = /LAB_SYNTAX [^\n]*?handler\.lua:(\d+): ([^\n]*)$/m.exec(output);
+  return match ? { ok: false, error: 'syntax', line: Number(match[1]), message: match[2] ?? '' } : null;
+}
+
+const LEVELS = new Set(['debug', 'info', 'notice', 'warn', 'error', 'crit', 'alert', 'emerg']);
+
+/** One error.log line → a lab log line, or null for nginx's own chatter. */
+export function parseErrorLogLine(raw: string): LabLogLine | null {
+  const match = /^(\d{4})\/(\d\d)\/(\d\d) (\d\d):(\d\d):(\d\d) \[(\w+)\] \d+#\d+: (?:\*\d+ )?(.*)$/.exec(raw);
+  if (!match) return null;
+  const level = match[7] ?? 'info';
+  if (!LEVELS.has(level)) return null;
+  let text = (match[8] ?? '').replace(/, client: [^,]*, server: .*$/, '').replace(/ while [a-z ]+$/, '');
+  if (!text.includes('[lua]') && !text.includes('lua ') && !text.includes('handler.lua')) return null;
+  let line: number | null = null;
+  const lua = /^\[lua\] handler\.lua:(\d+): (.*)$/.exec(text);
+  if (lua) {
+    line = Number(lua[1]);
+    text = lua[2] ?? '';
+  } else {
+    const at = /handler\.lua:(\d+):/.exec(text);
+    if (at) line = Number(at[1]);
+    text = text.replace(/^\[lua\] [\w./]+:\d+: /, '').replace(/\/[^\s:]*\/handler\.lua:\d+: /g, '');
+  }
+  const time = new Date(`${match[1]}-${match[2]}-${match[3]}T${match[4]}:${match[5]}:${match[6]}`).getTime();
+  return { time, level: level === 'warn' ? 'warn' : level, text, line };
+}
+
+class NginxLabServer implements LabServer {
+  readonly engine: string;
+  readonly log: LabLogLine[] = [];
+  readonly ended: Promise<void>;
+  private readonly child: ChildProcess;
+  private readonly prefix: string;
+  private readonly port: number;
+  private readonly sockets = new Set<Duplex>();
+  private readonly listeners = new Set<(line: LabLogLine) => void>();
+  private readonly poll: NodeJS.Timeout;
+  private logOffset = 0;
+  private partial = '';
+
+  constructor(child: ChildProcess, prefix: string, port: number, label: string) {
+    this.child = child;
+    this.prefix = prefix;
+    this.port = port;
+    this.engine = label;
+    this.ended = new Promise((resolve) => child.once('exit', () => resolve()));
+    void this.ended.then(() => {
+      clearInterval(this.poll);
+      this.readLog();
+      for (const socket of this.sockets) socket.destroy();
+      rmSync(this.prefix, { recursive: true, force: true });
+    });
+    this.poll = setInterval(() => this.readLog(), 50);
+    this.poll.unref();
+  }
+
+  get connections(): number {
+    return this.sockets.size;
+  }
+
+  onLog(listener: (line: LabLogLine) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  memory(): Promise<number | null> {
+    return Promise.resolve(null);
+  }
+
+  private readLog(): void {
+    const file = join(this.prefix, 'logs/error.log');
+    if (!existsSync(file)) return;
+    const all = readFileSync(file);
+    if (all.length <= this.logOffset) return;
+    const text = this.partial + all.subarray(this.logOffset).toString('utf8');
+    this.logOffset = all.length;
+    const lines = text.split('\n');
+    this.partial = lines.pop() ?? '';
+    for (const raw of lines) {
+      const line = parseErrorLogLine(raw);
+      if (!line) continue;
+      this.log.push(line);
+      if (this.log.length > LAB_LOG_LINES) this.log.shift();
+      for (const listener of this.listeners) listener(line);
+    }
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, tap: WireTap | null): void {
+    const upstream = connect(this.port, '127.0.0.1');
+    this.sockets.add(socket);
+    let closeSeen = false;
+    const lines = [`${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/1.1`];
+    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+    upstream.write(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
+    if (head.length > 0) {
+      tap?.read(head);
+      upstream.write(head);
+    }
+    socket.on('data', (chunk: Buffer) => {
+      tap?.read(chunk);
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      tap?.wrote(chunk);
+      if (chunk.includes(0x88)) closeSeen = true;
+      socket.write(chunk);
+    });
+    const done = (): void => {
+      if (!this.sockets.delete(socket)) return;
+      socket.destroy();
+      upstream.destroy();
+      tap?.end(closeSeen ? 1000 : 1006, '', closeSeen ? 'clean' : 'abnormal');
+    };
+    socket.on('end', () => upstream.end());
+    upstream.on('end', () => socket.end());
+    socket.on('close', done);
+    upstream.on('close', done);
+    socket.on('error', done);
+    upstream.on('error', done);
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) {
+      if (socket.writable) socket.write(Buffer.from([0x88, 0x02, 0x03, 0xe9]));
+      socket.end();
+      setTimeout(() => socket.destroy(), 1000).unref();
+    }
+    if (this.child.exitCode === null) {
+      this.child.kill('SIGQUIT');
+      const kill = setTimeout(() => this.child.kill('SIGKILL'), 2000);
+      kill.unref();
+    }
+    await this.ended;
+  }
+}

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { loadLabs } from '../../../server/labs/catalog.ts';
+import type { Verdict } from '../../../server/labs/check.ts';
+import { OPENRESTY_INSTALL, openRestyMissing } from '../../../server/labs/openresty/engine.ts';
+import { useServer } from '../server/helpers.ts';
+
+/**
+ * The same labs and checks on the real engine (--lua-engine openresty):
+ * every solution passes and every starter fails, as on the embedded engine,
+ * and the naive broadcast raises `bad request` there too.
+ */
+const missing = openRestyMissing();
+if (missing.length > 0 && process.env['CI'] === 'true') throw new Error(`CI=true and OpenResty lab tests need ${missing.join(', ')}: ${OPENRESTY_INSTALL}`);
+if (missing.length > 0) process.stderr.write(`\n!! SKIPPING OpenResty lab tests: missing ${missing.join(', ')}. Install with: ${OPENRESTY_INSTALL}\n\n`);
+const describeIf = missing.length > 0 ? describe.skip : describe;
+
+describeIf('labs on OpenResty', async () => {
+  const labs = loadLabs();
+  const { base } = await useServer({ luaEngine: 'openresty' });
+
+  async function start(code: string, lab?: string): Promise<Response> {
+    return fetch(`${base}/api/labs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ language: 'lua', code, lab }) });
+  }
+
+  async function run(code: string, lab: string): Promise<Verdict> {
+    const started = await start(code, lab);
+    expect(started.status).toBe(201);
+    const { id, engine } = (await started.json()) as { id: string; engine: string };
+    expect(engine).toMatch(/^OpenResty: nginx \d+\.\d+\.\d+, lua-nginx-module$/);
+    try {
+      return (await (await fetch(`${base}/api/labs/${id}/check`, { method: 'POST' })).json()) as Verdict;
+    } finally {
+      await fetch(`${base}/api/labs/${id}`, { method: 'DELETE' });
+    }
+  }
+
+  it('answers a syntax error with 400 and the line, as the embedded engine does', async () => {
+    const res = await start('local ok = true\nlocal x = = 1');
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: 'syntax', line: 2 });
+  });
+
+  it('the naive broadcast raises "bad request" under nginx too', { timeout: 30_000 }, async () => {
+    const { readFileSync } = await import('node:fs');
+    const res = await start(readFileSync(new URL('../../../samples/lua/broadcast-naive.lua', import.meta.url), 'utf8'));
+    const { id, url } = (await res.json()) as { id: string; url: string };
+    const { default: WebSocket } = await import('ws');
+    const open = (): Promise<InstanceType<typeof WebSocket>> =>
+      new Promise((resolve, reject) => {
+        const ws = new WebSocket(url);
+        ws.once('open', () => resolve(ws));
+        ws.once('error', reject);
+      });
+    const a = await open();
+    const b = await open();
+    a.send('hi');
+    let found: { level: string; text: string } | undefined;
+    for (let i = 0; i < 100 && !found; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      const text = await (await fetch(`${base}/api/labs/${id}/log`)).text();
+      found = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: string; text: string }).find((l) => l.text.includes('bad request'));
+    }
+    expect(found?.level).toBe('error');
+    // nginx names the library line that raised it (protocol.lua:337); the embedded engine says only "bad request".
+    expect(found?.text).toMatch(/^lua entry thread aborted: runtime error: \/usr\/share\/lua\/5\.1\/nginx\/websocket\/protocol\.lua:\d+: bad request$/);
+    a.terminate();
+    b.terminate();
+    await fetch(`${base}/api/labs/${id}`, { method: 'DELETE' });
+  });
+
+  for (const lab of labs.values()) {
+    it(`${lab.id}: the solution passes and the starter fails`, { timeout: 90_000 }, async () => {
+      const solved = await run(lab.solution.lua ?? '', lab.id);
+      expect(solved.cases.filter((c) => !c.passed)).toEqual([]);
+      const started = await run(lab.starter.lua ?? '', lab.id);
+      expect(started.passed).toBe(false);
+    });
+  }
+});
