@@ -15,7 +15,7 @@ describe('samples/ts/draining-server.ts (lessons/production)', () => {
     }
     expect(sample.output()).toContain('draining 2 connections');
     expect(sample.output()).toContain('drained: 2 closed cleanly, 0 cut');
-  });
+  }, 60_000); // starting node can be slow on busy cores
 
   it('after the deadline, cuts a client that never answers the close frame', async () => {
     const sample = await startSample('samples/ts/draining-server.ts', { DRAIN_MS: '300' });
@@ -24,5 +24,5 @@ describe('samples/ts/draining-server.ts (lessons/production)', () => {
     (client.socket as unknown as { _socket: { pause(): void } })._socket.pause();
     await sample.stop();
     expect(sample.output()).toContain('drained: 0 closed cleanly, 1 cut');
-  });
+  }, 60_000);
 });

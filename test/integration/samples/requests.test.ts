@@ -6,7 +6,7 @@ describe('samples/ts/requests.ts against samples/ts/dispatch-server.ts (lessons/
   let sample: Sample;
   beforeAll(async () => {
     sample = await startSample('samples/ts/dispatch-server.ts');
-  });
+  }, 60_000); // starting node can be slow on busy cores
   afterAll(() => sample?.stop());
 
   it('a ping request is answered by the pong that carries its id', async () => {

@@ -58,7 +58,7 @@ describe('samples/ts/versioned-server.ts (lessons/extensions-and-subprotocols)',
   let sample: Sample;
   beforeAll(async () => {
     sample = await startSample('samples/ts/versioned-server.ts');
-  });
+  }, 60_000); // starting node can be slow on busy cores
   afterAll(() => sample?.stop());
 
   it('picks chat.v2 from "chat.v2, chat.v1" and answers in JSON', async () => {
