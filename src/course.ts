@@ -40,6 +40,11 @@ export const outline: OutlinePart[] = [
         title: 'Your first server: echo',
         summary: 'Write the receive loop in TypeScript and in Lua for OpenResty.',
       },
+      {
+        slug: 'lessons/binary-messages',
+        title: 'Binary messages',
+        summary: 'Send and decode bytes: binaryType, ArrayBuffer and DataView, a small binary format.',
+      },
     ],
   },
   {
@@ -57,7 +62,17 @@ export const outline: OutlinePart[] = [
     lessons: [
       { slug: 'lessons/connection-health', title: 'Connection health', summary: 'Heartbeats, dead peers, reconnecting with backoff, resuming.' },
       { slug: 'lessons/security', title: 'Security', summary: 'TLS, Origin checks, authentication, limits and escaping.' },
+      {
+        slug: 'lessons/extensions-and-subprotocols',
+        title: 'Extensions and subprotocols',
+        summary: 'permessage-deflate and its costs, choosing and versioning a subprotocol.',
+      },
       { slug: 'lessons/scaling-out', title: 'Scaling out', summary: 'Workers, cosockets, pub/sub and proxying through nginx.' },
+      {
+        slug: 'lessons/production',
+        title: 'Running it in production',
+        summary: 'Proxy timeouts, connection limits, deploys without drops, HTTP/2 and HTTP/3, the alternatives.',
+      },
       { slug: 'lessons/pitfalls', title: 'Pitfalls of the naive versions', summary: 'What breaks in production, and the fix.' },
     ],
   },

@@ -36,7 +36,7 @@ while true do
     return
   elseif typ == "ping" then
     writer.push(box, "pong", data)
-  elseif typ == "text" then
-    relay.publish(data) -- was: hub.publish(data)
+  elseif typ == "text" or typ == "binary" then
+    relay.publish(data, typ) -- was: hub.publish(data, typ)
   end
 end

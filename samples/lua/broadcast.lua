@@ -35,7 +35,7 @@ while true do
     return
   elseif typ == "ping" then
     writer.push(box, "pong", data)
-  elseif typ == "text" then
-    hub.publish(data)
+  elseif typ == "text" or typ == "binary" then
+    hub.publish(data, typ)
   end
 end

@@ -16,9 +16,10 @@ function _M.unsubscribe(box)
   _M.subscribers[box] = nil
 end
 
-function _M.publish(message)
+-- kind is "text" or "binary": a binary message must go out as binary.
+function _M.publish(message, kind)
   for box in pairs(_M.subscribers) do
-    writer.push(box, "text", message)
+    writer.push(box, kind or "text", message)
   end
 end
 

@@ -11,10 +11,13 @@ local POLL_SECONDS = 0.05
 
 local _M = {}
 
-function _M.publish(message)
+-- A list entry is one string, so the message's kind travels as its first
+-- byte: "b" for binary, "t" for text (two entries could interleave).
+function _M.publish(message, kind)
   local relay = ngx.shared.relay
+  local entry = (kind == "binary" and "b" or "t") .. message
   for worker = 0, ngx.worker.count() - 1 do
-    local length, err = relay:rpush("worker:" .. worker, message)
+    local length, err = relay:rpush("worker:" .. worker, entry)
     if not length then
       ngx.log(ngx.ERR, "relay: cannot queue for worker ", worker, ": ", err)
     end
@@ -27,9 +30,10 @@ function _M.start()
   local ok, err = ngx.timer.every(POLL_SECONDS, function(premature)
     if premature then return end -- nginx is shutting down
     while true do
-      local message = relay:lpop(mine)
-      if message == nil then break end
-      hub.publish(message) -- local subscribers only: queue + semaphore
+      local entry = relay:lpop(mine)
+      if entry == nil then break end
+      local kind = entry:sub(1, 1) == "b" and "binary" or "text"
+      hub.publish(entry:sub(2), kind) -- local subscribers only: queue + semaphore
     end
   end)
   if not ok then

@@ -12,7 +12,7 @@ function _M.outbox()
   return { queue = {}, sema = semaphore.new(0), done = false }
 end
 
--- Queue one frame ("text", "ping", "pong" or "close") and wake the writer.
+-- Queue one frame ("text", "binary", "ping", "pong" or "close") and wake the writer.
 function _M.push(box, kind, data)
   box.queue[#box.queue + 1] = { kind = kind, data = data }
   box.sema:post(1)
@@ -27,6 +27,8 @@ function _M.run(wb, box)
       local bytes, err
       if frame.kind == "text" then
         bytes, err = wb:send_text(frame.data)
+      elseif frame.kind == "binary" then
+        bytes, err = wb:send_binary(frame.data)
       elseif frame.kind == "ping" then
         bytes, err = wb:send_ping(frame.data)
       elseif frame.kind == "pong" then

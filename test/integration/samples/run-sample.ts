@@ -35,7 +35,7 @@ export async function startSample(file: string, env: Record<string, string> = {}
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${file} did not start:\n${output}`)), 5000);
+    const timer = setTimeout(() => reject(new Error(`${file} did not start:\n${output}`)), 30_000); // generous: cores may be busy
     const check = (): void => {
       if (output.includes(`ws://localhost:${port}`)) {
         clearTimeout(timer);
