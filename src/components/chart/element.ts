@@ -34,6 +34,8 @@ export class LiveChartElement extends HTMLElement {
   /** Topics and theme the plot was built for; a change rebuilds it. */
   #built = '';
   #frame = 0;
+  /** The last pointer over the plot was a finger or pen, not a mouse. */
+  #touch = false;
   #timer: ReturnType<typeof setInterval> | undefined;
   #cleanup: (() => void)[] = [];
   /** The labels the axes last drew, for tests and tools: the canvas itself holds no text. */
@@ -149,14 +151,22 @@ export class LiveChartElement extends HTMLElement {
       view: () => this.#view,
       ticks: this.ticks,
     });
+    // A tap's compatibility mouse events end with a mouseleave, which would wipe the readout the tap just asked for.
+    options.cursor = {
+      ...options.cursor,
+      bind: { mouseleave: (_u, _target, handler) => (event) => (this.#touch ? null : handler(event)) },
+    };
     const plot = new Plot(options, plotData(this.#view), host);
     this.#plot = plot;
     // uPlot follows the mouse only; a tap (or a pen) puts the cursor where it landed, so a phone gets the readout too.
-    plot.over.addEventListener('pointerdown', (event) => {
-      if (event.pointerType === 'mouse') return;
+    const follow = (event: PointerEvent): void => {
+      this.#touch = event.pointerType !== 'mouse';
+      if (!this.#touch) return;
       const box = plot.over.getBoundingClientRect();
       plot.setCursor({ left: event.clientX - box.left, top: event.clientY - box.top });
-    });
+    };
+    plot.over.addEventListener('pointerdown', follow);
+    plot.over.addEventListener('pointermove', follow);
   }
 
   #width(host: HTMLElement): number {
