@@ -35,7 +35,14 @@ export default defineConfig({
       description: 'An interactive course on WebSockets and real-time communication, with a live frame-by-frame view.',
       sidebar,
       customCss: ['./src/styles/theme.css'],
-      components: { Search: './src/components/Search.astro', Sidebar: './src/components/Sidebar.astro' },
+      components: {
+        Search: './src/components/Search.astro',
+        Sidebar: './src/components/Sidebar.astro',
+        // The home page's splash layout has no sidebar: this adds the phone menu (navigation, theme) it lacked.
+        PageFrame: './src/components/PageFrame.astro',
+      },
+      // Knowledge checks are sections with their own heading: list them in "On this page" too.
+      routeMiddleware: './src/route-data.ts',
       // Wrapped lines keep every code sample readable at 375 px without sideways scrolling.
       expressiveCode: { defaultProps: { wrap: true } },
       plugins: [starlightLinksValidator({ errorOnFallbackPages: false, errorOnInvalidHashes: true })],

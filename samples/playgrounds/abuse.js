@@ -17,6 +17,6 @@ socket.onmessage = (event) => {
   else console.warn(`${message.code}: ${message.message}`);
 };
 socket.onclose = (event) => {
-  console.warn(`rate_limited: ${limited} messages dropped`);
+  console.warn(`rate_limited: ${limited} ${limited === 1 ? 'message' : 'messages'} dropped`);
   console.log(`closed: ${event.code} ${event.reason}`);
 };

@@ -40,11 +40,14 @@ connect();
 // Simulate a dropped connection after four seconds.
 setTimeout(() => socket.close(4000, 'simulated drop'), 4000);
 
+// "1 connection", "2 connections": a count reads right only with its noun in the right number.
+const counted = (n, noun) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 const summary = setInterval(() => {
   const prices = TOPICS.filter((t) => typeof latest.get(t)?.value === 'number').map((t) => `${t} ${latest.get(t).value}`);
   const server = latest.get('server')?.value;
-  const load = server ? ` · server: ${server.connections} connections, ${(server.rssBytes / 2 ** 20).toFixed(0)} MiB` : '';
-  console.log(`${received} ticks · ${prices.join(' · ')}${load}`);
+  const load = server ? ` · server: ${counted(server.connections, 'connection')}, ${(server.rssBytes / 2 ** 20).toFixed(0)} MiB` : '';
+  console.log(`${counted(received, 'tick')} · ${prices.join(' · ')}${load}`);
 }, 2000);
 
 // Stop after twenty seconds so the run ends by itself.

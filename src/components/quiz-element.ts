@@ -33,6 +33,11 @@ function storage(): KeyValueStore | null {
   }
 }
 
+/** The progress line under a quiz being taken. */
+export function answeredText(answered: number, total: number): string {
+  return `Answered ${answered} of ${total}`;
+}
+
 function randomSeed(): number {
   return crypto.getRandomValues(new Uint32Array(1))[0] ?? 0;
 }
@@ -67,6 +72,18 @@ class FdQuiz extends HTMLElement {
     }
     this.querySelector('button.fd-retry')?.addEventListener('click', () => this.#retry());
     this.#summary(false);
+    this.#count();
+  }
+
+  /** "Answered 3 of 21": how far through the quiz the learner is, updated on every check. */
+  #count(): void {
+    const data = this.#data;
+    const state = this.#state;
+    const count = this.querySelector<HTMLElement>('.fd-quiz-count');
+    if (!data || !state || !count) return;
+    const answered = data.questions.filter((q) => state.answers[q.id]).length;
+    count.textContent = answeredText(answered, data.questions.length);
+    count.removeAttribute('hidden');
   }
 
   #block(questionId: string): HTMLElement | null {
@@ -119,6 +136,7 @@ class FdQuiz extends HTMLElement {
     if (complete) state.best = Math.max(state.best ?? 0, score.correct);
     this.#persist();
     this.#show(question, selected, true);
+    this.#count();
     this.#emit(QUIZ_ANSWERED_EVENT, question.id, isCorrect(question, selected));
     if (complete) {
       this.#summary(true);
@@ -201,6 +219,7 @@ class FdQuiz extends HTMLElement {
     }
     this.#arrange();
     this.#summary(false);
+    this.#count();
     this.querySelector<HTMLInputElement>('.fd-question input')?.focus();
   }
 

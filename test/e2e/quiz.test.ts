@@ -1,9 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { Locator, Page } from 'playwright-core';
-import { expect, it } from 'vitest';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { afterAll, expect, it } from 'vitest';
 import { parseQuiz, type Question } from '../../quiz/engine/index.ts';
 import { describeBrowser, useBrowser } from './harness.ts';
+
+
+/** A visible element's box; a hidden one fails the test with its locator. */
+async function box(locator: Locator): Promise<{ x: number; y: number; width: number; height: number }> {
+  const found = await locator.boundingBox();
+  if (!found) throw new Error(`${String(locator)} has no box: it is not visible`);
+  return found;
+}
 
 /**
  * The final quiz at /quiz/ in Chromium. The expected answers come from
@@ -217,7 +225,8 @@ describeBrowser('the final quiz at /quiz/', () => {
       await expect.poll(() => scoreText(page)).toBe(`Your score: ${TOTAL - 3} of ${TOTAL}.`);
       await expect(axeViolations(page)).resolves.toEqual([]);
     }
-  });
+    // Two full attempts and two axe runs: on a machine with both cores busy this outlasts the default minute.
+  }, 180_000);
 });
 
 describeBrowser('a knowledge check in a lesson', () => {
@@ -244,5 +253,109 @@ describeBrowser('a knowledge check in a lesson', () => {
     const saved = JSON.parse((await page.evaluate(() => localStorage.getItem('fd-quiz:lessons/echo-server'))) ?? '{}');
     expect(saved).toMatchObject({ answers: { q1: correctIds(question) }, best: null, total: check.questions.length });
     expect(consoleErrors).toEqual([]);
+  });
+});
+
+describeBrowser('taking a quiz at 1280 px and at 375 px with touch', () => {
+  const env = useBrowser();
+  const contexts: BrowserContext[] = [];
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => {});
+  });
+
+  async function open(width: number, path: string): Promise<{ page: Page; errors: string[] }> {
+    const context = await env.browser.newContext(
+      width < 800 ? { viewport: { width, height: 812 }, hasTouch: true, isMobile: true } : { viewport: { width, height: 900 } },
+    );
+    contexts.push(context);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(`${env.origin}${path}`, { waitUntil: 'networkidle' });
+    return { page, errors };
+  }
+
+  it.each([1280, 375])('at %i px the final quiz counts the questions answered, in sight and announced politely', async (width) => {
+    const { page, errors } = await open(width, '/quiz/');
+    const count = page.locator('fd-quiz .fd-quiz-count');
+    await expect(count.textContent()).resolves.toBe(`Answered 0 of ${TOTAL}`);
+    await expect(count.getAttribute('aria-live')).resolves.toBe('polite');
+    const inSight = async (): Promise<void> => {
+      const where = await box(count);
+      const viewport = page.viewportSize() ?? { width, height: 0 };
+      // Stuck to the bottom of the screen while the questions above it are read.
+      expect(where.y + where.height).toBeLessThanOrEqual(viewport.height + 1);
+      expect(where.y + where.height).toBeGreaterThanOrEqual(viewport.height - 2);
+      expect(where.x).toBeGreaterThanOrEqual(0);
+      expect(where.x + where.width).toBeLessThanOrEqual(viewport.width);
+    };
+    const order = await questionOrder(page);
+    const byId = new Map(final.questions.map((q) => [q.id, q]));
+    const first = byId.get(order[0] as string) as Question;
+    await group(page, first).scrollIntoViewIfNeeded();
+    await inSight();
+    await answer(page, first, correctIds(first));
+    await expect(count.textContent()).resolves.toBe(`Answered 1 of ${TOTAL}`);
+    const second = byId.get(order[1] as string) as Question;
+    await answer(page, second, wrongIds(second));
+    await expect(count.textContent()).resolves.toBe(`Answered 2 of ${TOTAL}`);
+    await group(page, second).scrollIntoViewIfNeeded();
+    await inSight();
+    // It does not cover what the learner acts on: the next Check button is clear of it.
+    const third = byId.get(order[2] as string) as Question;
+    const button = block(page, third).getByRole('button', { name: 'Check answer' });
+    await button.scrollIntoViewIfNeeded();
+    const [buttonBox, countBox] = [await box(button), await box(count)];
+    expect(buttonBox.y + buttonBox.height <= countBox.y || buttonBox.y >= countBox.y + countBox.height).toBe(true);
+    await page.reload({ waitUntil: 'networkidle' });
+    await expect(count.textContent()).resolves.toBe(`Answered 2 of ${TOTAL}`);
+    for (const question of final.questions.filter((q) => q !== first && q !== second)) await answer(page, question, correctIds(question));
+    await expect(count.textContent()).resolves.toBe(`Answered ${TOTAL} of ${TOTAL}`);
+    await page.getByRole('button', { name: 'Retry' }).click();
+    await expect(count.textContent()).resolves.toBe(`Answered 0 of ${TOTAL}`);
+    expect(errors).toEqual([]);
+  });
+
+  it.each([1280, 375])('at %i px the "✓ your answer, correct" badge stays on one line with its mark', async (width) => {
+    const { page, errors } = await open(width, '/quiz/');
+    for (const question of final.questions) await answer(page, question, missed.includes(question) ? wrongIds(question) : correctIds(question));
+    const marks = await page.locator('fd-quiz .fd-mark').evaluateAll((spans) =>
+      spans
+        .filter((s) => s.textContent)
+        .map((s) => {
+          const box = s.getBoundingClientRect();
+          const lineHeight = parseFloat(getComputedStyle(s).lineHeight);
+          return { text: s.textContent ?? '', lines: Math.round(box.height / lineHeight), right: box.right };
+        }),
+    );
+    const correct = marks.filter((m) => m.text === '✓ your answer, correct');
+    const wrong = marks.filter((m) => m.text === '✗ your answer, wrong');
+    expect(correct.length).toBeGreaterThanOrEqual(TOTAL - 3);
+    expect(wrong).toHaveLength(3);
+    for (const mark of marks) {
+      expect(mark.lines, mark.text).toBe(1);
+      expect(mark.right).toBeLessThanOrEqual(width);
+    }
+    expect(errors).toEqual([]);
+  });
+
+  it.each([1280, 375])('at %i px the first-client lesson ends with the interactive knowledge check, not fold-out text', async (width) => {
+    const check = parseQuiz(readFileSync(new URL('../../quiz/lessons/first-client.md', import.meta.url), 'utf8'), 'x.md', {
+      id: 'lessons/first-client',
+    });
+    const { page, errors } = await open(width, '/lessons/first-client/');
+    await expect(page.locator('main details > summary').allTextContents()).resolves.not.toContainEqual(expect.stringContaining('The server is not running'));
+    const quiz = page.locator('fd-quiz[data-quiz="lessons/first-client"]');
+    await expect(quiz.getByRole('heading', { level: 2 }).textContent()).resolves.toBe('Check: your first client');
+    await expect(quiz.getByRole('group').count()).resolves.toBe(check.questions.length);
+    const sendEarly = check.questions.find((q) => q.text.includes('right after')) as Question;
+    expect(sendEarly).toBeDefined();
+    await answer(page, sendEarly, correctIds(sendEarly));
+    await expect(block(page, sendEarly).locator('.fd-verdict').textContent()).resolves.toBe('✓ Correct.');
+    const verdict = await box(block(page, sendEarly).locator('.fd-result'));
+    expect(verdict.x + verdict.width).toBeLessThanOrEqual(width);
+    await expect(quiz.locator('.fd-quiz-count').textContent()).resolves.toBe(`Answered 1 of ${check.questions.length}`);
+    expect(errors).toEqual([]);
   });
 });
