@@ -26,7 +26,7 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self' data:",
-    "connect-src 'self' ws: wss: http://localhost:* http://127.0.0.1:* http://[::1]:*",
+    "connect-src 'self' ws: wss: http://localhost:* http://127.0.0.1:*",
     "worker-src 'self' blob:",
     "frame-ancestors 'self'",
     "base-uri 'self'",
