@@ -332,7 +332,11 @@ describeBrowser('the live diagram as a person sees it', () => {
           await viewport.evaluate((el, left) => el.scrollTo(left === 'start' ? 0 : el.scrollWidth, 0), shot.left);
           await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
           // Times are fixed by the recording; hidden anyway, so a change to how they are written is not a layout change.
-          const actual = await viewport.screenshot({ style: '.sd-time { visibility: hidden } :focus { outline: none !important }', animations: 'disabled' });
+          // A clip of whole pixels: the element's own box can straddle a pixel and come out 448 or 449 px tall.
+          const box = await viewport.boundingBox();
+          if (!box) throw new Error('the diagram is not on screen');
+          const clip = { x: Math.round(box.x), y: Math.round(box.y), width: Math.round(box.width), height: Math.round(box.height) };
+          const actual = await page.screenshot({ clip, style: '.sd-time { visibility: hidden } :focus { outline: none !important }', animations: 'disabled' });
           const reference = `${references}${shot.file}`;
           if (update || !existsSync(reference)) {
             mkdirSync(references, { recursive: true });
