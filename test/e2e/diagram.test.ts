@@ -93,17 +93,23 @@ describeBrowser('live sequence diagram', () => {
     const diagram = page.locator('#handshake-accept-diagram');
     await expect.poll(() => diagram.getByRole('status').textContent(), { timeout: 30_000 }).toMatch(/^Run finished: 1 connection closed with 1000 \(clean\)\.$/);
     const frames = diagram.getByRole('list', { name: 'Frames' }).getByRole('listitem');
-    // The row at the top of the window: the detail below the diagram starts off-screen.
-    await frames.nth(2).scrollIntoViewIfNeeded();
-    await page.evaluate(() => window.scrollBy(0, -200));
     const detail = diagram.getByRole('region', { name: 'Frame detail' });
+    // Row 2 near the bottom of the 700 px window: the detail, below the rest of the diagram, starts off-screen.
+    await frames.nth(2).evaluate((row) => window.scrollBy(0, row.getBoundingClientRect().top - 620));
+    const below = await diagram.locator('[data-detail]').evaluate((el: HTMLElement) => {
+      el.hidden = false;
+      const top = el.getBoundingClientRect().top;
+      el.hidden = true;
+      return top;
+    });
+    expect(below).toBeGreaterThan(700);
     await frames.nth(2).click();
-    await expect.poll(() => detail.isVisible()).toBe(true);
+    await expect.poll(() => detail.isVisible(), { timeout: 15_000 }).toBe(true);
     const inView = async (): Promise<boolean> => {
       const box = await detail.boundingBox();
       return box !== null && box.y >= 0 && box.y + Math.min(box.height, 100) <= 700;
     };
-    await expect.poll(inView, { timeout: 5_000 }).toBe(true);
+    await expect.poll(inView, { timeout: 15_000 }).toBe(true);
     expect(await detail.evaluate((el) => el === document.activeElement)).toBe(true);
     await page.keyboard.press('Escape');
     expect(await frames.nth(2).evaluate((el) => el === document.activeElement)).toBe(true);
