@@ -203,6 +203,24 @@ export class FrameDecoder {
     this.previewBytes = options.previewBytes ?? 256;
   }
 
+  /**
+   * The frame whose header has been read but whose payload is still arriving,
+   * with the preview as far as it got; null between frames. The wire tap uses
+   * it to show a frame the server refuses from its header alone.
+   */
+  partial(): DecodedFrame | null {
+    const p = this.pending;
+    if (!p) return null;
+    const got = Math.min(p.received, p.preview.length);
+    return {
+      ...p.header,
+      preview: p.preview.slice(0, got),
+      maskedPreview: p.maskedPreview ? p.maskedPreview.slice(0, got) : null,
+      truncated: true,
+      close: null,
+    };
+  }
+
   push(chunk: Uint8Array): DecodedFrame[] {
     const frames: DecodedFrame[] = [];
     if (this.failure) return frames;

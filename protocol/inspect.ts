@@ -67,6 +67,15 @@ export const frameEventSchema = z.object({
     })
     .nullable()
     .describe('Status code and reason of a close frame that carried them.'),
+  refusedOver: z
+    .number()
+    .int()
+    .optional()
+    .describe('On a client frame the server refused from its header alone: the message limit in bytes that its announced length exceeds. Sent when the header is read; the server reads nothing after it.'),
+  unread: z
+    .boolean()
+    .optional()
+    .describe('True on a client frame that reached the socket after the server had refused one: it crossed the wire, the server never read it.'),
 });
 
 export const endEventSchema = z.object({

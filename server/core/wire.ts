@@ -49,12 +49,23 @@ export class WireRecorder {
   private headText = '';
   private headDone = false;
   private readonly textMessage = { in: false, out: false };
+  /**
+   * Mirrors ws's maxPayload rule on what the client sends, so the tap shows a
+   * refused frame when ws refuses it: as soon as its header is read. ws then
+   * stops reading the socket, so whatever the client sends after it is unread.
+   */
+  private messageBytesIn = 0;
+  private refused = false;
+  /** The frame in progress at the end of the last chunk was already counted (and shown, if refused). */
+  private partialSeen: 'counted' | 'shown' | null = null;
   private readonly options: {
     conn: string;
     endpoint: string;
     tag: string | null;
     request: HandshakeRequest;
     now: Clock;
+    /** ws's maxPayload: a message announcing more is refused (1009); 0 or absent: no limit. */
+    maxPayload?: number;
     /** Called with a builder, so an event nobody will see costs nothing but the parse. */
     emit: (kind: InspectEvent['kind'], make: () => InspectEvent) => void;
   };
@@ -66,7 +77,35 @@ export class WireRecorder {
   }
 
   read(chunk: Uint8Array): void {
-    for (const frame of this.inbound.push(chunk)) this.emitFrame('in', frame);
+    for (const frame of this.inbound.push(chunk)) {
+      const seen = this.partialSeen;
+      this.partialSeen = null;
+      if (seen === 'shown') continue;
+      this.readFrame(frame, seen === 'counted');
+    }
+    const partial = this.inbound.partial();
+    if (partial && this.partialSeen === null && !this.refused) {
+      this.partialSeen = this.readFrame(partial, false, true) ? 'shown' : 'counted';
+    }
+  }
+
+  /** Counts a client frame against the limit and emits it; true when it was shown now (a partial one refused). */
+  private readFrame(frame: DecodedFrame, counted: boolean, partial = false): boolean {
+    if (this.refused) {
+      this.emitFrame('in', frame, { unread: true });
+      return false;
+    }
+    const limit = this.options.maxPayload ?? 0;
+    if (!counted && frame.opcode < OPCODE.close && frame.payloadLength > 0) this.messageBytesIn += frame.payloadLength;
+    if (limit > 0 && this.messageBytesIn > limit) {
+      this.refused = true;
+      this.emitFrame('in', frame, { refusedOver: limit });
+      return true;
+    }
+    if (partial) return false;
+    if (frame.fin && frame.opcode < OPCODE.close) this.messageBytesIn = 0;
+    this.emitFrame('in', frame);
+    return false;
   }
 
   wrote(chunk: Uint8Array): void {
@@ -89,13 +128,13 @@ export class WireRecorder {
     for (const frame of this.outbound.push(chunk)) this.emitFrame('out', frame);
   }
 
-  private emitFrame(dir: 'in' | 'out', frame: DecodedFrame): void {
+  private emitFrame(dir: 'in' | 'out', frame: DecodedFrame, mark: Pick<FrameEvent, 'refusedOver' | 'unread'> = {}): void {
     // A continuation frame is text when the message it continues started as text.
     let isText = frame.opcode === OPCODE.text;
     if (frame.opcode === OPCODE.text || frame.opcode === OPCODE.binary) this.textMessage[dir] = isText;
     else if (frame.opcode === OPCODE.continuation) isText = this.textMessage[dir];
     const t = this.options.now();
-    this.options.emit('frame', () => this.frameEvent(dir, frame, isText, t));
+    this.options.emit('frame', () => ({ ...this.frameEvent(dir, frame, isText, t), ...mark }));
   }
 
   private handshakeEvent(): HandshakeEvent {

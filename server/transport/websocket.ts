@@ -142,6 +142,7 @@ export function createWebSocketLayer(deps: {
         tag,
         now,
         previewBytes: LIMITS.inspectPreviewBytes,
+        maxPayload: config.maxPayload,
         request: {
           method: req.method ?? 'GET',
           target,

@@ -1,8 +1,9 @@
 import { INSPECT_TAG_PARAM, ENDPOINTS } from '../../../protocol/endpoints.ts';
 import type { InspectEvent } from '../../../protocol/inspect.ts';
 import { frameFields, handshakeFields, type Field } from '../../runtime/diagram/detail.ts';
-import { arrow, GEOMETRY, lanes, laneX, relativeTime, width } from '../../runtime/diagram/layout.ts';
+import { arrow, fit, fitText, FULL, GEOMETRY, lanes, laneX, relativeTime, width, type Fit } from '../../runtime/diagram/layout.ts';
 import { SessionModel, toJson, toMermaid, type Row } from '../../runtime/diagram/model.ts';
+import { RunTracker } from '../../runtime/diagram/status.ts';
 import type { ClientEvent, RecordSource } from '../../runtime/recorder/events.ts';
 import { companionSocketUrl, currentCompanionOrigin } from '../../runtime/server-address.ts';
 
@@ -13,10 +14,38 @@ import { companionSocketUrl, currentCompanionOrigin } from '../../runtime/server
  * (the "Frames" list) and its slice of the drawing, so the text alternative
  * and the picture can never disagree, appending never redraws, and a long
  * session keeps only the newest rows in the page.
+ *
+ * Lanes and rows sit in one scroll container (lane names sticky on top), so
+ * whatever does not fit its width scrolls as one picture; lanes are fitted to
+ * that width first, and labels cut to their lifelines.
  */
 const SVG = 'http://www.w3.org/2000/svg';
 /** Rows kept in the page; older ones are counted, not drawn. */
 export const WINDOW_ROWS = 500;
+const RUNNING = 'Drawing this run as it happens.';
+
+/** Width of text in the font an element of `className` is drawn in, by a canvas: no layout. */
+function measurer(host: Element, className: string): (text: string) => number {
+  const probe = document.createElementNS(SVG, 'text');
+  probe.setAttribute('class', className);
+  host.append(probe);
+  const style = getComputedStyle(probe);
+  const font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+  probe.remove();
+  const context = document.createElement('canvas').getContext('2d');
+  if (!context) return (text) => text.length * 8;
+  context.font = font;
+  const cache = new Map<string, number>();
+  return (text) => {
+    let w = cache.get(text);
+    if (w === undefined) {
+      w = context.measureText(text).width;
+      if (cache.size > 2000) cache.clear();
+      cache.set(text, w);
+    }
+    return w;
+  };
+}
 
 function svg<K extends keyof SVGElementTagNameMap>(name: K, attrs: Record<string, string | number>): SVGElementTagNameMap[K] {
   const el = document.createElementNS(SVG, name);
@@ -49,6 +78,12 @@ export class SequenceDiagramElement extends HTMLElement {
   #buffer: InspectEvent[] = [];
   #earlier = 0;
   #unsubscribe: (() => void) | null = null;
+  #fit: Fit = FULL;
+  #run = new RunTracker();
+  /** The status line once the run has ended, kept through a pause. */
+  #endedStatus: string | null = null;
+  #resize: ResizeObserver | null = null;
+  #measure: { label: (s: string) => number; name: (s: string) => number } | null = null;
 
   get rows(): readonly Row[] {
     return this.#model.rows;
@@ -56,6 +91,17 @@ export class SequenceDiagramElement extends HTMLElement {
 
   get #list(): HTMLOListElement {
     return this.querySelector('[data-rows]') as HTMLOListElement;
+  }
+
+  /** The one scroll container of lanes and rows. */
+  get #viewport(): HTMLElement {
+    return this.querySelector('[data-viewport]') as HTMLElement;
+  }
+
+  get #measures(): { label: (s: string) => number; name: (s: string) => number } {
+    const host = this.querySelector('[data-lanes]') ?? this;
+    this.#measure ??= { label: measurer(host, 'sd-label'), name: measurer(host, 'sd-name') };
+    return this.#measure;
   }
 
   #option(name: string): boolean {
@@ -77,12 +123,49 @@ export class SequenceDiagramElement extends HTMLElement {
       }
     });
     this.querySelector('[data-option="hide-ping"]')?.addEventListener('change', () => this.#applyFilter());
+    this.querySelector('[data-detail]')?.addEventListener('keydown', (event) => {
+      if ((event as KeyboardEvent).key !== 'Escape') return;
+      // Back to the row the detail is about, where the reader left off.
+      this.#list.querySelector<HTMLElement>('li[aria-current="true"]')?.focus();
+    });
+    let seenWidth = -1;
+    this.#resize = new ResizeObserver(() => {
+      const available = this.#viewport.clientWidth;
+      if (available === seenWidth) return;
+      seenWidth = available;
+      // Next frame: redrawing inside the observer's callback would resize what it observes.
+      requestAnimationFrame(() => this.#refit());
+    });
+    this.#resize.observe(this.#viewport);
     void this.#attach();
   }
 
   disconnectedCallback(): void {
     this.#unsubscribe?.();
     this.#socket?.close();
+    this.#resize?.disconnect();
+  }
+
+  /** Fits the lanes to the viewport's width; when that changes the geometry, redraws every row. */
+  #refit(): void {
+    const next = fit(this.#order.length, this.#viewport.clientWidth);
+    if (next.left === this.#fit.left && next.laneWidth === this.#fit.laneWidth && next.right === this.#fit.right) return;
+    this.#fit = next;
+    this.#redraw();
+  }
+
+  #redraw(): void {
+    this.#renderLanes();
+    const hidePing = this.#option('hide-ping');
+    for (const li of this.#list.querySelectorAll<HTMLLIElement>('li')) {
+      const existing = this.#model.rows[Number(li.dataset['row'])];
+      if (!existing) continue;
+      const fresh = this.#item(existing, hidePing);
+      if (li.getAttribute('aria-current')) fresh.setAttribute('aria-current', 'true');
+      const focused = document.activeElement === li;
+      li.replaceWith(fresh);
+      if (focused) fresh.focus({ preventScroll: true });
+    }
   }
 
   async #attach(): Promise<void> {
@@ -97,7 +180,10 @@ export class SequenceDiagramElement extends HTMLElement {
       if (event === null) this.#newRun(source.tag);
       else this.#client(event);
     });
-    if (source.tag) this.#newRun(source.tag);
+    if (source.tag) {
+      this.#newRun(source.tag);
+      for (const event of source.events) this.#client(event);
+    }
   }
 
   #status(text: string): void {
@@ -114,7 +200,7 @@ export class SequenceDiagramElement extends HTMLElement {
     url.searchParams.set(INSPECT_TAG_PARAM, tag);
     const socket = new WebSocket(url);
     this.#socket = socket;
-    this.#status('Drawing this run as it happens.');
+    this.#status(RUNNING);
     socket.onmessage = (message) => {
       if (socket !== this.#socket) return;
       try {
@@ -128,6 +214,8 @@ export class SequenceDiagramElement extends HTMLElement {
 
   #reset(tag: string | null): void {
     this.#model = new SessionModel(tag);
+    this.#run = new RunTracker();
+    this.#endedStatus = null;
     this.#order = [];
     this.#buffer = [];
     this.#earlier = 0;
@@ -152,7 +240,22 @@ export class SequenceDiagramElement extends HTMLElement {
   }
 
   #client(event: ClientEvent): void {
-    this.#appendRows(this.#model.addClient(event));
+    const before = this.#model.rows.length;
+    const rows = this.#model.addClient(event);
+    // A close event completes an end row drawn before: redraw that row in place.
+    for (const row of rows.filter((r) => r.index < before)) {
+      const li = this.#list.querySelector(`li[data-row="${row.index}"]`);
+      if (!li) continue;
+      const fresh = this.#item(row, this.#option('hide-ping'));
+      if (li.getAttribute('aria-current')) fresh.setAttribute('aria-current', 'true');
+      li.replaceWith(fresh);
+    }
+    this.#appendRows(rows.filter((r) => r.index >= before));
+    const ended = this.#run.add(event);
+    if (ended !== null) {
+      this.#endedStatus = ended;
+      if (!this.#paused) this.#status(ended);
+    }
   }
 
   /**
@@ -165,11 +268,8 @@ export class SequenceDiagramElement extends HTMLElement {
     if (order.join('\n') !== this.#order.join('\n')) {
       // A new participant changes every row's width: the one full redraw.
       this.#order = order;
-      this.#renderLanes();
-      for (const li of this.#list.querySelectorAll('li')) {
-        const existing = this.#model.rows[Number(li.dataset['row'])];
-        if (existing) li.replaceWith(this.#item(existing, false));
-      }
+      this.#fit = fit(order.length, this.#viewport.clientWidth);
+      this.#redraw();
     }
     const hidePing = this.#option('hide-ping');
     const fresh = rows.length > WINDOW_ROWS ? rows.slice(-WINDOW_ROWS) : rows;
@@ -185,17 +285,21 @@ export class SequenceDiagramElement extends HTMLElement {
       earlier.hidden = false;
       earlier.textContent = `${this.#earlier} earlier events are not shown (Export JSON has them all).`;
     }
-    if (this.#option('follow')) this.#list.scrollTop = this.#list.scrollHeight;
+    if (this.#option('follow')) this.#viewport.scrollTop = this.#viewport.scrollHeight;
   }
 
   #renderLanes(): void {
-    const host = this.querySelector('[data-lanes]');
+    const host = this.querySelector<HTMLElement>('[data-lanes]');
     if (!host) return;
-    const w = width(this.#order.length);
+    const w = width(this.#order.length, this.#fit);
+    // The list is as wide as the drawing, so a highlighted row spans all of it when scrolled.
+    this.#list.style.width = this.#order.length ? `${w}px` : '';
     const head = svg('svg', { width: w, height: 24, viewBox: `0 0 ${w} 24` });
+    const room = this.#fit.laneWidth - GEOMETRY.labelPad;
     this.#order.forEach((name, i) => {
-      const text = svg('text', { x: laneX(i), y: 16, 'text-anchor': 'middle', class: 'sd-name' });
-      text.textContent = name;
+      const text = svg('text', { x: laneX(i, this.#fit), y: 16, 'text-anchor': 'middle', class: 'sd-name' });
+      text.textContent = fitText(name, room, this.#measures.name);
+      if (text.textContent !== name) text.append(Object.assign(svg('title', {}), { textContent: name }));
       head.append(text);
     });
     host.replaceChildren(head);
@@ -211,11 +315,12 @@ export class SequenceDiagramElement extends HTMLElement {
     const words = document.createElement('span');
     words.className = 'fd-sr-only';
     words.textContent = `${relativeTime(row.t)}: ${row.text}`;
-    const w = width(this.#order.length);
+    const f = this.#fit;
+    const w = width(this.#order.length, f);
     const h = GEOMETRY.rowHeight;
     const picture = svg('svg', { width: w, height: h, viewBox: `0 0 ${w} ${h}`, 'aria-hidden': 'true' });
-    this.#order.forEach((_, i) => picture.append(svg('line', { x1: laneX(i), x2: laneX(i), y1: 0, y2: h, class: 'sd-life' })));
-    const g = arrow(this.#order, row);
+    this.#order.forEach((_, i) => picture.append(svg('line', { x1: laneX(i, f), x2: laneX(i, f), y1: 0, y2: h, class: 'sd-life' })));
+    const g = arrow(this.#order, row, f);
     const time = svg('text', { x: 4, y: g.y + 4, class: 'sd-time' });
     time.textContent = relativeTime(row.t);
     picture.append(time);
@@ -229,7 +334,13 @@ export class SequenceDiagramElement extends HTMLElement {
       }
     }
     const label = svg('text', { x: g.labelX, y: g.self ? g.y + 4 : g.y - 6, 'text-anchor': g.labelAnchor, class: 'sd-label' });
-    label.textContent = g.self ? `⚠ ${row.label}` : row.label;
+    const full = g.self ? `⚠ ${row.label}` : row.label;
+    // Cut to the lifelines; the whole label is the row's words, its tooltip and its detail.
+    label.textContent = fitText(full, g.labelMax, this.#measures.label);
+    if (label.textContent !== full) {
+      label.dataset['full'] = full;
+      label.append(Object.assign(svg('title', {}), { textContent: full }));
+    }
     picture.append(label);
     li.append(words, picture);
     return li;
@@ -263,6 +374,10 @@ export class SequenceDiagramElement extends HTMLElement {
     }
     panel.replaceChildren(...parts);
     panel.hidden = false;
+    // The detail sits below the diagram: bring it into view, and focus it so a keyboard or
+    // screen-reader user lands on what they asked for (Escape goes back to the row).
+    panel.focus({ preventScroll: true });
+    panel.scrollIntoView({ block: 'nearest', behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth' });
   }
 
   #onClick(event: MouseEvent): void {
@@ -287,7 +402,7 @@ export class SequenceDiagramElement extends HTMLElement {
       const waiting = this.#buffer;
       this.#buffer = [];
       this.feed(waiting);
-      this.#status('Drawing this run as it happens.');
+      this.#status(this.#endedStatus ?? RUNNING);
     }
   }
 

@@ -25,6 +25,8 @@ export type RowKind =
   | 'pong'
   | 'close'
   | 'abnormal'
+  /** The TCP connection closed after a close frame, without the closing handshake completing. */
+  | 'ended'
   | 'error'
   | 'note';
 
@@ -46,9 +48,10 @@ export interface Row {
 
 const PREVIEW_CHARS = 24;
 
-function quote(text: string): string {
+/** The start of a text, quoted; "…" when there is more (cut here, or not all of it arrived). */
+function quote(text: string, more = false): string {
   const flat = text.replace(/\s+/g, ' ');
-  return `"${flat.length > PREVIEW_CHARS ? `${flat.slice(0, PREVIEW_CHARS)}…` : flat}"`;
+  return `"${flat.length > PREVIEW_CHARS ? `${flat.slice(0, PREVIEW_CHARS)}…` : more ? `${flat}…` : flat}"`;
 }
 
 const bytes = (n: number): string => `${n} byte${n === 1 ? '' : 's'}`;
@@ -73,10 +76,24 @@ function frameKind(opcode: number): RowKind {
 }
 
 function frameLabel(e: FrameEvent): string {
+  const label = plainFrameLabel(e);
+  if (e.refusedOver !== undefined) return `${label}: refused, over the ${e.refusedOver}-byte limit`;
+  if (e.unread) return `${label} (not read)`;
+  return label;
+}
+
+/** The row's full sentence adds what a mark means for the server. */
+function frameSentence(e: FrameEvent): string {
+  if (e.refusedOver !== undefined) return '; the server refused it from its header and read nothing after it';
+  if (e.unread) return ': it reached the server, which had stopped reading';
+  return '';
+}
+
+function plainFrameLabel(e: FrameEvent): string {
   const more = e.fin ? '' : ', more follows';
   switch (e.opcode) {
     case OPCODE.text:
-      return `text ${quote(e.previewText ?? '')} (${bytes(e.payloadLength)}${more})`;
+      return `text ${quote(e.previewText ?? '', e.truncated)} (${bytes(e.payloadLength)}${more})`;
     case OPCODE.close:
       return e.close ? `close ${e.close.code}${e.close.reason ? ` ${quote(e.close.reason)}` : ''}` : 'close (no code)';
     case OPCODE.continuation:
@@ -97,6 +114,11 @@ export class SessionModel {
   readonly #conns = new Map<string, string>();
   readonly #socketsPerClient = new Map<string, number>();
   readonly #runTag: string | null;
+  /** Per connection: the close frames seen on the wire, to say how it ended. */
+  readonly #closes = new Map<string, { server: number | null; client: 'read' | 'unread' | null }>();
+  /** Per participant: the close event the browser reported, and the end row it completes. */
+  readonly #browserClose = new Map<string, { code: number; wasClean: boolean }>();
+  readonly #endRow = new Map<string, { row: Row; base: Omit<Row, 'index'> }>();
 
   constructor(runTag: string | null = null) {
     this.#runTag = runTag;
@@ -165,18 +187,49 @@ export class SessionModel {
         const client = this.#connection(event.conn);
         const [from, to] = event.dir === 'in' ? [client, SERVER] : [SERVER, client];
         const label = frameLabel(event);
-        return [this.#push({ t: this.#rel(event.t), from, to, kind: frameKind(event.opcode), label, text: `${from} → ${to}: ${label}`, wire: event })];
+        if (event.opcode === OPCODE.close) {
+          const seen = this.#closes.get(event.conn) ?? { server: null, client: null };
+          if (event.dir === 'out') seen.server = event.close?.code ?? CLOSE.noStatus;
+          else seen.client = event.unread ? 'unread' : 'read';
+          this.#closes.set(event.conn, seen);
+        }
+        const text = `${from} → ${to}: ${label}${frameSentence(event)}`;
+        return [this.#push({ t: this.#rel(event.t), from, to, kind: frameKind(event.opcode), label, text, wire: event })];
       }
       case 'end': {
         if (event.how === 'clean') return [];
         const client = this.#connection(event.conn);
+        const t = this.#rel(event.t);
+        const sent = this.#closes.get(event.conn);
+        if (event.how === 'abnormal' && sent?.server != null) {
+          // ws reports 1006 when it read no close frame, but its close frame went out: on the wire
+          // the server ended the connection after it, which is what the browser saw too.
+          const reply =
+            sent.client === 'unread'
+              ? ", without reading the client's close reply"
+              : sent.client === null
+                ? ", before the client's close reply arrived"
+                : '';
+          const base = {
+            t,
+            from: SERVER,
+            to: client,
+            kind: 'ended' as const,
+            label: `closed by the server after close ${sent.server}`,
+            text: `${SERVER} ✕ ${client}: the server closed the connection after its close ${sent.server}${reply}`,
+            wire: null,
+          };
+          const row = this.#push(this.#withBrowser(client, base));
+          this.#endRow.set(client, { row, base });
+          return [row];
+        }
         const label =
           event.how === 'heartbeat'
             ? `terminated: no pong (${CLOSE.abnormal})`
             : event.how === 'shutdown'
               ? `server shutting down (${event.code})`
               : `connection dropped, no close frame (${CLOSE.abnormal})`;
-        return [this.#push({ t: this.#rel(event.t), from: SERVER, to: client, kind: 'abnormal', label, text: `${SERVER} ✕ ${client}: ${label}`, wire: null })];
+        return [this.#push({ t, from: SERVER, to: client, kind: 'abnormal', label, text: `${SERVER} ✕ ${client}: ${label}`, wire: null })];
       }
       case 'rejected': {
         const client = this.#participant(this.#clientOfTag(event.tag));
@@ -190,8 +243,32 @@ export class SessionModel {
     }
   }
 
-  /** Adds what only the client sees: `error` events (e.g. a refused handshake). */
+  /** An end row with what the browser reported, once it has. */
+  #withBrowser(client: string, base: Omit<Row, 'index'>): Omit<Row, 'index'> {
+    const seen = this.#browserClose.get(client);
+    if (!seen) return base;
+    return {
+      ...base,
+      label: `${base.label} (browser: ${seen.code}, ${seen.wasClean ? 'clean' : 'not clean'})`,
+      text: `${base.text}; the browser reported close code ${seen.code}, wasClean ${seen.wasClean}`,
+    };
+  }
+
+  /**
+   * Adds what only the client sees: `error` events (e.g. a refused handshake) become rows;
+   * `close` events complete the end row of their connection. Returns new rows, and rows
+   * changed in place (an index already returned before): redraw those.
+   */
   addClient(event: ClientEvent): Row[] {
+    if (event.kind === 'close') {
+      const name = event.sock === 0 ? event.client : `${event.client} (${event.sock + 1})`;
+      this.#browserClose.set(name, { code: event.code, wasClean: event.wasClean });
+      const end = this.#endRow.get(name);
+      if (!end) return [];
+      const row = { ...this.#withBrowser(name, end.base), index: end.row.index };
+      this.rows[row.index] = row;
+      return [row];
+    }
     if (event.kind !== 'error') return [];
     // Client times count from the run's start, wire times from the server's clock: the error
     // is drawn at the latest wire time, where it happened in order.
@@ -216,7 +293,7 @@ export function toMermaid(participants: readonly string[], rows: readonly Row[])
     if (row.kind === 'note' || row.kind === 'error') {
       lines.push(`  Note over ${from}: ${safe(row.label)}`);
     } else {
-      const arrow = row.kind === 'abnormal' ? '--x' : row.from === SERVER ? '-->>' : '->>';
+      const arrow = row.kind === 'abnormal' || row.kind === 'ended' ? '--x' : row.from === SERVER ? '-->>' : '->>';
       lines.push(`  ${from}${arrow}${to}: ${safe(row.label)}`);
     }
   }

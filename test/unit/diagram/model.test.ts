@@ -147,7 +147,7 @@ describe('layout', () => {
     expect([laneX(0), laneX(1), laneX(2)]).toEqual([191, 381, 571]);
     expect(width(3)).toBe(690);
     expect(arrow(order, { from: 'bob', to: 'server', kind: 'text' })).toEqual({
-      x1: 381, x2: 571, y: 26, labelX: 476, labelAnchor: 'middle', dashed: false, head: 'arrow', self: false,
+      x1: 381, x2: 571, y: 26, labelX: 476, labelAnchor: 'middle', labelMax: 174, dashed: false, head: 'arrow', self: false,
     });
     expect(arrow(order, { from: 'server', to: 'alice', kind: 'abnormal' })).toMatchObject({ x1: 571, x2: 191, dashed: true, head: 'cross' });
   });
