@@ -58,30 +58,54 @@ export function moveThroughDelta(index: number, delta: Delta): number {
   return Math.max(0, index + shift);
 }
 
+/** `text` with `delta` applied (string inserts only: a Y.Text holding plain text). */
+export function applyDelta(text: string, delta: Delta): string {
+  let out = '';
+  let at = 0;
+  for (const op of delta) {
+    if (op.retain !== undefined) {
+      out += text.slice(at, at + op.retain);
+      at += op.retain;
+    } else if (op.delete !== undefined) at += op.delete;
+    else if (typeof op.insert === 'string') out += op.insert;
+  }
+  return out + text.slice(at);
+}
+
 export class TextBinding {
   readonly #text: Y.Text;
   readonly #surface: Surface;
   readonly #observer: (event: Y.YTextEvent, transaction: Y.Transaction) => void;
+  /**
+   * The Y.Text's content as a string, kept up to date from the same changes:
+   * Y.Text's toString() walks every item, which grows with the document's
+   * history, and would run on every keystroke.
+   */
+  #shown: string;
 
   constructor(text: Y.Text, surface: Surface) {
     this.#text = text;
     this.#surface = surface;
+    this.#shown = text.toString();
     this.#observer = (event, transaction) => {
       // Our own typing is already on the surface.
       if (transaction.origin === this) return;
       const delta = event.delta as Delta;
+      this.#shown = applyDelta(this.#shown, delta);
       const start = moveThroughDelta(this.#surface.selectionStart, delta);
       const end = moveThroughDelta(this.#surface.selectionEnd, delta);
-      this.#surface.replace(this.#text.toString(), start, end);
+      this.#surface.replace(this.#shown, start, end);
     };
     text.observe(this.#observer);
-    surface.replace(text.toString(), surface.selectionStart, surface.selectionEnd);
+    surface.replace(this.#shown, surface.selectionStart, surface.selectionEnd);
   }
 
   /** The surface changed (an input event): put the change into the Y.Text. */
   typed(): void {
-    const change = diff(this.#text.toString(), this.#surface.value, this.#surface.selectionEnd);
+    const value = this.#surface.value;
+    const change = diff(this.#shown, value, this.#surface.selectionEnd);
     if (!change) return;
+    this.#shown = value;
     const doc = this.#text.doc;
     const apply = (): void => {
       if (change.remove > 0) this.#text.delete(change.pos, change.remove);

@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import { Throttle, type Clock } from './network.ts';
-import { fromBase64, toBase64, type SyncMessage } from './wire.ts';
+import { fromBase64, toBase64, type SyncMessage, type UnsentMessage } from './wire.ts';
 
 /**
  * One editor's side of a shared document, with no socket in sight: `send`
@@ -27,7 +27,7 @@ export interface PeerOptions {
   doc: string;
   /** This peer's id, unique within the document. */
   id: string;
-  send(message: SyncMessage): void;
+  send(message: UnsentMessage): void;
   clock: Clock;
   minSendIntervalMs?: number;
 }
@@ -125,8 +125,8 @@ export class YjsPeer {
     this.#send({ kind: 'update', update: toBase64(update) });
   }
 
-  #send(body: DistributiveOmit<SyncMessage, 'doc' | 'from'>): void {
-    this.#options.send({ ...body, doc: this.#options.doc, from: this.#options.id } as SyncMessage);
+  #send(body: DistributiveOmit<UnsentMessage, 'doc' | 'from'>): void {
+    this.#options.send({ ...body, doc: this.#options.doc, from: this.#options.id } as UnsentMessage);
   }
 }
 

@@ -1,7 +1,7 @@
 import { TextBinding, diff, moveThroughDelta, type Surface } from './binding.ts';
 import { DelayedNetwork, type Clock } from './network.ts';
 import { WholeDocPeer, YjsPeer, seedUpdate } from './peer.ts';
-import { parseSyncMessage, type SyncMessage } from './wire.ts';
+import { parseSyncMessage, type SyncMessage, type UnsentMessage } from './wire.ts';
 
 /**
  * Several editors on one page, each a peer with its own socket to /broadcast,
@@ -64,10 +64,10 @@ interface Editor {
   open: boolean;
   /** This editor's messages still in the simulated delay on their way out. */
   leaving: number;
-  /** Per sender: messages sent while this editor's socket was open, so due to arrive here. */
-  due: Map<string, number>;
-  /** Per sender: messages that arrived here (after the simulated delay). */
-  got: Map<string, number>;
+  /** Messages sent so far (the next one's `seq`). */
+  sent: number;
+  /** Per sender: `seq`s of messages sent while this editor's socket was open, so due here, not arrived yet. */
+  awaited: Map<string, Set<number>>;
   composing: boolean;
   held: SyncMessage[];
 }
@@ -91,7 +91,7 @@ export class CollabRoom {
       surface.replace(options.initial, 0, 0);
       // The peer sends only once its socket opens, by which time `editor` is set.
       let editor: Editor | undefined;
-      const send = (message: SyncMessage): void => {
+      const send = (message: UnsentMessage): void => {
         if (editor) this.#send(editor, message);
       };
       const peer = seed
@@ -105,8 +105,8 @@ export class CollabRoom {
         binding: peer instanceof YjsPeer ? new TextBinding(peer.text, surface) : null,
         open: false,
         leaving: 0,
-        due: new Map(),
-        got: new Map(),
+        sent: 0,
+        awaited: new Map(),
         composing: false,
         held: [],
       };
@@ -158,7 +158,7 @@ export class CollabRoom {
 
   state(): RoomState {
     const outgoing = (editor: Editor): number => {
-      const undelivered = this.#editors.reduce((n, other) => Math.max(n, (other.due.get(editor.id) ?? 0) - (other.got.get(editor.id) ?? 0)), 0);
+      const undelivered = this.#editors.reduce((n, other) => Math.max(n, other.awaited.get(editor.id)?.size ?? 0), 0);
       return editor.leaving + undelivered + (editor.peer.waiting ? 1 : 0);
     };
     const editors = this.#editors.map((e) => ({ id: e.id, connected: e.open, outgoing: outgoing(e) }));
@@ -167,7 +167,7 @@ export class CollabRoom {
       ...(this.#closed ? { closed: this.#closed } : {}),
       editors,
       quiet: this.#network.holding === 0 && editors.every((e) => e.outgoing === 0) && this.#editors.every((e) => e.held.length === 0),
-      same: new Set(this.#editors.map((e) => e.surface.value)).size === 1,
+      same: this.#editors.every((e) => e.surface.value === this.#editors[0]?.surface.value),
     };
   }
 
@@ -203,7 +203,8 @@ export class CollabRoom {
     };
   }
 
-  #send(editor: Editor, message: SyncMessage): void {
+  #send(editor: Editor, unsent: UnsentMessage): void {
+    const message = { ...unsent, seq: editor.sent++ } as SyncMessage;
     editor.leaving += 1;
     const socket = editor.socket;
     this.#network.hold(() => {
@@ -211,7 +212,11 @@ export class CollabRoom {
       if (socket.readyState === OPEN) {
         socket.send(JSON.stringify(message));
         // /broadcast relays to every socket open now; one that opens later never sees this message.
-        for (const other of this.#editors) if (other !== editor && other.open) other.due.set(editor.id, (other.due.get(editor.id) ?? 0) + 1);
+        for (const other of this.#editors) {
+          if (other === editor || !other.open) continue;
+          const awaited = other.awaited.get(editor.id) ?? new Set<number>();
+          other.awaited.set(editor.id, awaited.add(message.seq));
+        }
       }
       this.#report();
     });
@@ -219,7 +224,7 @@ export class CollabRoom {
   }
 
   #arrived(editor: Editor, message: SyncMessage): void {
-    editor.got.set(message.from, (editor.got.get(message.from) ?? 0) + 1);
+    editor.awaited.get(message.from)?.delete(message.seq);
     if (editor.peer instanceof YjsPeer) editor.peer.receive(message);
     else {
       const text = editor.peer.receive(message);

@@ -20,6 +20,8 @@ const common = {
   doc: z.string(),
   /** The sending peer's id, unique within the document. */
   from: z.string(),
+  /** The sender's count of messages before this one: lets the page tell when every message has arrived. */
+  seq: z.number().check(z.int(), z.nonnegative()),
 };
 
 export const syncMessageSchema = z.discriminatedUnion('kind', [
@@ -29,6 +31,10 @@ export const syncMessageSchema = z.discriminatedUnion('kind', [
   z.object({ ...common, kind: z.literal('whole'), whole: z.string() }),
 ]);
 export type SyncMessage = z.infer<typeof syncMessageSchema>;
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** A message as a peer writes it; the room numbers it (`seq`) when it sends it. */
+export type UnsentMessage = DistributiveOmit<SyncMessage, 'seq'>;
 
 /** A relayed text message as a message about `doc`; null for anything else on the endpoint. */
 export function parseSyncMessage(text: string, doc: string): SyncMessage | null {
