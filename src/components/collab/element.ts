@@ -116,8 +116,8 @@ class CollabEditorsElement extends HTMLElement {
             ? 'sending the whole document…'
             : 'shows the last copy it sent or received'
           : editor.outgoing > 0
-            ? `${plural(editor.outgoing, 'update', 'updates')} of yours on the way`
-            : 'all your changes delivered';
+            ? `${plural(editor.outgoing, 'message', 'messages')} of yours on the way`
+            : 'everything you typed has arrived';
     }
     const verdict = this.querySelector('[data-verdict]');
     const transit = this.querySelector<HTMLElement>('[data-transit]');

@@ -37,21 +37,24 @@ export function diff(before: string, after: string, caret = after.length): { pos
 
 /**
  * Where an index moves when `delta` is applied. Text inserted exactly at the
- * index goes after it (the caret stays at the end of what its owner typed);
- * an index inside deleted text moves to where the deletion was.
+ * index goes after it (a caret stays at the end of what its owner typed),
+ * unless `before` says the index belongs to the text after it (the start of
+ * a selection, which keeps covering what it covered); an index inside
+ * deleted text moves to where the deletion was.
  */
-export function moveThroughDelta(index: number, delta: Delta): number {
+export function moveThroughDelta(index: number, delta: Delta, before = false): number {
   let oldPos = 0;
   let shift = 0;
   for (const op of delta) {
-    if (oldPos >= index && op.insert === undefined) break;
-    if (op.retain !== undefined) oldPos += op.retain;
-    else if (op.delete !== undefined) {
-      const removed = Math.min(op.delete, index - oldPos);
-      shift -= removed;
+    if (op.retain !== undefined) {
+      if (oldPos >= index) break;
+      oldPos += op.retain;
+    } else if (op.delete !== undefined) {
+      if (oldPos >= index) break;
+      shift -= Math.min(op.delete, index - oldPos);
       oldPos += op.delete;
     } else if (op.insert !== undefined) {
-      if (oldPos >= index) break;
+      if (oldPos > index || (oldPos === index && !before)) break;
       shift += typeof op.insert === 'string' ? op.insert.length : 1;
     }
   }
@@ -92,8 +95,10 @@ export class TextBinding {
       if (transaction.origin === this) return;
       const delta = event.delta as Delta;
       this.#shown = applyDelta(this.#shown, delta);
-      const start = moveThroughDelta(this.#surface.selectionStart, delta);
-      const end = moveThroughDelta(this.#surface.selectionEnd, delta);
+      const { selectionStart, selectionEnd } = this.#surface;
+      // A selection keeps covering its text; a caret stays after what its owner typed.
+      const start = moveThroughDelta(selectionStart, delta, selectionStart !== selectionEnd);
+      const end = moveThroughDelta(selectionEnd, delta);
       this.#surface.replace(this.#shown, start, end);
     };
     text.observe(this.#observer);

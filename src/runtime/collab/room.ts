@@ -89,15 +89,15 @@ export class CollabRoom {
       const surface = options.surfaces.get(id);
       if (!surface) throw new Error(`no surface for editor ${id}`);
       surface.replace(options.initial, 0, 0);
-      // The peer sends only once its socket opens, by which time `editor` is set.
-      let editor: Editor | undefined;
+      // The peer sends only once its socket opens, by which time the editor exists.
+      const self: { editor?: Editor } = {};
       const send = (message: UnsentMessage): void => {
-        if (editor) this.#send(editor, message);
+        if (self.editor) this.#send(self.editor, message);
       };
       const peer = seed
         ? new YjsPeer({ doc: this.#doc, id, send, clock: options.clock, seed })
         : new WholeDocPeer({ doc: this.#doc, id, send, clock: options.clock, initial: options.initial });
-      editor = {
+      const editor: Editor = {
         id,
         surface,
         socket: options.connect(),
@@ -110,6 +110,7 @@ export class CollabRoom {
         composing: false,
         held: [],
       };
+      self.editor = editor;
       this.#wire(editor);
       return editor;
     });
