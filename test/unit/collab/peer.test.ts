@@ -10,7 +10,8 @@ const peer = (id: string, clock: FakeClock, out: UnsentMessage[]) => new YjsPeer
 describe('YjsPeer', () => {
   it('sends local changes, merged per 100 ms, and never sends on what it received', () => {
     const clock = new FakeClock();
-    const [fromA, fromB]: UnsentMessage[][] = [[], []];
+    const fromA: UnsentMessage[] = [];
+    const fromB: UnsentMessage[] = [];
     const a = peer('a', clock, fromA);
     const b = peer('b', clock, fromB);
     a.text.insert(2, 'x');
