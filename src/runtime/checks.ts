@@ -124,8 +124,18 @@ const feedResume: Check = (events) => {
 
 /**
  * The collaborative editor: every client printed its final `document: …`,
- * all of them print the same text, and it holds every client's edit (each
- * client's edit names it).
+ * all of them print the same text, it holds every client's edit (each
+ * client's edit names it), and no client sent another client's text (an edit
+ * names only its author; a message holding someone else's sentence is a copy
+ * of the document).
+ *
+ * The last demand is what makes the verdict independent of timing. Sending
+ * whole documents can only end right when the copies did not cross (the later
+ * sender had already taken the earlier one's copy, and sent it on with its own
+ * sentence): that run fails the last demand. When they cross, each client
+ * keeps the other's copy and the two differ. So the starter fails every run,
+ * whichever client's worker starts first, and a run passes only by sending
+ * edits and merging them.
  */
 const sharedDocConverges: Check = (events) => {
   const clients = clientsOf(ofKind(events, 'create'));
@@ -136,11 +146,19 @@ const sharedDocConverges: Check = (events) => {
   }
   const texts = [...finals.values()];
   const agreed = texts.length === clients.length && new Set(texts).size === 1 ? (texts[0] as string) : null;
+  const sent = ofKind(events, 'send');
   const requirements: [boolean, string][] = [[clients.length >= 2, 'Run the code in at least two clients.']];
   for (const client of clients) requirements.push([finals.has(client), `Let ${client} print its final "document: …" line.`]);
   requirements.push([agreed !== null, 'Every client should end with the same document.']);
   for (const client of clients) {
     requirements.push([agreed !== null && agreed.includes(client), `The shared document should keep ${client}'s edit.`]);
+  }
+  for (const client of clients) {
+    const carried = clients.filter((other) => other !== client && sent.some((s) => s.client === client && s.preview.includes(other)));
+    requirements.push([
+      carried.length === 0,
+      `Send only ${client}'s own edit: a message from ${client} held ${carried.join(' and ')}'s text, so it was a copy of the whole document.`,
+    ]);
   }
   return result(requirements);
 };

@@ -1,72 +1,137 @@
+import { mkdirSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { describeBrowser, useBrowser } from './harness.ts';
 
 /**
  * The collaborative editor project: two editors on one page, each with its
- * own socket to the real companion server. With a network delay, edits
- * typed in both cross in flight; transformed edits converge to one exact
- * text, whole documents lose one side's work.
+ * own socket to the real companion server. With a network delay, lines typed
+ * in both cross in flight; Yjs keeps each person's line whole in both copies,
+ * sending whole documents loses one side's work. Every wait is for something
+ * the page shows (a status, the verdict), never for a length of time.
  */
 const PAGE = '/projects/collaborative-editor/';
 const INITIAL = 'Shopping list:\n- bread\n- milk\n';
+const shots = new URL('../../reports/screenshots/', import.meta.url).pathname;
 
 async function ready(page: Page): Promise<void> {
   const group = page.getByRole('region', { name: 'Two editors, one document' });
   await group.scrollIntoViewIfNeeded();
   await page.getByRole('status').filter({ hasText: 'Connected: both editors share one document' }).waitFor();
+  for (const name of ["Alice's editor", "Bob's editor"]) await expect.poll(() => page.getByRole('textbox', { name }).isEnabled()).toBe(true);
 }
 
-/** Puts the caret (or a selection) in an editor, as a click or Shift+arrows would. */
-async function select(page: Page, label: string, start: number, end = start): Promise<void> {
-  const box = page.getByRole('textbox', { name: label });
-  await box.focus();
-  await box.evaluate((el: HTMLTextAreaElement, [s, e]) => el.setSelectionRange(s, e), [start, end] as const);
+/** Goes to the end of an editor's text with the keyboard, then types `text` key by key. */
+async function typeAtEnd(page: Page, label: string, text: string): Promise<void> {
+  await page.getByRole('textbox', { name: label }).focus();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.type(text);
 }
 
 const texts = (page: Page): Promise<string[]> =>
   Promise.all(["Alice's editor", "Bob's editor"].map((name) => page.getByRole('textbox', { name }).inputValue()));
 
+async function open(page: Page, origin: string): Promise<void> {
+  await page.goto(`${origin}${PAGE}`, { waitUntil: 'networkidle' });
+  await page.getByRole('combobox', { name: 'Network delay' }).selectOption('1500');
+  await ready(page);
+}
+
 describeBrowser('collaborative editor', () => {
   const env = useBrowser();
 
-  it('edits that cross in flight (a deletion around new text, a line typed elsewhere) converge to one exact text', async () => {
+  it('keeps both lines whole when Alice and Bob each add one within the delay (Yjs)', async () => {
     const { page, consoleErrors } = await env.newPage();
-    await page.goto(`${env.origin}${PAGE}`, { waitUntil: 'networkidle' });
-    await page.getByRole('combobox', { name: 'Network delay' }).selectOption('1500');
-    await ready(page);
+    await open(page, env.origin);
+    await typeAtEnd(page, "Alice's editor", '- eggs\n');
+    await typeAtEnd(page, "Bob's editor", '- apples\n');
+    // The lines crossed: neither editor has seen the other's yet.
+    expect(await texts(page)).toEqual([`${INITIAL}- eggs\n`, `${INITIAL}- apples\n`]);
 
+    await page.getByText('✓ Both copies are the same.').waitFor({ timeout: 30_000 });
+    const [alice, bob] = await texts(page);
+    expect(alice).toBe(bob);
+    // Which line comes first is Yjs's tie-break between two authors; each line is whole either way.
+    expect([`${INITIAL}- eggs\n- apples\n`, `${INITIAL}- apples\n- eggs\n`]).toContain(alice);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('merges a deletion with text typed inside it and a word typed elsewhere (Yjs)', async () => {
+    const { page, consoleErrors } = await env.newPage();
+    await open(page, env.origin);
     const milk = INITIAL.indexOf('milk');
-    // Alice puts "oat " in front of "milk" and a word at the very start…
-    await select(page, "Alice's editor", milk);
+    const alice = page.getByRole('textbox', { name: "Alice's editor" });
+    await alice.focus();
+    await alice.evaluate((el: HTMLTextAreaElement, at) => el.setSelectionRange(at, at), milk);
     await page.keyboard.type('oat ');
-    await select(page, "Alice's editor", 0);
+    await page.keyboard.press('Control+Home');
     await page.keyboard.type('Saturday ');
-    // …while Bob, who has not seen any of it yet, deletes "milk".
-    await select(page, "Bob's editor", milk, milk + 4);
+    const bob = page.getByRole('textbox', { name: "Bob's editor" });
+    await bob.focus();
+    await bob.evaluate((el: HTMLTextAreaElement, at) => el.setSelectionRange(at, at + 4), milk);
     await page.keyboard.press('Backspace');
     expect(await texts(page)).toEqual(['Saturday Shopping list:\n- bread\n- oat milk\n', 'Shopping list:\n- bread\n- \n']);
 
-    await page.getByText('✓ Both copies are the same.').waitFor({ timeout: 15_000 });
+    await page.getByText('✓ Both copies are the same.').waitFor({ timeout: 30_000 });
     expect(await texts(page)).toEqual(['Saturday Shopping list:\n- bread\n- oat \n', 'Saturday Shopping list:\n- bread\n- oat \n']);
     expect(consoleErrors).toEqual([]);
   });
 
-  it('sending whole documents loses an edit on each side, and the page says so', async () => {
+  it('sending whole documents loses a line on each side, and the page says so', async () => {
     const { page, consoleErrors } = await env.newPage();
-    await page.goto(`${env.origin}${PAGE}`, { waitUntil: 'networkidle' });
-    await page.getByRole('combobox', { name: 'Network delay' }).selectOption('1500');
-    await ready(page);
+    await open(page, env.origin);
     await page.getByRole('radio', { name: 'the whole document (naive)' }).check();
     await ready(page);
 
-    await select(page, "Alice's editor", INITIAL.length);
-    await page.keyboard.type('- eggs\n');
-    await select(page, "Bob's editor", INITIAL.length);
-    await page.keyboard.type('- tea\n');
+    await typeAtEnd(page, "Alice's editor", '- eggs\n');
+    await typeAtEnd(page, "Bob's editor", '- apples\n');
 
-    await page.getByText('✗ The copies differ: an edit was lost.').waitFor({ timeout: 15_000 });
-    expect(await texts(page)).toEqual([`${INITIAL}- tea\n`, `${INITIAL}- eggs\n`]);
+    await page.getByText('✗ The copies differ: an edit was lost.').waitFor({ timeout: 30_000 });
+    expect(await texts(page)).toEqual([`${INITIAL}- apples\n`, `${INITIAL}- eggs\n`]);
     expect(consoleErrors).toEqual([]);
+  });
+
+  it.each([
+    { width: 1280, height: 900, touch: false },
+    { width: 375, height: 812, touch: true },
+  ])('at $width px the editors and controls are whole, inside the page, and easy to tap', async ({ width, height, touch }) => {
+    const context = await env.browser.newContext({ viewport: { width, height }, hasTouch: touch, isMobile: touch });
+    try {
+      const page = await context.newPage();
+      await open(page, env.origin);
+      const region = page.getByRole('region', { name: 'Two editors, one document' });
+      const box = await region.boundingBox();
+      if (!box) throw new Error('the editors are not rendered');
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(width);
+      // Nothing inside scrolls sideways or sticks out of the group.
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+      const controls = [
+        page.getByRole('textbox', { name: "Alice's editor" }),
+        page.getByRole('textbox', { name: "Bob's editor" }),
+        page.getByRole('combobox', { name: 'Network delay' }),
+        page.getByRole('button', { name: 'Start over' }),
+        page.locator('label').filter({ hasText: 'changes, merged by Yjs' }),
+        page.locator('label').filter({ hasText: 'the whole document (naive)' }),
+      ];
+      for (const control of controls) {
+        const b = await control.boundingBox();
+        if (!b) throw new Error('a control is not rendered');
+        expect(b.x).toBeGreaterThanOrEqual(box.x);
+        expect(b.x + b.width).toBeLessThanOrEqual(box.x + box.width + 0.5);
+        expect(b.height).toBeGreaterThanOrEqual(44);
+      }
+      // Side by side where there is room, one above the other on a phone, each wide enough for a line of the list.
+      const [a, b] = await Promise.all(["Alice's editor", "Bob's editor"].map((name) => page.getByRole('textbox', { name }).boundingBox()));
+      if (!a || !b) throw new Error('an editor is not rendered');
+      expect(a.width).toBeGreaterThanOrEqual(200);
+      if (width >= 1280) expect(a.y).toBe(b.y);
+      else expect(b.y).toBeGreaterThan(a.y + a.height);
+      await page.locator('fd-collab-editors[data-quiet]').waitFor();
+      mkdirSync(shots, { recursive: true });
+      await region.screenshot({ path: `${shots}collab-${width}.png` });
+    } finally {
+      await context.close();
+    }
   });
 });

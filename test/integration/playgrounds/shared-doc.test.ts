@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../../../server/app.ts';
+import { checks } from '../../../src/runtime/checks.ts';
+import { findPlaygrounds, type FoundPlayground } from './find.ts';
+import { runPlayground } from './run-playground.ts';
+
+/**
+ * The collaborative-editor exercise, run 20 times per variant against the real
+ * companion server: its starter must fail every run and its solution pass every
+ * run, whichever client starts first and by how much. In the browser each client
+ * is a worker and they start tens to hundreds of milliseconds apart; here one
+ * client is held back by a different amount each run (0 to 400 ms, below the
+ * 500 ms both wait before editing), alternating which one.
+ */
+const RUNS = 20;
+const STAGGERS_MS = [0, 0, 0, 1, 2, 3, 5, 8, 10, 15, 20, 30, 50, 80, 120, 160, 200, 250, 320, 400];
+const check = checks['shared-doc-converges'];
+
+const playground = (await findPlaygrounds()).find((p) => p.id === 'project-shared-doc');
+
+/** The playground with one client's code starting `ms` later, as a slower worker would. */
+function staggered(found: FoundPlayground, variant: 'code' | 'solution', late: string, ms: number): FoundPlayground {
+  const source = found[variant] ?? {};
+  const code = Object.fromEntries(
+    found.clients.map((name) => {
+      const text = source[name] ?? source['shared'] ?? '';
+      return [name, name === late && ms > 0 ? `await new Promise((resolve) => setTimeout(resolve, ${ms}));\n${text}` : text];
+    }),
+  );
+  return { ...found, [variant]: code };
+}
+
+describe('the shared-doc exercise decides the same way every run', () => {
+  let server: RunningServer;
+  let companion: string;
+  beforeAll(async () => {
+    server = await startServer({ port: 0, logLevel: 'error', siteDir: '/nonexistent/' });
+    companion = `http://127.0.0.1:${server.port}`;
+  });
+  afterAll(() => server?.close());
+
+  it('is in the course with alice and bob', () => {
+    expect(playground?.clients).toEqual(['alice', 'bob']);
+    expect(playground?.check).toBe('shared-doc-converges');
+  });
+
+  it(`the starter fails its check in ${RUNS} of ${RUNS} runs, for one of the two reasons whole documents give`, { timeout: 180_000 }, async () => {
+    if (!playground) throw new Error('project-shared-doc not found');
+    // Crossed in flight: each took the other's copy. Or one copy arrived first and was sent on whole.
+    const crossed = [
+      'Every client should end with the same document.',
+      "The shared document should keep alice's edit.",
+      "The shared document should keep bob's edit.",
+    ];
+    const relayed = (who: string, whose: string) => [
+      `Send only ${who}'s own edit: a message from ${who} held ${whose}'s text, so it was a copy of the whole document.`,
+    ];
+    const outcomes: string[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      const late = run % 2 === 0 ? 'bob' : 'alice';
+      const { events, ended } = await runPlayground(staggered(playground, 'code', late, STAGGERS_MS[run] as number), 'code', companion);
+      expect(ended).toBe('finished');
+      expect(events.filter((e) => e.kind === 'uncaught')).toEqual([]);
+      const { passed, missing } = check(events);
+      expect(passed).toBe(false);
+      expect([crossed, relayed('alice', 'bob'), relayed('bob', 'alice')]).toContainEqual(missing);
+      outcomes.push(missing.length === 3 ? 'crossed' : 'relayed');
+    }
+    // Both timings happen in these runs, so both halves of the argument were exercised.
+    expect(outcomes).toContain('relayed');
+  });
+
+  it(`the solution passes its check in ${RUNS} of ${RUNS} runs`, { timeout: 180_000 }, async () => {
+    if (!playground) throw new Error('project-shared-doc not found');
+    for (let run = 0; run < RUNS; run++) {
+      const late = run % 2 === 0 ? 'bob' : 'alice';
+      const { events, ended } = await runPlayground(staggered(playground, 'solution', late, STAGGERS_MS[run] as number), 'solution', companion);
+      expect(ended).toBe('finished');
+      expect(events.filter((e) => e.kind === 'uncaught')).toEqual([]);
+      expect(check(events), `run ${run + 1}, ${late} ${STAGGERS_MS[run]} ms late`).toEqual({ passed: true, missing: [] });
+    }
+  });
+});
