@@ -81,7 +81,7 @@ export const outline: OutlinePart[] = [
     lessons: [
       { slug: 'projects/chat', title: 'Chat with accounts and history', summary: 'Accounts, private messages and history.' },
       { slug: 'projects/dashboard', title: 'A real-time dashboard', summary: 'Live charts fed by the server.' },
-      { slug: 'projects/collaborative-editor', title: 'A collaborative editor', summary: 'Two editors kept in sync: edits, one order, transformation.' },
+      { slug: 'projects/collaborative-editor', title: 'A collaborative editor', summary: 'Two editors kept in sync: why whole documents lose work, OT\'s tie rules, and a CRDT (Yjs).' },
     ],
   },
 ];
