@@ -78,6 +78,9 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
   #passed = false;
   #healthTimer = 0;
   #stopLazy: (() => void) | null = null;
+  #upgradeDone!: () => void;
+  /** Settles when Monaco has replaced the textareas (or failed to load, leaving them). */
+  #upgraded = new Promise<void>((resolve) => (this.#upgradeDone = resolve));
   /** Bumped by every Run and Stop, so a run still being prepared knows it was superseded. */
   #generation = 0;
   #checkPending = false;
@@ -191,6 +194,18 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
     }
   }
 
+  /**
+   * What the editor's language service reports for each file as shown now
+   * (the learner's code, or the solution while it is shown), keyed by file.
+   * Resolves once Monaco has loaded; the plain textareas report nothing.
+   */
+  async problems(): Promise<Record<string, string[]>> {
+    await this.#upgraded;
+    const out: Record<string, string[]> = {};
+    for (const file of this.#config.files) out[file.key] = await this.#surface(file.key).problems();
+    return out;
+  }
+
   /** Shows the solution read-only, or brings the learner's code back: never overwrites it. */
   toggleSolution(): void {
     const button = this.querySelector<HTMLButtonElement>('[data-action="solution"]');
@@ -231,6 +246,7 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
     try {
       monaco = await loadMonaco();
     } catch {
+      this.#upgradeDone();
       return; // The textareas keep working.
     }
     for (const file of this.#config.files) {
@@ -246,6 +262,7 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
       this.#surfaces.set(file.key, surface);
       if (hadFocus) surface.focus();
     }
+    this.#upgradeDone();
   }
 
   async #prepare(): Promise<Map<string, Prepared>> {

@@ -14,6 +14,7 @@ import 'monaco-editor/features/register.all';
 import 'monaco-editor/languages/definitions/javascript/register';
 import 'monaco-editor/languages/definitions/typescript/register';
 import {
+  getJavaScriptWorker,
   getTypeScriptWorker,
   javascriptDefaults,
   ModuleKind,
@@ -31,11 +32,14 @@ self.MonacoEnvironment = {
 
 // Every playground file is a module of its own (moduleDetection: force), so
 // two playgrounds that both declare `ws` do not collide in the language service.
+// `lib` names files, not tsconfig's short names: these options reach the
+// language service as they are (no tsconfig parsing turns 'dom' into
+// 'lib.dom.d.ts'), and the worker serves its bundled lib files by file name.
 const compilerOptions = {
   target: ScriptTarget.ESNext,
   module: ModuleKind.ESNext,
   moduleDetection: 3,
-  lib: ['esnext', 'dom'],
+  lib: ['lib.esnext.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'],
   strict: true,
   sourceMap: true,
   allowNonTsExtensions: true,
@@ -133,6 +137,16 @@ export function monacoSurface(container: HTMLElement, initial: string, options: 
       monaco.editor.setModelMarkers(model, MARK_OWNER, []);
     },
     focus: () => editor.focus(),
+    async problems() {
+      const getWorker = await languageWorker(options.language);
+      const worker = await getWorker(uri);
+      const file = uri.toString();
+      const found = [...(await worker.getSyntacticDiagnostics(file)), ...(await worker.getSemanticDiagnostics(file))];
+      return found.map((diagnostic) => {
+        const at = model.getPositionAt(diagnostic.start ?? 0);
+        return `${at.lineNumber}:${at.column} ${flatten(diagnostic.messageText)}`;
+      });
+    },
     dispose() {
       changes.dispose();
       sizing.dispose();
@@ -142,14 +156,25 @@ export function monacoSurface(container: HTMLElement, initial: string, options: 
   };
 }
 
+type DiagnosticText = string | { messageText: string; next?: DiagnosticText[] };
+
+function flatten(text: DiagnosticText): string {
+  if (typeof text === 'string') return text;
+  return [text.messageText, ...(text.next ?? []).map(flatten)].join(' ');
+}
+
 /**
  * The TS language service starts when the first TypeScript model appears, a
  * moment after it is created; until then getTypeScriptWorker rejects.
  */
-async function typeScriptWorker(): ReturnType<typeof getTypeScriptWorker> {
+function typeScriptWorker(): ReturnType<typeof getTypeScriptWorker> {
+  return languageWorker('ts');
+}
+
+async function languageWorker(language: 'js' | 'ts'): ReturnType<typeof getTypeScriptWorker> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await getTypeScriptWorker();
+      return await (language === 'ts' ? getTypeScriptWorker() : getJavaScriptWorker());
     } catch (error) {
       if (attempt >= 200) throw error;
       await new Promise((resolve) => setTimeout(resolve, 50));
