@@ -35,7 +35,11 @@ export default defineConfig({
       description: 'An interactive course on WebSockets and real-time communication, with a live frame-by-frame view.',
       sidebar,
       customCss: ['./src/styles/theme.css'],
-      components: { Search: './src/components/Search.astro', Sidebar: './src/components/Sidebar.astro' },
+      components: {
+        Search: './src/components/Search.astro',
+        Sidebar: './src/components/Sidebar.astro',
+        PageTitle: './src/components/PageTitle.astro',
+      },
       // Wrapped lines keep every code sample readable at 375 px without sideways scrolling.
       expressiveCode: { defaultProps: { wrap: true } },
       plugins: [starlightLinksValidator({ errorOnFallbackPages: false, errorOnInvalidHashes: true })],

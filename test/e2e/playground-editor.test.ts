@@ -55,3 +55,62 @@ describeBrowser('editors', () => {
     });
   }
 });
+
+describeBrowser('playgrounds on a phone (375 × 812, touch)', () => {
+  const env = useBrowser();
+  const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
+
+  it('taps into the editor without console errors, hides the keyboard button and the shortcut hint, and has 44 px tap targets', async () => {
+    // An iPhone's user agent: Monaco adds its floating keyboard button only on iOS.
+    const context = await env.browser.newContext({ viewport: { width: 375, height: 812 }, hasTouch: true, isMobile: true, userAgent: IPHONE });
+    const page = await context.newPage();
+    const messages: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error' || /\bERR\b|Canceled/.test(message.text())) messages.push(`${message.type()}: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => messages.push(`pageerror: ${error.message}`));
+    await page.goto(`${env.origin}/lessons/first-client/`, { waitUntil: 'networkidle' });
+    const echo = page.locator('fd-playground#first-client');
+    await approach(echo);
+    const code = echo.locator('.monaco-editor .view-lines').first();
+    const box = await code.boundingBox();
+    if (!box) throw new Error('The editor has no box');
+    // Taps on words, on spaces and on other lines, some in quick succession, as a thumb does.
+    for (let i = 0; i < 8; i++) {
+      await page.touchscreen.tap(box.x + 20 + (i % 4) * 40, box.y + 12 + i * 19);
+      await page.waitForTimeout(i % 2 === 0 ? 600 : 60);
+    }
+    await page.waitForTimeout(1_000);
+    // The taps reached the editor: it has focus.
+    await expect(page.evaluate(() => document.activeElement?.closest('.monaco-editor') !== null)).resolves.toBe(true);
+    expect(messages).toEqual([]);
+
+    // Monaco's keyboard button exists on iOS, and is not shown over the code.
+    await expect(echo.locator('.iPadShowKeyboard').count()).resolves.toBe(1);
+    await expect(echo.locator('.iPadShowKeyboard').isVisible()).resolves.toBe(false);
+    // No keyboard, no keyboard shortcut hint.
+    await expect(echo.locator('.fd-hint').isVisible()).resolves.toBe(false);
+
+    const targets = await echo.locator('.fd-toolbar button, .fd-toolbar a:not([hidden])').evaluateAll((elements) =>
+      elements.map((el) => {
+        const rect = el.getBoundingClientRect();
+        return { name: el.textContent?.trim(), width: Math.round(rect.width), height: Math.round(rect.height) };
+      }),
+    );
+    expect(targets.map((t) => t.name)).toEqual(expect.arrayContaining(['Run', 'Stop', 'Reset']));
+    for (const target of targets) {
+      expect(target.height, `${target.name} is ${target.height} px tall`).toBeGreaterThanOrEqual(44);
+      expect(target.width, `${target.name} is ${target.width} px wide`).toBeGreaterThanOrEqual(44);
+    }
+    await context.close();
+  });
+
+  it('shows the shortcut hint where there is a keyboard and a mouse (1280 px)', async () => {
+    const { page } = await env.newPage();
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${env.origin}/lessons/first-client/`, { waitUntil: 'networkidle' });
+    await expect(page.locator('fd-playground#first-client .fd-hint').isVisible()).resolves.toBe(true);
+    const run = await page.locator('fd-playground#first-client').getByRole('button', { name: 'Run' }).boundingBox();
+    expect(run?.height).toBeGreaterThanOrEqual(44);
+  });
+});

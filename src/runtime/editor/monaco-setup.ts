@@ -81,6 +81,27 @@ followSiteTheme(document.documentElement, (theme) => monaco.editor.setTheme(EDIT
 
 const MARK_OWNER = 'fd-run';
 
+/** A screen that cannot hover and points with a finger: a phone or a tablet. */
+function touchOnly(): boolean {
+  return typeof matchMedia === 'function' && matchMedia('(hover: none) and (pointer: coarse)').matches;
+}
+
+/**
+ * On a touch screen a tap is a synthetic mouse enter, move and leave: the
+ * leave cancels the hover (type information) that the move started, and
+ * Monaco reports that cancelled request as "ERR Canceled: Canceled" on every
+ * tap. A finger cannot hover, so the hover is never shown there anyway; not
+ * starting it removes the request that would be cancelled. Errors stay
+ * visible as squiggles and in the Output.
+ */
+const TOUCH_OPTIONS: monaco.editor.IStandaloneEditorConstructionOptions = {
+  hover: { enabled: 'off' },
+  // The same synthetic moves would start "go to definition" link lookups.
+  links: false,
+  // No context menu: a long press should select a word, as everywhere else on a phone.
+  contextmenu: false,
+};
+
 export function monacoSurface(container: HTMLElement, initial: string, options: SurfaceOptions): CodeSurface {
   const uri = monaco.Uri.parse(`file:///${options.path}.${options.language}`);
   const model =
@@ -101,6 +122,7 @@ export function monacoSurface(container: HTMLElement, initial: string, options: 
     accessibilitySupport: 'auto',
     // Tab moves focus, so a keyboard user is never trapped in the editor; Ctrl+M switches to indenting.
     tabFocusMode: true,
+    ...(touchOnly() ? TOUCH_OPTIONS : {}),
   });
   editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => options.onRun());
   // The editor grows with its content, between 8 and 28 lines, like the textarea it replaced.
