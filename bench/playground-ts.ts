@@ -15,7 +15,7 @@ import { runIfMain, type BenchResult } from './types.ts';
  * Also: how long the Output stays empty after the click ("Preparing
  * TypeScript…" is printed on the next frame). Median of several fresh pages.
  */
-const ROUNDS = 5;
+const ROUNDS = 3;
 const PAGE = '/lessons/first-client/';
 const ID = 'first-client-typed';
 

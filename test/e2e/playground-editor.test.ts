@@ -20,7 +20,7 @@ async function problems(page: Page, id: string): Promise<Record<string, string[]
 
 async function approach(scope: Locator): Promise<void> {
   await scope.scrollIntoViewIfNeeded();
-  await scope.locator('.monaco-editor').first().waitFor({ timeout: 60_000 });
+  await scope.locator('.monaco-editor').first().waitFor({ timeout: 120_000 });
 }
 
 describeBrowser('editors', () => {
@@ -52,7 +52,7 @@ describeBrowser('editors', () => {
       const found = await problems(page, playground.id);
       expect(found[key]).toEqual([expect.stringMatching(/^\d+:7 Type 'string' is not assignable to type 'number'\.$/)]);
       expect(consoleErrors).toEqual([]);
-    });
+    }, 240_000);
   }
 });
 
@@ -103,7 +103,7 @@ describeBrowser('playgrounds on a phone (375 × 812, touch)', () => {
       expect(target.width, `${target.name} is ${target.width} px wide`).toBeGreaterThanOrEqual(44);
     }
     await context.close();
-  });
+  }, 240_000);
 
   it('shows the shortcut hint where there is a keyboard and a mouse (1280 px)', async () => {
     const { page } = await env.newPage();

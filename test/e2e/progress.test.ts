@@ -83,7 +83,7 @@ describeBrowser('course progress, as the learner sees it', () => {
     const exercise = page.locator('fd-playground#echo-payload-limit');
     await exercise.scrollIntoViewIfNeeded();
     await exercise.getByRole('button', { name: 'Run' }).click();
-    await exercise.locator('[data-check-status]').getByText('Check passed: well done!').waitFor({ timeout: 20_000 });
+    await exercise.locator('[data-check-status]').getByText('Check passed: well done!').waitFor({ timeout: 60_000 });
     await expect(items()).resolves.toEqual(['✓Exercise “The payload limit”: passed', '○Knowledge check: not answered yet']);
 
     // Home: continue where I left off (this lesson, not done: its knowledge check is open).
@@ -100,7 +100,7 @@ describeBrowser('course progress, as the learner sees it', () => {
     await expect(items()).resolves.toEqual(['○Exercise “The payload limit”: not passed yet', '○Knowledge check: not answered yet']);
     await expect(page.evaluate((key) => JSON.parse(localStorage.getItem(key) ?? '{}').lessons['lessons/echo-server'].passed, KEY)).resolves.toEqual([]);
     expect(consoleErrors).toEqual([]);
-  });
+  }, 240_000);
 
   it('draws an empty progress bar as empty in the dark theme, and the done part in a contrasting colour', async () => {
     const { page } = await env.newPage();
@@ -137,5 +137,5 @@ describeBrowser('course progress, as the learner sees it', () => {
     await expect(bar.evaluate((el: HTMLProgressElement) => el.value)).resolves.toBe(1);
     const one = await pixels();
     expect(contrast(one.start, one.inside), `done ${one.start} vs empty ${one.inside}`).toBeGreaterThanOrEqual(3);
-  });
+  }, 240_000);
 });

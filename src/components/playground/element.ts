@@ -24,6 +24,7 @@ import { COMPANION_DOWN_TEXT, PREPARING_TS_TEXT, STILL_RUNNING_TEXT } from './te
 const MAX_LINES = 1_000;
 /** How often the page asks /health, so a companion that stops mid-session shows within seconds. */
 const HEALTH_POLL_MS = 3_000;
+const HEALTH_TIMEOUT_MS = 5_000;
 /** A run quiet this long while still running gets a note on how to end it. */
 const QUIET_NOTE_MS = 3_000;
 
@@ -39,6 +40,8 @@ function storage(): Storage | null {
 }
 
 let lastHealth: { at: number; answer: Promise<boolean> } | null = null;
+/** The last answer /health gave; what a timed-out question falls back to. */
+let lastKnownUp = true;
 
 /**
  * One watcher per page: while any playground is on the page and the tab is
@@ -78,7 +81,9 @@ function courseProgress(): ProgressStore | null {
 function serverReachable(): Promise<boolean> {
   const now = performance.now();
   if (lastHealth && now - lastHealth.at < 1_000) return lastHealth.answer;
-  lastHealth = { at: now, answer: askHealth() };
+  const answer = askHealth();
+  void answer.then((up) => (lastKnownUp = up));
+  lastHealth = { at: now, answer };
   return lastHealth.answer;
 }
 
@@ -88,12 +93,15 @@ async function askHealth(): Promise<boolean> {
   // no-cors answer still proves it is up, without the server having to send CORS headers.
   const crossOrigin = new URL(url).origin !== location.origin;
   try {
-    const response = await fetch(url, { cache: 'no-store', mode: crossOrigin ? 'no-cors' : 'cors', signal: AbortSignal.timeout(2_000) });
+    const response = await fetch(url, { cache: 'no-store', mode: crossOrigin ? 'no-cors' : 'cors', signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) });
     if (response.type === 'opaque') return true;
     if (!response.ok) return false;
     const body = (await response.json()) as { status?: unknown };
     return body.status === 'ok';
-  } catch {
+  } catch (error) {
+    // A stopped server refuses at once. A slow answer is a busy machine, not a missing
+    // server: saying "not running" then would block Run for nothing.
+    if (error instanceof DOMException && error.name === 'TimeoutError') return lastKnownUp;
     return false;
   }
 }

@@ -194,11 +194,13 @@ function typeScriptWorker(): ReturnType<typeof getTypeScriptWorker> {
 }
 
 async function languageWorker(language: 'js' | 'ts'): ReturnType<typeof getTypeScriptWorker> {
-  for (let attempt = 0; ; attempt++) {
+  // Generous: on a busy machine the worker can take tens of seconds to start.
+  const giveUpAt = performance.now() + 60_000;
+  for (;;) {
     try {
       return await (language === 'ts' ? getTypeScriptWorker() : getJavaScriptWorker());
     } catch (error) {
-      if (attempt >= 200) throw error;
+      if (performance.now() > giveUpAt) throw error;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
