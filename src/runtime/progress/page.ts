@@ -109,7 +109,10 @@ function item(doc: Document, done: boolean, label: string, href: string | null, 
   const name = doc.createElement(href ? 'a' : 'span');
   if (href) name.setAttribute('href', href);
   name.textContent = label;
-  li.append(icon, name, doc.createTextNode(`: ${state}`));
+  // One text box beside the icon, so the line wraps as text rather than as separate pieces.
+  const text = doc.createElement('span');
+  text.append(name, doc.createTextNode(`: ${state}`));
+  li.append(icon, text);
   return li;
 }
 
