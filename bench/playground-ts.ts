@@ -33,7 +33,7 @@ async function once(browser: Browser, origin: string, warmed: boolean): Promise<
   const playground = page.locator(`fd-playground#${ID}`);
   if (warmed) {
     await playground.scrollIntoViewIfNeeded();
-    await page.waitForFunction((id) => document.getElementById(id)?.dataset['typescript'] === 'ready', ID, { timeout: 120_000 });
+    await page.waitForFunction((id) => document.getElementById(id)?.dataset['typescript'] === 'ready', ID, { timeout: 300_000 });
   }
   await page.evaluate((id) => {
     const element = document.getElementById(id) as HTMLElement;
@@ -48,7 +48,7 @@ async function once(browser: Browser, origin: string, warmed: boolean): Promise<
     }).observe(log, { childList: true });
   }, ID);
   await playground.getByRole('button', { name: 'Run' }).click();
-  await page.waitForFunction(() => (window as unknown as { fdMarks: Record<string, number> }).fdMarks['firstOutput'] !== undefined, undefined, { timeout: 120_000 });
+  await page.waitForFunction(() => (window as unknown as { fdMarks: Record<string, number> }).fdMarks['firstOutput'] !== undefined, undefined, { timeout: 300_000 });
   const marks = await page.evaluate(() => (window as unknown as { fdMarks: Record<string, number> }).fdMarks);
   await context.close();
   const click = marks['click'] as number;
