@@ -40,6 +40,8 @@ export default defineConfig({
         Sidebar: './src/components/Sidebar.astro',
         // The home page's splash layout has no sidebar: this adds the phone menu (navigation, theme) it lacked.
         PageFrame: './src/components/PageFrame.astro',
+        // Each lesson's "To finish this page" checklist sits under its title.
+        PageTitle: './src/components/PageTitle.astro',
       },
       // Knowledge checks are sections with their own heading: list them in "On this page" too.
       routeMiddleware: './src/route-data.ts',

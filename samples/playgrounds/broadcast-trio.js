@@ -1,11 +1,14 @@
-// alice, bob and carol run this same code. Each says one thing on
-// /broadcast and prints everything that arrives, its own line included.
+// alice, bob and carol run this same code on /broadcast.
+// Exercise: let each of them say one thing, and print everything that
+// arrives, its own line included.
 const socket = new WebSocket('ws://localhost:8080/broadcast');
 
 socket.onopen = () => {
-  // Wait until everyone is connected, then speak once.
-  setTimeout(() => socket.send(`${clientName} says hello`), 500);
+  // 1. Wait half a second so that everyone is connected, then send
+  //    `${clientName} says hello` (setTimeout, then socket.send).
 };
-socket.onmessage = (event) => console.log(`received: ${event.data}`);
+socket.onmessage = (event) => {
+  // 2. Print what arrived: console.log(`received: ${event.data}`).
+};
 
 setTimeout(() => socket.close(1000, 'bye'), 1500);

@@ -59,18 +59,21 @@ const messageTooBig: Check = (events) => {
 const clientsOf = (events: readonly ClientEvent[]): string[] => [...new Set(events.map((e) => e.client))].sort();
 
 /**
- * Broadcasting: with several clients, each sent a message and each received
- * every client's message, its own included.
+ * Broadcasting: with several clients, each sent a message, each received
+ * every client's message, its own included, and printed what it received.
  */
 const broadcastAll: Check = (events) => {
   const clients = clientsOf(ofKind(events, 'create'));
   const sent = ofKind(events, 'send').filter((e) => e.dataType === 'text');
+  const printed = ofKind(events, 'console');
   const requirements: [boolean, string][] = [[clients.length >= 2, 'Run the code in at least two clients.']];
   for (const client of clients) {
-    requirements.push([sent.some((s) => s.client === client), `Let ${client} send a message.`]);
-    const got = ofKind(events, 'message').filter((m) => m.client === client).map((m) => m.preview);
-    const missed = sent.filter((s) => !got.includes(s.preview)).map((s) => s.client);
-    requirements.push([missed.length === 0, `${client} should receive every message, its own too (missing: ${missed.join(', ')}).`]);
+    requirements.push([sent.some((s) => s.client === client), `Let ${client} send a message once it is connected.`]);
+    const got = ofKind(events, 'message').filter((m) => m.client === client);
+    const missed = sent.filter((s) => !got.some((m) => m.preview === s.preview)).map((s) => s.client);
+    requirements.push([sent.length > 0 && missed.length === 0, `${client} should receive every message, its own too${missed.length > 0 ? ` (missing: ${missed.join(', ')})` : ''}.`]);
+    const unprinted = got.filter((m) => !printed.some((c) => c.client === client && c.t >= m.t && c.text.includes(m.preview)));
+    requirements.push([got.length > 0 && unprinted.length === 0, `${client} should print every message it receives with console.log.`]);
   }
   return result(requirements);
 };
@@ -162,6 +165,28 @@ const sharedDocConverges: Check = (events) => {
   }
   return result(requirements);
 };
+
+/** What the check panel says after a run: a headline, and what is still missing as a list. */
+export interface Feedback {
+  state: 'passed' | 'error' | 'missing';
+  headline: string;
+  items: string[];
+}
+
+/**
+ * When the learner's code threw, that comes first and alone: every other
+ * requirement is likely unmet only because the code stopped, so listing them
+ * would send the learner after the wrong thing.
+ */
+export function feedbackFor(events: readonly ClientEvent[], outcome: CheckResult): Feedback {
+  if (outcome.passed) return { state: 'passed', headline: 'Check passed: well done!', items: [] };
+  const thrown = ofKind(events, 'uncaught')[0];
+  if (thrown) {
+    const where = thrown.line === null ? 'Fix the error first' : `Fix line ${thrown.line} first`;
+    return { state: 'error', headline: `Not yet: your code stopped with an error. ${where}: ${thrown.message}`, items: [] };
+  }
+  return { state: 'missing', headline: 'Not yet. Still missing:', items: outcome.missing };
+}
 
 export const checks = {
   'greet-echo-close': greetEchoClose,

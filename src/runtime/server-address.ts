@@ -83,3 +83,21 @@ export function mapLearnerHttpUrl(url: string | URL, companion: string): string 
   }
   return parsed.href;
 }
+
+/**
+ * The line the Output shows when the address in the learner's code is sent
+ * somewhere else (the course on another port than 8080), so the rewrite is
+ * never silent; null when the code's address is where the socket goes.
+ */
+export function rewriteNote(url: string, companion: string): string | null {
+  let mapped: MappedUrl;
+  try {
+    mapped = mapLearnerUrl(url, companion, '');
+  } catch {
+    return null;
+  }
+  const shown = new URL(mapped.shown);
+  const target = new URL(mapped.target);
+  if (shown.protocol === target.protocol && shown.host === target.host) return null;
+  return `Note: your code says ${shown.protocol}//${shown.host}; this course runs on ${target.protocol}//${target.host}, so the connection goes there. Code you run outside the course connects to the address it says.`;
+}

@@ -125,7 +125,15 @@ describeBrowser('playgrounds', () => {
     await waitForLine(log, 'Closed: 1000 Done wasClean = true');
     await waitForLine(log, 'Run finished.');
     const lines = await log.locator('.fd-line').allTextContents();
-    expect(lines).toEqual(['Connected. readyState = 1', 'Echo: Hello, server!', 'Closed: 1000 Done wasClean = true', 'Run finished.']);
+    // The course runs on an ephemeral port here, so the rewrite of ws://localhost:8080 is announced where it happens.
+    const port = new URL(env.origin).port;
+    expect(lines).toEqual([
+      `Note: your code says ws://localhost:8080; this course runs on ws://127.0.0.1:${port}, so the connection goes there. Code you run outside the course connects to the address it says.`,
+      'Connected. readyState = 1',
+      'Echo: Hello, server!',
+      'Closed: 1000 Done wasClean = true',
+      'Run finished.',
+    ]);
     // The element is the diagram's RecordSource: the run's events, tagged.
     const recorded = await record.page.evaluate(() => {
       const source = document.getElementById('first-client') as unknown as { tag: string; events: { kind: string; url?: string; preview?: string }[] };
@@ -237,14 +245,26 @@ describeBrowser('playgrounds', () => {
     await page.evaluate(() =>
       document.addEventListener('fd:exercise-passed', (e) => (document.body.dataset['passed'] = (e as CustomEvent<{ id: string }>).detail.id)),
     );
+    // Running the solution shows that it passes, and earns nothing.
+    const passedIds = (): Promise<string[]> =>
+      page.evaluate(() => JSON.parse(localStorage.getItem('full-duplex:progress') ?? '{"lessons":{}}').lessons['lessons/first-client']?.passed ?? []);
     await press(exercise.getByRole('button', { name: 'Run' }));
-    const status = exercise.getByRole('status').filter({ hasText: 'Check' });
-    await status.getByText('Check passed').waitFor({ timeout: 15_000 });
-    await expect(page.evaluate((key) => JSON.parse(localStorage.getItem(key) ?? '{}').check, progressKeys.passed('first-client-exercise'))).resolves.toBe('greet-echo-close');
-    await expect(page.evaluate(() => document.body.dataset['passed'])).resolves.toBe('first-client-exercise');
+    const status = exercise.locator('[data-check-status]');
+    await status.getByText('The solution passes the check. Press Solution again to go back to your code: the exercise counts when your code passes.').waitFor({ timeout: 15_000 });
+    await expect(passedIds()).resolves.toEqual([]);
+    await expect(page.evaluate(() => document.body.dataset['passed'])).resolves.toBeUndefined();
     await press(solution);
     await showsCode(exercise, '// mine');
     await expect(code()).resolves.toContain('// mine');
+    // The learner's own passing code earns the mark.
+    const answer = readFileSync(new URL('../../samples/playgrounds/first-client-exercise.solution.js', import.meta.url), 'utf8');
+    await editor(exercise);
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.insertText(answer);
+    await press(exercise.getByRole('button', { name: 'Run' }));
+    await status.getByText('Check passed: well done!').waitFor({ timeout: 15_000 });
+    await expect(passedIds()).resolves.toEqual(['first-client-exercise']);
+    await expect(page.evaluate(() => document.body.dataset['passed'])).resolves.toBe('first-client-exercise');
 
     page.once('dialog', (dialog) => void dialog.accept());
     await press(exercise.getByRole('button', { name: 'Reset' }));

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { QUIZ_COMPLETED_EVENT } from '../../quiz/engine/storage.ts';
 import { PROGRESS_ATTRS, PROGRESS_EVENTS } from '../../src/runtime/progress/store.ts';
@@ -48,4 +49,93 @@ describeBrowser('course progress', () => {
     await expect(page.getByRole('main').getByRole('link', { name: 'Why WebSockets', exact: true }).count()).resolves.toBe(1);
     expect(consoleErrors).toEqual([]);
   });
+});
+
+/** Relative luminance contrast of two sRGB colours, as WCAG defines it. */
+function contrast(a: number[], b: number[]): number {
+  const lum = (rgb: number[]): number => {
+    const [r, g, bl] = rgb.map((v) => {
+      const c = v / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    }) as [number, number, number];
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x) as [number, number];
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+describeBrowser('course progress, as the learner sees it', () => {
+  const env = useBrowser();
+  const KEY = 'full-duplex:progress';
+
+  it('clears passed marks on exercises with "Reset progress", lists what a lesson still needs, and offers to continue', async () => {
+    const { page, consoleErrors } = await env.newPage();
+    await page.goto(`${env.origin}/lessons/echo-server/`, { waitUntil: 'networkidle' });
+    const checklist = page.getByRole('region', { name: 'To finish this page' });
+    const items = async (): Promise<string[]> => (await checklist.getByRole('listitem').allTextContents()).map((t) => t.trim());
+    await expect(items()).resolves.toEqual(['○Exercise “The payload limit”: not passed yet', '○Knowledge check: not answered yet']);
+    await expect(checklist.getByRole('link', { name: 'Exercise “The payload limit”' }).getAttribute('href')).resolves.toBe('#echo-payload-limit');
+
+    // The learner's own code passes the exercise: the playground, the checklist and the store agree.
+    const answer = readFileSync(new URL('../../samples/playgrounds/payload-limit.solution.js', import.meta.url), 'utf8');
+    await page.evaluate((code) => localStorage.setItem('fd:v1:code:echo-payload-limit:shared', code), answer);
+    await page.reload({ waitUntil: 'networkidle' });
+    const exercise = page.locator('fd-playground#echo-payload-limit');
+    await exercise.scrollIntoViewIfNeeded();
+    await exercise.getByRole('button', { name: 'Run' }).click();
+    await exercise.locator('[data-check-status]').getByText('Check passed: well done!').waitFor({ timeout: 60_000 });
+    await expect(items()).resolves.toEqual(['✓Exercise “The payload limit”: passed', '○Knowledge check: not answered yet']);
+
+    // Home: continue where I left off (this lesson, not done: its knowledge check is open).
+    await page.goto(`${env.origin}/`, { waitUntil: 'networkidle' });
+    const resume = page.getByRole('link', { name: 'Continue where you left off: Your first server: echo' });
+    await expect(resume.getAttribute('href')).resolves.toBe('/lessons/echo-server/');
+    await expect(resume.isVisible()).resolves.toBe(true);
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Reset progress' }).click();
+    await expect(resume.isVisible()).resolves.toBe(false);
+    await page.goto(`${env.origin}/lessons/echo-server/`, { waitUntil: 'networkidle' });
+    await expect(exercise.locator('[data-check-status]').innerText()).resolves.toBe('');
+    await expect(items()).resolves.toEqual(['○Exercise “The payload limit”: not passed yet', '○Knowledge check: not answered yet']);
+    await expect(page.evaluate((key) => JSON.parse(localStorage.getItem(key) ?? '{}').lessons['lessons/echo-server'].passed, KEY)).resolves.toEqual([]);
+    expect(consoleErrors).toEqual([]);
+  }, 240_000);
+
+  it('draws an empty progress bar as empty in the dark theme, and the done part in a contrasting colour', async () => {
+    const { page } = await env.newPage();
+    await page.addInitScript(() => localStorage.setItem('starlight-theme', 'dark'));
+    await page.goto(`${env.origin}/`, { waitUntil: 'networkidle' });
+    const bar = page.getByRole('progressbar', { name: 'Your progress' });
+    const pixels = async (): Promise<{ inside: number[]; start: number[]; page: number[] }> => {
+      const shot = (await bar.screenshot()).toString('base64');
+      const pageShot = (await page.screenshot({ clip: { x: 2, y: 2, width: 4, height: 4 } })).toString('base64');
+      return page.evaluate(async ([barPng, pagePng]) => {
+        const read = async (png: string, at: (w: number, h: number) => [number, number]): Promise<number[]> => {
+          const bitmap = await createImageBitmap(await (await fetch(`data:image/png;base64,${png}`)).blob());
+          const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+          const ctx = canvas.getContext('2d') as OffscreenCanvasRenderingContext2D;
+          ctx.drawImage(bitmap, 0, 0);
+          const [x, y] = at(bitmap.width, bitmap.height);
+          return [...ctx.getImageData(x, y, 1, 1).data.slice(0, 3)];
+        };
+        return {
+          inside: await read(barPng as string, (w, h) => [Math.floor(w * 0.75), Math.floor(h / 2)]),
+          start: await read(barPng as string, (_w, h) => [6, Math.floor(h / 2)]),
+          page: await read(pagePng as string, () => [1, 1]),
+        };
+      }, [shot, pageShot]);
+    };
+    const empty = await pixels();
+    // Empty: the inside of the bar is the page's own dark background, not a light fill.
+    expect(contrast(empty.inside, empty.page), `inside ${empty.inside} vs page ${empty.page}`).toBeLessThan(1.3);
+    // One lesson done: the start of the bar is filled, clearly apart from the empty part.
+    await page.evaluate((key) => {
+      localStorage.setItem(key, JSON.stringify({ version: 1, lessons: { 'lessons/why-websockets': { visitedAt: 1, exercises: [], quizzes: [], passed: [], answered: {} } } }));
+    }, KEY);
+    await page.reload({ waitUntil: 'networkidle' });
+    await expect(bar.evaluate((el: HTMLProgressElement) => el.value)).resolves.toBe(1);
+    const one = await pixels();
+    expect(contrast(one.start, one.inside), `done ${one.start} vs empty ${one.inside}`).toBeGreaterThanOrEqual(3);
+  }, 240_000);
 });

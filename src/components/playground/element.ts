@@ -1,16 +1,18 @@
-import { checks, type CheckResult } from '../../runtime/checks.ts';
+import { checks, feedbackFor, type Feedback } from '../../runtime/checks.ts';
 import { whenNeeded } from '../../runtime/editor/lazy.ts';
 import { loadMonaco } from '../../runtime/editor/monaco.ts';
 import { textareaSurface, type CodeSurface } from '../../runtime/editor/surface.ts';
-import { forgetCode, loadCode, markPassed, passRecord, saveCode } from '../../runtime/progress/playground.ts';
+import { forgetCode, loadCode, saveCode } from '../../runtime/progress/playground.ts';
+import { slugOf } from '../../runtime/progress/page.ts';
+import { PROGRESS_EVENTS, ProgressStore } from '../../runtime/progress/store.ts';
 import type { ClientEvent, RecordSource } from '../../runtime/recorder/events.ts';
 import { createSandboxWorker } from '../../runtime/runner/create-worker.ts';
 import { wrapLearnerCode } from '../../runtime/runner/errors.ts';
 import { Run, type RunClient } from '../../runtime/runner/runner.ts';
 import { prepareJavaScript, type Prepared } from '../../runtime/runner/prepare.ts';
-import { currentCompanionOrigin, healthUrl } from '../../runtime/server-address.ts';
+import { currentCompanionOrigin, healthUrl, rewriteNote } from '../../runtime/server-address.ts';
 import { fileFor, type PlaygroundConfig, type PlaygroundFile } from './config.ts';
-import { PROGRESS_EVENTS } from '../../runtime/progress/store.ts';
+import { COMPANION_DOWN_TEXT, PREPARING_TS_TEXT, STILL_RUNNING_TEXT } from './texts.ts';
 
 /**
  * <fd-playground>: the behaviour of Playground.astro. It works before Monaco
@@ -20,7 +22,11 @@ import { PROGRESS_EVENTS } from '../../runtime/progress/store.ts';
  */
 
 const MAX_LINES = 1_000;
-const HEALTH_RETRY_MS = 10_000;
+/** How often the page asks /health, so a companion that stops mid-session shows within seconds. */
+const HEALTH_POLL_MS = 3_000;
+const HEALTH_TIMEOUT_MS = 5_000;
+/** A run quiet this long while still running gets a note on how to end it. */
+const QUIET_NOTE_MS = 3_000;
 
 type Listener = (event: ClientEvent | null) => void;
 type ServerState = 'up' | 'down';
@@ -34,12 +40,50 @@ function storage(): Storage | null {
 }
 
 let lastHealth: { at: number; answer: Promise<boolean> } | null = null;
+/** The last answer /health gave; what a timed-out question falls back to. */
+let lastKnownUp = true;
+
+/**
+ * One watcher per page: while any playground is on the page and the tab is
+ * visible, /health is asked every few seconds and every playground hears the
+ * answer, so a companion stopped mid-session shows without pressing Run.
+ */
+const watchers = new Set<(up: boolean) => void>();
+let pollTimer = 0;
+
+function pollHealth(): void {
+  clearTimeout(pollTimer);
+  if (watchers.size === 0) return;
+  pollTimer = window.setTimeout(async () => {
+    if (document.visibilityState === 'visible') {
+      const up = await serverReachable();
+      for (const watcher of watchers) watcher(up);
+    }
+    pollHealth();
+  }, HEALTH_POLL_MS);
+}
+
+function watchHealth(watcher: (up: boolean) => void): () => void {
+  watchers.add(watcher);
+  if (watchers.size === 1) pollHealth();
+  return () => {
+    watchers.delete(watcher);
+    if (watchers.size === 0) clearTimeout(pollTimer);
+  };
+}
+
+function courseProgress(): ProgressStore | null {
+  const store = storage();
+  return store ? new ProgressStore(store) : null;
+}
 
 /** Asks /health; playgrounds on one page share an answer for a second. */
 function serverReachable(): Promise<boolean> {
   const now = performance.now();
   if (lastHealth && now - lastHealth.at < 1_000) return lastHealth.answer;
-  lastHealth = { at: now, answer: askHealth() };
+  const answer = askHealth();
+  void answer.then((up) => (lastKnownUp = up));
+  lastHealth = { at: now, answer };
   return lastHealth.answer;
 }
 
@@ -49,12 +93,15 @@ async function askHealth(): Promise<boolean> {
   // no-cors answer still proves it is up, without the server having to send CORS headers.
   const crossOrigin = new URL(url).origin !== location.origin;
   try {
-    const response = await fetch(url, { cache: 'no-store', mode: crossOrigin ? 'no-cors' : 'cors', signal: AbortSignal.timeout(2_000) });
+    const response = await fetch(url, { cache: 'no-store', mode: crossOrigin ? 'no-cors' : 'cors', signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) });
     if (response.type === 'opaque') return true;
     if (!response.ok) return false;
     const body = (await response.json()) as { status?: unknown };
     return body.status === 'ok';
-  } catch {
+  } catch (error) {
+    // A stopped server refuses at once. A slow answer is a busy machine, not a missing
+    // server: saying "not running" then would block Run for nothing.
+    if (error instanceof DOMException && error.name === 'TimeoutError') return lastKnownUp;
     return false;
   }
 }
@@ -75,9 +122,19 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
   #tag: string | null = null;
   #run: Run | null = null;
   #showingSolution = false;
+  /** Whether the run in progress (or the last one) ran the solution: that earns no credit. */
+  #ranSolution = false;
   #passed = false;
-  #healthTimer = 0;
+  #unwatchHealth: (() => void) | null = null;
+  #serverUp: boolean | null = null;
+  #quietTimer = 0;
+  #lastEventAt = 0;
+  #noted = new Set<string>();
+  #onProgressChanged = (): void => this.#readPassed();
   #stopLazy: (() => void) | null = null;
+  #upgradeDone!: () => void;
+  /** Settles when Monaco has replaced the textareas (or failed to load, leaving them). */
+  #upgraded = new Promise<void>((resolve) => (this.#upgradeDone = resolve));
   /** Bumped by every Run and Stop, so a run still being prepared knows it was superseded. */
   #generation = 0;
   #checkPending = false;
@@ -113,18 +170,29 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
     this.querySelector('[data-action="solution"]')?.addEventListener('click', () => this.toggleSolution());
     const diagram = this.#part<HTMLAnchorElement>('[data-diagram-link]');
     diagram.hidden = document.getElementById(`${this.id}-diagram`) === null;
-    if (this.#config.check && store && passRecord(store, this.id)) {
-      this.#passed = true;
-      this.#setCheck('Check passed earlier. Run again any time.', 'passed');
-    }
+    this.#readPassed();
+    document.addEventListener(PROGRESS_EVENTS.changed, this.#onProgressChanged);
     this.#stopLazy = whenNeeded(this, () => void this.#upgrade());
-    void this.#refreshServer();
+    void serverReachable().then((up) => this.#showServer(up));
+    this.#unwatchHealth = watchHealth((up) => this.#showServer(up));
   }
 
   disconnectedCallback(): void {
     this.#run?.stop();
     this.#stopLazy?.();
-    clearTimeout(this.#healthTimer);
+    this.#unwatchHealth?.();
+    clearTimeout(this.#quietTimer);
+    document.removeEventListener(PROGRESS_EVENTS.changed, this.#onProgressChanged);
+  }
+
+  /** The passed mark comes from the course progress, so "Reset progress" clears it too. */
+  #readPassed(): void {
+    if (!this.#config.check) return;
+    const passed = courseProgress()?.exercisePassed(this.id) ?? false;
+    if (passed === this.#passed) return;
+    this.#passed = passed;
+    if (passed) this.#setCheck({ state: 'passed', headline: 'Check passed earlier. Run again any time.', items: [] });
+    else this.#setCheck(null);
   }
 
   /** Stops any run in progress, then runs every client's current code. */
@@ -136,18 +204,25 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
     for (const listener of this.#listeners) listener(null);
     for (const log of this.#logs.values()) log.replaceChildren();
     for (const surface of this.#surfaces.values()) surface.clearMarks();
-    if (!this.#passed) this.#setCheck('', null);
+    this.#noted.clear();
+    this.#ranSolution = this.#showingSolution;
+    if (!this.#passed) this.#setCheck(null);
     this.#button('stop').disabled = false;
 
     const serverUp = await serverReachable();
     if (generation !== this.#generation) return;
-    this.#showServer(serverUp ? 'up' : 'down');
+    this.#showServer(serverUp);
     if (!serverUp) {
-      for (const client of this.#config.clients) {
-        this.#print(client, 'The companion server is not running, so connections to ws://localhost:8080 will fail. Start it with "npm start" in the course folder, then press Run again.', 'warn');
+      for (const client of this.#config.clients) this.#print(client, COMPANION_DOWN_TEXT, 'error');
+      // The page came from the companion (npm start): without it the sandbox cannot even load.
+      // Under `npm run dev` the site is served apart, so code that needs no server may still run.
+      if (!import.meta.env.DEV) {
+        this.#button('stop').disabled = true;
+        return;
       }
     }
 
+    if (this.#config.lang === 'ts') for (const client of this.#config.clients) this.#print(client, PREPARING_TS_TEXT, 'system');
     let prepared: Map<string, Prepared>;
     try {
       prepared = await this.#prepare();
@@ -171,7 +246,31 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
       },
     );
     this.#run = run;
+    this.#lastEventAt = performance.now();
     run.start();
+    this.#quietSoon();
+  }
+
+  /**
+   * A run that has gone quiet but has not ended (a socket left open, a
+   * timer) says so, with how to finish, instead of leaving the Output as it is.
+   */
+  #quietSoon(wait = QUIET_NOTE_MS): void {
+    clearTimeout(this.#quietTimer);
+    const run = this.#run;
+    if (!run) return;
+    this.#quietTimer = window.setTimeout(() => {
+      if (this.#run !== run) return;
+      const quietFor = performance.now() - this.#lastEventAt;
+      if (quietFor < QUIET_NOTE_MS) {
+        this.#quietSoon(QUIET_NOTE_MS - quietFor);
+        return;
+      }
+      for (const client of this.#config.clients) this.#print(client, STILL_RUNNING_TEXT, 'system');
+      if (this.#config.check && !this.#passed) {
+        this.#setCheck({ state: 'running', headline: 'Still running. Press Stop to end the run and check it.', items: [] });
+      }
+    }, wait);
   }
 
   stop(): void {
@@ -189,6 +288,18 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
       this.#surface(file.key).setValue(file.starter);
       if (store) forgetCode(store, this.id, file.key);
     }
+  }
+
+  /**
+   * What the editor's language service reports for each file as shown now
+   * (the learner's code, or the solution while it is shown), keyed by file.
+   * Resolves once Monaco has loaded; the plain textareas report nothing.
+   */
+  async problems(): Promise<Record<string, string[]>> {
+    await this.#upgraded;
+    const out: Record<string, string[]> = {};
+    for (const file of this.#config.files) out[file.key] = await this.#surface(file.key).problems();
+    return out;
   }
 
   /** Shows the solution read-only, or brings the learner's code back: never overwrites it. */
@@ -231,6 +342,7 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
     try {
       monaco = await loadMonaco();
     } catch {
+      this.#upgradeDone();
       return; // The textareas keep working.
     }
     for (const file of this.#config.files) {
@@ -246,6 +358,33 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
       this.#surfaces.set(file.key, surface);
       if (hadFocus) surface.focus();
     }
+    this.#upgradeDone();
+    if (this.#config.lang === 'ts') this.#warmTypeScript(monaco);
+  }
+
+  /**
+   * The first TypeScript run used to wait seconds for the compiler to build
+   * its program (the DOM's type declarations alone are large). That work is
+   * done ahead: when the page is idle after the editor arrives, or at once
+   * when the learner enters the playground, whichever comes first. A Run
+   * before it finishes shares the same work instead of repeating it.
+   */
+  #warmTypeScript(monaco: Awaited<ReturnType<typeof loadMonaco>>): void {
+    let started = false;
+    const warm = (): void => {
+      if (started) return;
+      started = true;
+      this.removeEventListener('focusin', warm);
+      const file = this.#config.files[0];
+      if (!file) return;
+      void monaco
+        .emitJavaScript(`${this.id}/${file.key}`, this.#surface(file.key).getValue())
+        .then(() => (this.dataset['typescript'] = 'ready'))
+        .catch(() => {});
+    };
+    this.addEventListener('focusin', warm);
+    if (typeof requestIdleCallback === 'function') requestIdleCallback(warm, { timeout: 2_000 });
+    else setTimeout(warm, 500);
   }
 
   async #prepare(): Promise<Map<string, Prepared>> {
@@ -266,7 +405,17 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
   #record(event: ClientEvent): void {
     this.#events.push(event);
     for (const listener of this.#listeners) listener(event);
+    this.#lastEventAt = performance.now();
     switch (event.kind) {
+      case 'create': {
+        // Say where the course's address really goes, once per client and run, where it happens.
+        const note = rewriteNote(event.url, currentCompanionOrigin());
+        if (note && !this.#noted.has(event.client)) {
+          this.#noted.add(event.client);
+          this.#print(event.client, note, 'system');
+        }
+        break;
+      }
       case 'console':
         this.#print(event.client, event.text, event.level);
         break;
@@ -280,7 +429,8 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
         break;
       }
       case 'run-end':
-        this.#print(event.client, RUN_END_TEXT[event.reason], 'system');
+        if (event.reason === 'crashed') void this.#explainCrash(event.client);
+        else this.#print(event.client, RUN_END_TEXT[event.reason], 'system');
         break;
       default:
         break;
@@ -295,6 +445,7 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
   #ended(run: Run): void {
     if (this.#run !== run) return;
     this.#run = null;
+    clearTimeout(this.#quietTimer);
     this.#button('stop').disabled = true;
     this.#evaluateCheck(true);
   }
@@ -302,28 +453,48 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
   #evaluateCheck(final: boolean): void {
     const name = this.#config.check;
     if (!name) return;
-    const result: CheckResult = checks[name](this.#events);
-    if (result.passed) {
-      if (!this.#passed || final) {
-        const store = storage();
-        if (!this.#passed) {
-          if (store) markPassed(store, this.id, name, new Date());
-          // The course progress listens on document (PROGRESS_EVENTS.exercisePassed in the progress store).
-          this.dispatchEvent(new CustomEvent(PROGRESS_EVENTS.exercisePassed, { bubbles: true, detail: { id: this.id } }));
-        }
+    const outcome = checks[name](this.#events);
+    if (outcome.passed && this.#ranSolution) {
+      // The solution shows what passing looks like; the mark is for the learner's own code.
+      this.#setCheck({ state: 'solution', headline: 'The solution passes the check. Press Solution again to go back to your code: the exercise counts when your code passes.', items: [] });
+      return;
+    }
+    if (outcome.passed) {
+      if (!this.#passed) {
         this.#passed = true;
+        const slug = slugOf(location.pathname, import.meta.env.BASE_URL);
+        courseProgress()?.passExercise(slug, this.id);
+        // Other components (the lesson's checklist, the sidebar) re-read the progress on these.
+        this.dispatchEvent(new CustomEvent(PROGRESS_EVENTS.exercisePassed, { bubbles: true, detail: { id: this.id } }));
+        document.dispatchEvent(new CustomEvent(PROGRESS_EVENTS.changed));
       }
-      this.#setCheck('Check passed: well done!', 'passed');
+      this.#setCheck(feedbackFor(this.#events, outcome));
     } else if (final) {
-      this.#setCheck(`Not yet. Still missing: ${result.missing.join(' ')}`, 'missing');
+      this.#setCheck(feedbackFor(this.#events, outcome));
     }
   }
 
-  #setCheck(text: string, state: 'passed' | 'missing' | null): void {
+  #setCheck(feedback: (Omit<Feedback, 'state'> & { state: Feedback['state'] | 'running' | 'solution' }) | null): void {
     const status = this.#part('[data-check-status]');
-    status.textContent = text;
-    if (state) status.dataset['state'] = state;
-    else delete status.dataset['state'];
+    if (!feedback) {
+      status.replaceChildren();
+      delete status.dataset['state'];
+      return;
+    }
+    const headline = document.createElement('p');
+    headline.textContent = feedback.headline;
+    const parts: HTMLElement[] = [headline];
+    if (feedback.items.length > 0) {
+      const list = document.createElement('ul');
+      for (const item of feedback.items) {
+        const li = document.createElement('li');
+        li.textContent = item;
+        list.append(li);
+      }
+      parts.push(list);
+    }
+    status.replaceChildren(...parts);
+    status.dataset['state'] = feedback.state;
   }
 
   #print(client: string, text: string, level: string): void {
@@ -358,19 +529,23 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
     this.#pending.clear();
   }
 
-  async #refreshServer(): Promise<void> {
-    clearTimeout(this.#healthTimer);
+  /** A sandbox that fails to start is most often a companion that has gone: the page's files come from it. */
+  async #explainCrash(client: string): Promise<void> {
+    lastHealth = null;
     const up = await serverReachable();
-    this.#showServer(up ? 'up' : 'down');
+    this.#showServer(up);
+    if (up) this.#print(client, RUN_END_TEXT.crashed, 'system');
+    else this.#print(client, COMPANION_DOWN_TEXT, 'error');
   }
 
-  #showServer(state: ServerState): void {
+  #showServer(up: boolean): void {
+    if (up === this.#serverUp) return;
+    this.#serverUp = up;
+    const state: ServerState = up ? 'up' : 'down';
     const badge = this.#part('[data-server]');
-    badge.textContent = state === 'up' ? 'Server: connected' : 'Server: not running';
+    badge.textContent = up ? 'Server: connected' : 'Server: not running';
     badge.dataset['state'] = state;
-    this.#part('[data-server-help]').hidden = state !== 'down';
-    clearTimeout(this.#healthTimer);
-    if (state === 'down') this.#healthTimer = window.setTimeout(() => void this.#refreshServer(), HEALTH_RETRY_MS);
+    this.#part('[data-server-help]').hidden = up;
   }
 
   #surface(key: string): CodeSurface {

@@ -14,6 +14,7 @@ import 'monaco-editor/features/register.all';
 import 'monaco-editor/languages/definitions/javascript/register';
 import 'monaco-editor/languages/definitions/typescript/register';
 import {
+  getJavaScriptWorker,
   getTypeScriptWorker,
   javascriptDefaults,
   ModuleKind,
@@ -31,11 +32,14 @@ self.MonacoEnvironment = {
 
 // Every playground file is a module of its own (moduleDetection: force), so
 // two playgrounds that both declare `ws` do not collide in the language service.
+// `lib` names files, not tsconfig's short names: these options reach the
+// language service as they are (no tsconfig parsing turns 'dom' into
+// 'lib.dom.d.ts'), and the worker serves its bundled lib files by file name.
 const compilerOptions = {
   target: ScriptTarget.ESNext,
   module: ModuleKind.ESNext,
   moduleDetection: 3,
-  lib: ['esnext', 'dom'],
+  lib: ['lib.esnext.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'],
   strict: true,
   sourceMap: true,
   allowNonTsExtensions: true,
@@ -77,6 +81,27 @@ followSiteTheme(document.documentElement, (theme) => monaco.editor.setTheme(EDIT
 
 const MARK_OWNER = 'fd-run';
 
+/** A screen that cannot hover and points with a finger: a phone or a tablet. */
+function touchOnly(): boolean {
+  return typeof matchMedia === 'function' && matchMedia('(hover: none) and (pointer: coarse)').matches;
+}
+
+/**
+ * On a touch screen a tap is a synthetic mouse enter, move and leave: the
+ * leave cancels the hover (type information) that the move started, and
+ * Monaco reports that cancelled request as "ERR Canceled: Canceled" on every
+ * tap. A finger cannot hover, so the hover is never shown there anyway; not
+ * starting it removes the request that would be cancelled. Errors stay
+ * visible as squiggles and in the Output.
+ */
+const TOUCH_OPTIONS: monaco.editor.IStandaloneEditorConstructionOptions = {
+  hover: { enabled: 'off' },
+  // The same synthetic moves would start "go to definition" link lookups.
+  links: false,
+  // No context menu: a long press should select a word, as everywhere else on a phone.
+  contextmenu: false,
+};
+
 export function monacoSurface(container: HTMLElement, initial: string, options: SurfaceOptions): CodeSurface {
   const uri = monaco.Uri.parse(`file:///${options.path}.${options.language}`);
   const model =
@@ -97,6 +122,7 @@ export function monacoSurface(container: HTMLElement, initial: string, options: 
     accessibilitySupport: 'auto',
     // Tab moves focus, so a keyboard user is never trapped in the editor; Ctrl+M switches to indenting.
     tabFocusMode: true,
+    ...(touchOnly() ? TOUCH_OPTIONS : {}),
   });
   editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => options.onRun());
   // The editor grows with its content, between 8 and 28 lines, like the textarea it replaced.
@@ -133,6 +159,16 @@ export function monacoSurface(container: HTMLElement, initial: string, options: 
       monaco.editor.setModelMarkers(model, MARK_OWNER, []);
     },
     focus: () => editor.focus(),
+    async problems() {
+      const getWorker = await languageWorker(options.language);
+      const worker = await getWorker(uri);
+      const file = uri.toString();
+      const found = [...(await worker.getSyntacticDiagnostics(file)), ...(await worker.getSemanticDiagnostics(file))];
+      return found.map((diagnostic) => {
+        const at = model.getPositionAt(diagnostic.start ?? 0);
+        return `${at.lineNumber}:${at.column} ${flatten(diagnostic.messageText)}`;
+      });
+    },
     dispose() {
       changes.dispose();
       sizing.dispose();
@@ -142,16 +178,29 @@ export function monacoSurface(container: HTMLElement, initial: string, options: 
   };
 }
 
+type DiagnosticText = string | { messageText: string; next?: DiagnosticText[] };
+
+function flatten(text: DiagnosticText): string {
+  if (typeof text === 'string') return text;
+  return [text.messageText, ...(text.next ?? []).map(flatten)].join(' ');
+}
+
 /**
  * The TS language service starts when the first TypeScript model appears, a
  * moment after it is created; until then getTypeScriptWorker rejects.
  */
-async function typeScriptWorker(): ReturnType<typeof getTypeScriptWorker> {
-  for (let attempt = 0; ; attempt++) {
+function typeScriptWorker(): ReturnType<typeof getTypeScriptWorker> {
+  return languageWorker('ts');
+}
+
+async function languageWorker(language: 'js' | 'ts'): ReturnType<typeof getTypeScriptWorker> {
+  // Generous: on a busy machine the worker can take tens of seconds to start.
+  const giveUpAt = performance.now() + 60_000;
+  for (;;) {
     try {
-      return await getTypeScriptWorker();
+      return await (language === 'ts' ? getTypeScriptWorker() : getJavaScriptWorker());
     } catch (error) {
-      if (attempt >= 200) throw error;
+      if (performance.now() > giveUpAt) throw error;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }

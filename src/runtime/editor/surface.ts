@@ -10,6 +10,12 @@ export interface CodeSurface {
   markError(line: number, column: number | null, message: string): void;
   clearMarks(): void;
   focus(): void;
+  /**
+   * What the editor's own language service reports for the code shown now
+   * (syntax and type errors, "line:column message" each); empty for the
+   * plain textarea, which has no language service.
+   */
+  problems(): Promise<string[]>;
   dispose(): void;
 }
 
@@ -50,6 +56,7 @@ export function textareaSurface(textarea: HTMLTextAreaElement, options: SurfaceO
       textarea.removeAttribute('aria-description');
     },
     focus: () => textarea.focus(),
+    problems: () => Promise.resolve([]),
     dispose() {
       textarea.removeEventListener('input', onInput);
       textarea.removeEventListener('keydown', onKey);

@@ -84,6 +84,8 @@ export function render({ store, lessons, base, doc = document }: Omit<TrackOptio
     // The icon is decoration; the words are what screen readers hear, after the title.
     mark.innerHTML = `<span aria-hidden="true" class="fd-lesson-state-icon"></span><span class="fd-sr-only">(${STATE_TEXT[state]})</span>`;
   }
+  renderChecklists(store, progress, doc);
+  renderContinue(store, progress, lessons, base, doc);
   const { done, total } = store.overall(lessons);
   for (const bar of doc.querySelectorAll<HTMLElement>('[data-progress-bar]')) {
     const meter = bar.querySelector('progress');
@@ -93,5 +95,65 @@ export function render({ store, lessons, base, doc = document }: Omit<TrackOptio
       meter.value = done;
     }
     if (text) text.textContent = `${done} of ${total} lessons done`;
+  }
+}
+
+/** One checklist item: what it is, where it is on the page, whether it is done. */
+function item(doc: Document, done: boolean, label: string, href: string | null, state: string): HTMLLIElement {
+  const li = doc.createElement('li');
+  li.dataset['done'] = String(done);
+  const icon = doc.createElement('span');
+  icon.className = 'fd-check-icon';
+  icon.setAttribute('aria-hidden', 'true');
+  icon.textContent = done ? '✓' : '○';
+  const name = doc.createElement(href ? 'a' : 'span');
+  if (href) name.setAttribute('href', href);
+  name.textContent = label;
+  // One text box beside the icon, so the line wraps as text rather than as separate pieces.
+  const text = doc.createElement('span');
+  text.append(name, doc.createTextNode(`: ${state}`));
+  li.append(icon, text);
+  return li;
+}
+
+/** The lesson page's "To finish this page" list, from what the store knows about the lesson. */
+function renderChecklists(store: ProgressStore, progress: ReturnType<ProgressStore['read']>, doc: Document): void {
+  for (const section of doc.querySelectorAll<HTMLElement>('[data-progress-checklist]')) {
+    const slug = section.dataset['progressChecklist'] ?? '';
+    const list = section.querySelector('[data-checklist-items]');
+    if (!list) continue;
+    const { exercises, quizzes } = store.checklist(slug, progress);
+    const items = [
+      ...exercises.map(({ id, done }) => {
+        const title = doc.getElementById(id)?.querySelector('.fd-pg-title')?.textContent?.trim() ?? id;
+        return item(doc, done, `Exercise “${title}”`, doc.getElementById(id) ? `#${id}` : null, done ? 'passed' : 'not passed yet');
+      }),
+      ...quizzes.map(({ id, done }) => {
+        const quiz = doc.querySelector<HTMLElement>(`[${PROGRESS_ATTRS.quiz}="${CSS.escape(id)}"]`);
+        return item(doc, done, 'Knowledge check', quiz?.id ? `#${quiz.id}` : null, done ? 'answered' : 'not answered yet');
+      }),
+    ];
+    list.replaceChildren(...items);
+    section.hidden = items.length === 0;
+  }
+}
+
+/** The home page's "Continue where you left off" link. */
+function renderContinue(
+  store: ProgressStore,
+  progress: ReturnType<ProgressStore['read']>,
+  lessons: readonly string[],
+  base: string,
+  doc: Document,
+): void {
+  for (const holder of doc.querySelectorAll<HTMLElement>('[data-continue]')) {
+    const link = holder.querySelector('a');
+    const titles = JSON.parse(holder.dataset['titles'] ?? '{}') as Record<string, string>;
+    const slug = store.resumeAt(lessons, progress);
+    holder.hidden = slug === null;
+    if (!link || slug === null) continue;
+    link.href = `${base.replace(/\/?$/, '/')}${slug}/`;
+    const title = link.querySelector('[data-continue-title]');
+    if (title) title.textContent = titles[slug] ?? slug;
   }
 }

@@ -120,6 +120,39 @@ export class ProgressStore {
     });
   }
 
+  /** Whether the exercise with this playground id passed, on whichever lesson carries it. */
+  exercisePassed(id: string, progress: Progress = this.read()): boolean {
+    return Object.values(progress.lessons).some((entry) => entry.passed.includes(id));
+  }
+
+  /**
+   * What the lesson still asks for, in page order as last visited: each
+   * exercise (passed or not) and each knowledge check (answered or not).
+   */
+  checklist(lesson: string, progress: Progress = this.read()): { exercises: { id: string; done: boolean }[]; quizzes: { id: string; done: boolean }[] } {
+    const entry = progress.lessons[lesson];
+    if (!entry) return { exercises: [], quizzes: [] };
+    return {
+      exercises: entry.exercises.map((id) => ({ id, done: entry.passed.includes(id) })),
+      quizzes: entry.quizzes.map((id) => ({ id, done: id in entry.answered })),
+    };
+  }
+
+  /**
+   * Where to pick the course up: the last visited lesson if it is not done,
+   * otherwise the first lesson in course order that is not done; null when
+   * nothing was visited yet or everything is done.
+   */
+  resumeAt(lessons: readonly string[], progress: Progress = this.read()): string | null {
+    const visited = lessons
+      .map((slug) => ({ slug, at: progress.lessons[slug]?.visitedAt ?? null }))
+      .filter((v): v is { slug: string; at: number } => v.at !== null);
+    if (visited.length === 0) return null;
+    const last = visited.reduce((a, b) => (b.at > a.at ? b : a));
+    if (this.status(last.slug, progress).state !== 'done') return last.slug;
+    return lessons.find((slug) => this.status(slug, progress).state !== 'done') ?? null;
+  }
+
   answerQuiz(lesson: string, id: string, score: number, total: number): void {
     this.#update(lesson, (entry) => {
       const best = entry.answered[id];
@@ -143,6 +176,7 @@ export class ProgressStore {
     return { done: lessons.filter((slug) => this.status(slug, progress).state === 'done').length, total: lessons.length };
   }
 
+  /** Forgets everything: visits, passed exercises (their marks on the playgrounds too) and quiz results. */
   reset(): void {
     try {
       this.#storage.removeItem(PROGRESS_STORAGE_KEY);

@@ -68,6 +68,40 @@ describe('ProgressStore', () => {
     expect(store.overall(['lessons/a'])).toEqual({ done: 0, total: 1 });
   });
 
+  it('knows which exercises passed, what each lesson still needs, and forgets both on reset', () => {
+    const store = new ProgressStore(memoryStorage());
+    store.visit(lesson, { exercises: ['first-client-exercise'], quizzes: ['lessons/first-client'] });
+    expect(store.exercisePassed('first-client-exercise')).toBe(false);
+    expect(store.checklist(lesson)).toEqual({
+      exercises: [{ id: 'first-client-exercise', done: false }],
+      quizzes: [{ id: 'lessons/first-client', done: false }],
+    });
+    store.passExercise(lesson, 'first-client-exercise');
+    expect(store.exercisePassed('first-client-exercise')).toBe(true);
+    expect(store.checklist(lesson).exercises).toEqual([{ id: 'first-client-exercise', done: true }]);
+    store.reset();
+    expect(store.exercisePassed('first-client-exercise')).toBe(false);
+    expect(store.checklist(lesson)).toEqual({ exercises: [], quizzes: [] });
+  });
+
+  it('resumes at the last visited lesson unless it is done, then at the first lesson not done', () => {
+    let now = 1;
+    const store = new ProgressStore(memoryStorage(), () => now);
+    const course = ['lessons/a', 'lessons/b', 'lessons/c'];
+    expect(store.resumeAt(course)).toBeNull();
+    store.visit('lessons/b', { exercises: ['x'], quizzes: [] });
+    now = 2;
+    store.visit('lessons/a', { exercises: [], quizzes: [] });
+    // a is done (nothing to do), so the first lesson not done: b.
+    expect(store.resumeAt(course)).toBe('lessons/b');
+    now = 3;
+    store.visit('lessons/c', { exercises: ['y'], quizzes: [] });
+    expect(store.resumeAt(course)).toBe('lessons/c');
+    store.passExercise('lessons/b', 'x');
+    store.passExercise('lessons/c', 'y');
+    expect(store.resumeAt(course)).toBeNull();
+  });
+
   it('treats unreadable or foreign data as no progress, and survives a throwing storage', () => {
     const storage = memoryStorage();
     storage.data.set(PROGRESS_STORAGE_KEY, '{"version":2,"lessons":{}}');

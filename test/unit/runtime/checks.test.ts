@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checks, isCheckName } from '../../../src/runtime/checks.ts';
+import { checks, feedbackFor, isCheckName } from '../../../src/runtime/checks.ts';
 import type { ClientEvent } from '../../../src/runtime/recorder/events.ts';
 
 const c = { client: 'client' };
@@ -82,17 +82,53 @@ describe('broadcast-all', () => {
     got('alice', 7, 'b'),
     got('bob', 7, 'a'),
     got('bob', 8, 'b'),
+    { kind: 'console', t: 9, client: 'alice', level: 'log', text: 'received: a' },
+    { kind: 'console', t: 9, client: 'alice', level: 'log', text: 'received: b' },
+    { kind: 'console', t: 9, client: 'bob', level: 'log', text: 'received: a' },
+    { kind: 'console', t: 9, client: 'bob', level: 'log', text: 'received: b' },
   ];
 
-  it('passes when everyone got every message, their own included', () => {
+  it('passes when everyone got every message, their own included, and printed it', () => {
     expect(check(run)).toEqual({ passed: true, missing: [] });
   });
 
   it('names the client that missed its own message', () => {
-    expect(check(run.slice(0, -1))).toEqual({
-      passed: false,
-      missing: ['bob should receive every message, its own too (missing: bob).'],
+    expect(check(run.filter((e) => !(e.client === 'bob' && ((e.kind === 'message' && e.preview === 'b') || (e.kind === 'console' && e.text.endsWith(' b')))))).missing).toEqual([
+      'bob should receive every message, its own too (missing: bob).',
+    ]);
+  });
+
+  it('asks for each client to send, and to print what arrives', () => {
+    const unprinted = run.filter((e) => e.kind !== 'console' || e.client !== 'bob');
+    expect(check(unprinted).missing).toEqual(['bob should print every message it receives with console.log.']);
+    // The starter: everyone connects, nobody speaks.
+    expect(check(run.slice(0, 2)).missing).toEqual([
+      'Let alice send a message once it is connected.',
+      'alice should receive every message, its own too.',
+      'alice should print every message it receives with console.log.',
+      'Let bob send a message once it is connected.',
+      'bob should receive every message, its own too.',
+      'bob should print every message it receives with console.log.',
+    ]);
+  });
+});
+
+describe('feedbackFor', () => {
+  const check = checks['broadcast-all'];
+  it('puts a thrown error first and alone, with its line', () => {
+    const thrown: ClientEvent[] = [
+      { kind: 'uncaught', t: 1, client: 'alice', message: 'ReferenceError: sockt is not defined', line: 7, column: 3 },
+    ];
+    expect(feedbackFor(thrown, check(thrown))).toEqual({
+      state: 'error',
+      headline: 'Not yet: your code stopped with an error. Fix line 7 first: ReferenceError: sockt is not defined',
+      items: [],
     });
+  });
+  it('lists what is missing as items, and says passed when passed', () => {
+    const empty: ClientEvent[] = [];
+    expect(feedbackFor(empty, check(empty))).toEqual({ state: 'missing', headline: 'Not yet. Still missing:', items: ['Run the code in at least two clients.'] });
+    expect(feedbackFor(empty, { passed: true, missing: [] })).toEqual({ state: 'passed', headline: 'Check passed: well done!', items: [] });
   });
 });
 

@@ -2,10 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   forgetCode,
   loadCode,
-  markPassed,
-  passedPlaygrounds,
-  passRecord,
-  progressKeys,
   saveCode,
   type StorageLike,
 } from '../../../src/runtime/progress/playground.ts';
@@ -35,19 +31,7 @@ describe('progress store', () => {
     expect(loadCode(s, 'first-client', 'shared')).toBeNull();
   });
 
-  it('remembers passed checks with their time and lists them', () => {
-    const s = memoryStorage();
-    markPassed(s, 'first-client-exercise', 'greet-echo-close', new Date('2026-01-02T03:04:05Z'));
-    expect(s.map.get(progressKeys.passed('first-client-exercise'))).toBe('{"check":"greet-echo-close","at":"2026-01-02T03:04:05.000Z"}');
-    expect(passRecord(s, 'first-client-exercise')).toEqual({ check: 'greet-echo-close', at: '2026-01-02T03:04:05.000Z' });
-    saveCode(s, 'other', 'shared', 'x');
-    expect(passedPlaygrounds(s)).toEqual(['first-client-exercise']);
-  });
-
-  it('treats damaged records and throwing storage as nothing saved', () => {
-    const s = memoryStorage();
-    s.map.set(progressKeys.passed('p'), 'not json');
-    expect(passRecord(s, 'p')).toBeNull();
+  it('treats throwing storage as nothing saved', () => {
     const broken: StorageLike = {
       getItem: () => {
         throw new Error('denied');
@@ -61,6 +45,5 @@ describe('progress store', () => {
     };
     expect(loadCode(broken, 'p', 'shared')).toBeNull();
     expect(() => saveCode(broken, 'p', 'shared', 'x')).not.toThrow();
-    expect(passRecord(broken, 'p')).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { companionOrigin, companionSocketUrl, healthUrl, mapLearnerHttpUrl, mapLearnerUrl, toWebSocketOrigin } from '../../../src/runtime/server-address.ts';
+import { companionOrigin, companionSocketUrl, healthUrl, mapLearnerHttpUrl, mapLearnerUrl, rewriteNote, toWebSocketOrigin } from '../../../src/runtime/server-address.ts';
 
 describe('companionOrigin', () => {
   it('is the page itself when the companion server serves the site', () => {
@@ -72,5 +72,18 @@ describe('mapLearnerHttpUrl', () => {
     ['http://example.com:8080/x', 'http://example.com:8080/x'],
   ])('%s → %s', (url, mapped) => {
     expect(mapLearnerHttpUrl(url, companion)).toBe(mapped);
+  });
+});
+
+describe('rewriteNote', () => {
+  it('says where the course address goes when the course runs on another port', () => {
+    expect(rewriteNote('ws://localhost:8080/echo', 'http://127.0.0.1:41234')).toBe(
+      'Note: your code says ws://localhost:8080; this course runs on ws://127.0.0.1:41234, so the connection goes there. Code you run outside the course connects to the address it says.',
+    );
+  });
+  it('says nothing when the address is where the socket goes, or is not the course address', () => {
+    expect(rewriteNote('ws://localhost:8080/echo', 'http://localhost:8080')).toBeNull();
+    expect(rewriteNote('wss://example.com/feed', 'http://127.0.0.1:41234')).toBeNull();
+    expect(rewriteNote('not a url at all ::', 'http://127.0.0.1:41234')).toBeNull();
   });
 });

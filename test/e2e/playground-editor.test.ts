@@ -1,0 +1,116 @@
+import type { Locator, Page } from 'playwright-core';
+import { expect, it } from 'vitest';
+import { findPlaygrounds } from '../integration/playgrounds/find.ts';
+import { describeBrowser, useBrowser } from './harness.ts';
+
+/**
+ * The editors as a learner meets them: every playground's code is free of
+ * errors in the editor's own language service (what draws the red squiggles),
+ * the solution included.
+ */
+
+const playgrounds = await findPlaygrounds();
+
+/** src/content/docs/lessons/first-client.mdx → /lessons/first-client/ */
+const urlOf = (page: string): string => `/${page.replace(/^src\/content\/docs\//, '').replace(/\.mdx$/, '').replace(/(^|\/)index$/, '')}/`.replace(/\/+/g, '/');
+
+async function problems(page: Page, id: string): Promise<Record<string, string[]>> {
+  return page.evaluate((pid) => (document.getElementById(pid) as unknown as { problems(): Promise<Record<string, string[]>> }).problems(), id);
+}
+
+async function approach(scope: Locator): Promise<void> {
+  await scope.scrollIntoViewIfNeeded();
+  await scope.locator('.monaco-editor').first().waitFor({ timeout: 120_000 });
+}
+
+describeBrowser('editors', () => {
+  const env = useBrowser();
+
+  const typed = playgrounds.filter((p) => p.lang === 'ts');
+  it('finds the TypeScript playgrounds', () => {
+    expect(typed.map((p) => p.id)).toContain('first-client-typed');
+  });
+
+  for (const playground of typed) {
+    it(`${playground.id}: the starter${playground.solution ? ' and the solution have' : ' has'} no problems in the editor's TypeScript worker`, async () => {
+      const { page, consoleErrors } = await env.newPage();
+      await page.goto(`${env.origin}${urlOf(playground.page)}`, { waitUntil: 'networkidle' });
+      const element = page.locator(`fd-playground#${playground.id}`);
+      await approach(element);
+      const empty = Object.fromEntries(Object.keys(playground.code).map((key) => [key, []]));
+      await expect(problems(page, playground.id)).resolves.toEqual(empty);
+      if (playground.solution) {
+        await element.getByRole('button', { name: 'Solution' }).click();
+        await expect(problems(page, playground.id)).resolves.toEqual(empty);
+        await element.getByRole('button', { name: 'Solution' }).click();
+      }
+      // The worker does report problems: a type error in the same code is found, so the check above can fail.
+      const key = Object.keys(playground.code)[0] as string;
+      await element.getByRole('textbox', { name: key === 'shared' ? 'Code' : `Code for ${key}`, exact: true }).focus();
+      await page.keyboard.press('ControlOrMeta+End');
+      await page.keyboard.insertText("\nconst wrong: number = 'one';\n");
+      const found = await problems(page, playground.id);
+      expect(found[key]).toEqual([expect.stringMatching(/^\d+:7 Type 'string' is not assignable to type 'number'\.$/)]);
+      expect(consoleErrors).toEqual([]);
+    }, 240_000);
+  }
+});
+
+describeBrowser('playgrounds on a phone (375 × 812, touch)', () => {
+  const env = useBrowser();
+  const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
+
+  it('taps into the editor without console errors, hides the keyboard button and the shortcut hint, and has 44 px tap targets', async () => {
+    // An iPhone's user agent: Monaco adds its floating keyboard button only on iOS.
+    const context = await env.browser.newContext({ viewport: { width: 375, height: 812 }, hasTouch: true, isMobile: true, userAgent: IPHONE });
+    const page = await context.newPage();
+    const messages: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error' || /\bERR\b|Canceled/.test(message.text())) messages.push(`${message.type()}: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => messages.push(`pageerror: ${error.message}`));
+    await page.goto(`${env.origin}/lessons/first-client/`, { waitUntil: 'networkidle' });
+    const echo = page.locator('fd-playground#first-client');
+    await approach(echo);
+    const code = echo.locator('.monaco-editor .view-lines').first();
+    const box = await code.boundingBox();
+    if (!box) throw new Error('The editor has no box');
+    // Taps on words, on spaces and on other lines, some in quick succession, as a thumb does.
+    for (let i = 0; i < 8; i++) {
+      await page.touchscreen.tap(box.x + 20 + (i % 4) * 40, box.y + 12 + i * 19);
+      await page.waitForTimeout(i % 2 === 0 ? 600 : 60);
+    }
+    await page.waitForTimeout(1_000);
+    // The taps reached the editor: it has focus.
+    await expect(page.evaluate(() => document.activeElement?.closest('.monaco-editor') !== null)).resolves.toBe(true);
+    expect(messages).toEqual([]);
+
+    // Monaco's keyboard button exists on iOS, and is not shown over the code.
+    await expect(echo.locator('.iPadShowKeyboard').count()).resolves.toBe(1);
+    await expect(echo.locator('.iPadShowKeyboard').isVisible()).resolves.toBe(false);
+    // No keyboard, no keyboard shortcut hint.
+    await expect(echo.locator('.fd-hint').isVisible()).resolves.toBe(false);
+
+    const targets = await echo.locator('.fd-toolbar button, .fd-toolbar a:not([hidden])').evaluateAll((elements) =>
+      elements.map((el) => {
+        const rect = el.getBoundingClientRect();
+        return { name: el.textContent?.trim(), width: Math.round(rect.width), height: Math.round(rect.height) };
+      }),
+    );
+    expect(targets.map((t) => t.name)).toEqual(expect.arrayContaining(['Run', 'Stop', 'Reset']));
+    for (const target of targets) {
+      expect(target.height, `${target.name} is ${target.height} px tall`).toBeGreaterThanOrEqual(44);
+      expect(target.width, `${target.name} is ${target.width} px wide`).toBeGreaterThanOrEqual(44);
+    }
+    await context.close();
+  }, 240_000);
+
+  it('shows the shortcut hint where there is a keyboard and a mouse (1280 px)', async () => {
+    const { page } = await env.newPage();
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${env.origin}/lessons/first-client/`, { waitUntil: 'networkidle' });
+    await expect(page.locator('fd-playground#first-client .fd-hint').isVisible()).resolves.toBe(true);
+    const run = await page.locator('fd-playground#first-client').getByRole('button', { name: 'Run' }).boundingBox();
+    expect(run?.height).toBeGreaterThanOrEqual(44);
+  });
+});
