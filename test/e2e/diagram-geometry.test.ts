@@ -34,7 +34,10 @@ function liveDiagrams(): { path: string; playground: string }[] {
 
 const solution = (file: string): string => readFileSync(new URL(`../../samples/playgrounds/${file}`, import.meta.url), 'utf8');
 /** Exercises whose starter stops short of the conversation: run their solution instead. */
-const SOLUTIONS: Record<string, string> = { 'echo-payload-limit': 'payload-limit.solution.js' };
+const SOLUTIONS: Record<string, string> = {
+  'echo-payload-limit': 'payload-limit.solution.js',
+  'broadcast-trio': 'broadcast-trio.solution.js',
+};
 
 /** The status line once a run has ended (before the first run it says "Run the playground above"). */
 const ENDED = /^Run (finished|stopped|crashed)/;

@@ -117,6 +117,11 @@ describeBrowser('live sequence diagram', () => {
 
   it('draws one incoming and three outgoing frames per broadcast message, and exports Mermaid that Mermaid parses', async () => {
     const { page } = await env.newPage();
+    // The exercise's starter only connects; its solution has the conversation this test reads.
+    await page.addInitScript(
+      ([key, code]) => localStorage.setItem(key as string, code as string),
+      [progressKeys.code('broadcast-trio', 'shared'), solution('broadcast-trio.solution.js')],
+    );
     await page.goto(`${env.origin}/lessons/broadcasting/`, { waitUntil: 'networkidle' });
     const diagram = page.locator('#broadcast-trio-diagram');
     await page.locator('#broadcast-trio').getByRole('button', { name: 'Run', exact: true }).click();
