@@ -691,195 +691,236 @@ loaded["bit"] = {
 }
 loaded["ngx"] = ngx
 
--- resty.websocket.protocol, ported line for line from lua-resty-websocket 0.08
--- (bit ops and ffi buffers become Lua 5.4 operators and tables).
+-- resty.websocket.protocol and resty.websocket.server.
+-- This runtime's own implementation of lua-resty-websocket's interface and behaviour: the same
+-- module names, functions and arguments, the same `data, typ, err` return values and the same
+-- error strings, so code written for OpenResty runs here unchanged and a lab's output matches
+-- what real nginx prints (test/integration/labs/differential.test.ts compares the two).
+-- The error strings are the library's interface, not ours to reword: lessons quote them and
+-- learners' code matches on them (": timeout" above all).
 local protocol = {}
-local types = { [0x0] = "continuation", [0x1] = "text", [0x2] = "binary", [0x8] = "close", [0x9] = "ping", [0xa] = "pong" }
 
-local function xor_mask(data, key, offset)
-  local k1, k2, k3, k4 = byte(key, 1, 4)
-  local ks = { k1, k2, k3, k4 }
-  local out = {}
-  local n = #data
-  local i = 1
-  while i <= n do
-    local j = math.min(i + 4095, n)
-    local bytes = { byte(data, i, j) }
-    for b = 1, #bytes do
-      bytes[b] = bytes[b] ~ ks[(i + b - 2 + (offset or 0)) % 4 + 1]
-    end
-    out[#out + 1] = char(table.unpack(bytes))
-    i = j + 1
+local OPCODE_NAME = { [0x0] = "continuation", [0x1] = "text", [0x2] = "binary", [0x8] = "close", [0x9] = "ping", [0xa] = "pong" }
+local CONTROL_BIT = 0x8           -- opcodes 0x8-0xf are control frames (RFC 6455 §5.5)
+local LEN7_MAX = 125              -- the largest length the 7-bit field holds by itself
+local MAX_CONTROL_PAYLOAD = LEN7_MAX  -- control frames must not need an extended length (RFC 6455 §5.5)
+local LEN16, LEN64 = 126, 127     -- 7-bit length values that announce an extended length
+
+-- Two bytes, big-endian. Masked by hand rather than string.pack(">I2") because send_close feeds
+-- it whatever number the caller passed: the library wraps an out-of-range code, it does not raise.
+local function u16(n) return char((n >> 8) & 0xff, n & 0xff) end
+
+-- RFC 6455 §5.3: payload byte i is XORed with key byte i mod 4; the same call masks and unmasks.
+-- It works in slices because string.byte/char take their bytes as call arguments, and a
+-- megabyte frame would not fit on the stack; the slice size is a multiple of 4 so each slice
+-- starts again at the key's first byte.
+local MASK_SLICE = 4096
+local function apply_mask(payload, key)
+  local k = { byte(key, 1, 4) }
+  local pieces = {}
+  for first = 1, #payload, MASK_SLICE do
+    local slice = { byte(payload, first, first + MASK_SLICE - 1) }
+    for i = 1, #slice do slice[i] = slice[i] ~ k[(i - 1) % 4 + 1] end
+    pieces[#pieces + 1] = char(table.unpack(slice))
   end
-  return concat(out)
+  return concat(pieces)
+end
+
+-- The first two header bytes, or the reason the frame is refused before any length is read.
+local function parse_header(two, force_masking)
+  local b1, b2 = byte(two, 1, 2)
+  if b1 & 0x70 ~= 0 then return nil, "bad RSV1, RSV2, or RSV3 bits" end  -- no extension was negotiated
+  local opcode = b1 & 0x0f
+  if not OPCODE_NAME[opcode] then
+    return nil, opcode & CONTROL_BIT == 0 and "reserved non-control frames" or "reserved control frames"
+  end
+  local masked = b2 & 0x80 ~= 0
+  -- A server must refuse an unmasked client frame (RFC 6455 §5.1).
+  if force_masking and not masked then return nil, "frame unmasked" end
+  return { fin = b1 & 0x80 ~= 0, opcode = opcode, masked = masked, len7 = b2 & 0x7f }
+end
+
+-- The payload length: the 7-bit value itself, or the 16- or 64-bit one that follows it.
+local function read_length(sock, len7)
+  if len7 == LEN16 then
+    local bytes, err = sock:receive(2)
+    if not bytes then return nil, "failed to receive the 2 byte payload length: " .. (err or "unknown") end
+    return (string.unpack(">I2", bytes))
+  elseif len7 == LEN64 then
+    local bytes, err = sock:receive(8)
+    if not bytes then return nil, "failed to receive the 8 byte payload length: " .. (err or "unknown") end
+    -- Only lengths below 2^31 are accepted, as the library (built for LuaJIT's 32-bit bit ops) does.
+    local high, low = string.unpack(">I4I4", bytes)
+    if high ~= 0 or low >= 0x80000000 then return nil, "payload len too large" end
+    return low
+  end
+  return len7
+end
+
+-- The close frame's body is an optional 2-byte status code and a reason (RFC 6455 §5.5.1).
+local function close_result(body)
+  if #body == 0 then return "", "close", nil end
+  if #body < 2 then return nil, nil, "close frame with a body must carry a 2-byte status code" end
+  return body:sub(3), "close", (string.unpack(">I2", body))
 end
 
 function protocol.recv_frame(sock, max_payload_len, force_masking)
-  local data, err = sock:receive(2)
-  if not data then
-    return nil, nil, "failed to receive the first 2 bytes: " .. err
+  local two, err = sock:receive(2)
+  if not two then return nil, nil, "failed to receive the first 2 bytes: " .. (err or "unknown") end
+  local head, refused = parse_header(two, force_masking)
+  if not head then return nil, nil, refused end
+
+  local len, len_err = read_length(sock, head.len7)
+  if not len then return nil, nil, len_err end
+  if head.opcode & CONTROL_BIT ~= 0 then
+    if len > MAX_CONTROL_PAYLOAD then return nil, nil, "too long payload for control frame" end
+    if not head.fin then return nil, nil, "fragmented control frame" end
   end
-  local fst, snd = byte(data, 1, 2)
-  local fin = fst & 0x80 ~= 0
-  if fst & 0x70 ~= 0 then return nil, nil, "bad RSV1, RSV2, or RSV3 bits" end
-  local opcode = fst & 0x0f
-  if opcode >= 0x3 and opcode <= 0x7 then return nil, nil, "reserved non-control frames" end
-  if opcode >= 0xb and opcode <= 0xf then return nil, nil, "reserved control frames" end
-  local mask = snd & 0x80 ~= 0
-  if force_masking and not mask then return nil, nil, "frame unmasked" end
-  local payload_len = snd & 0x7f
-  if payload_len == 126 then
-    local d, e = sock:receive(2)
-    if not d then return nil, nil, "failed to receive the 2 byte payload length: " .. (e or "unknown") end
-    payload_len = (byte(d, 1) << 8) | byte(d, 2)
-  elseif payload_len == 127 then
-    local d, e = sock:receive(8)
-    if not d then return nil, nil, "failed to receive the 8 byte payload length: " .. (e or "unknown") end
-    if byte(d, 1) ~= 0 or byte(d, 2) ~= 0 or byte(d, 3) ~= 0 or byte(d, 4) ~= 0 then
-      return nil, nil, "payload len too large"
-    end
-    local fifth = byte(d, 5)
-    if fifth & 0x80 ~= 0 then return nil, nil, "payload len too large" end
-    payload_len = (fifth << 24) | (byte(d, 6) << 16) | (byte(d, 7) << 8) | byte(d, 8)
+  if len > max_payload_len then return nil, nil, "exceeding max payload len" end
+
+  -- The masking key and the payload come in one read: a frame is taken whole or not at all.
+  local want = head.masked and len + 4 or len
+  local rest = ""
+  if want > 0 then
+    rest, err = sock:receive(want)
+    if not rest then return nil, nil, "failed to read masking-len and payload: " .. (err or "unknown") end
   end
-  if opcode & 0x8 ~= 0 then
-    if payload_len > 125 then return nil, nil, "too long payload for control frame" end
-    if not fin then return nil, nil, "fragmented control frame" end
-  end
-  if payload_len > max_payload_len then return nil, nil, "exceeding max payload len" end
-  local rest = mask and payload_len + 4 or payload_len
-  if rest > 0 then
-    data, err = sock:receive(rest)
-    if not data then return nil, nil, "failed to read masking-len and payload: " .. (err or "unknown") end
-  else
-    data = ""
-  end
-  local msg
-  if mask then
-    msg = xor_mask(data:sub(5), data:sub(1, 4))
-  else
-    msg = data
-  end
-  if opcode == 0x8 then
-    if payload_len > 0 then
-      if payload_len < 2 then return nil, nil, "close frame with a body must carry a 2-byte status code" end
-      local code = (byte(msg, 1) << 8) | byte(msg, 2)
-      return msg:sub(3), "close", code
-    end
-    return "", "close", nil
-  end
-  return msg, types[opcode], not fin and "again" or nil
+  local payload = head.masked and apply_mask(rest:sub(5), rest:sub(1, 4)) or rest
+
+  if head.opcode == 0x8 then return close_result(payload) end
+  -- A fragment other than the last says "again"; the caller keeps reading to assemble the message.
+  return payload, OPCODE_NAME[head.opcode], (not head.fin) and "again" or nil
 end
 
+-- One frame as a string. Callers have checked the payload against their limits already; the
+-- one refusal here is a length the 64-bit form could carry but the library would not send.
 local function build_frame(fin, opcode, payload_len, payload, masking)
-  local fst = fin and (0x80 | opcode) or opcode
-  local snd, extra
-  if payload_len <= 125 then
-    snd, extra = payload_len, ""
-  elseif payload_len <= 65535 then
-    snd, extra = 126, char((payload_len >> 8) & 0xff, payload_len & 0xff)
+  local len_field
+  if payload_len <= LEN7_MAX then
+    len_field = char(payload_len)
+  elseif payload_len <= 0xffff then
+    len_field = char(LEN16) .. u16(payload_len)
+  elseif payload_len <= 0x7fffffff then
+    len_field = char(LEN64) .. string.pack(">I8", payload_len)
   else
-    if payload_len & 0x7fffffff < payload_len then return nil, "payload too big" end
-    snd = 127
-    extra = char(0, 0, 0, 0, (payload_len >> 24) & 0xff, (payload_len >> 16) & 0xff, (payload_len >> 8) & 0xff, payload_len & 0xff)
+    return nil, "payload too big"
   end
   local key = ""
   if masking then
-    snd = snd | 0x80
-    local k = math.random(0, 0xffffffff)
-    key = char((k >> 24) & 0xff, (k >> 16) & 0xff, (k >> 8) & 0xff, k & 0xff)
-    payload = xor_mask(payload, key)
+    -- The mask bit shares a byte with the 7-bit length.
+    len_field = char(byte(len_field, 1) | 0x80) .. len_field:sub(2)
+    key = string.pack(">I4", math.random(0, 0xffffffff))
+    payload = apply_mask(payload, key)
   end
-  return char(fst, snd) .. extra .. key .. payload
+  return char((fin and 0x80 or 0) | opcode) .. len_field .. key .. payload
 end
 protocol.build_frame = build_frame
 
 function protocol.send_frame(sock, fin, opcode, payload, max_payload_len, masking)
-  if not payload then payload = ""
-  elseif type(payload) ~= "string" then payload = tostring(payload) end
-  local payload_len = #payload
-  if payload_len > max_payload_len then return nil, "payload too big" end
-  if opcode & 0x8 ~= 0 then
-    if payload_len > 125 then return nil, "too much payload for control frame" end
+  payload = payload and tostring(payload) or ""   -- nil (and false) send an empty payload
+  local len = #payload
+  if len > max_payload_len then return nil, "payload too big" end
+  if opcode & CONTROL_BIT ~= 0 then
+    if len > MAX_CONTROL_PAYLOAD then return nil, "too much payload for control frame" end
     if not fin then return nil, "fragmented control frame" end
   end
-  local frame, err = build_frame(fin, opcode, payload_len, payload, masking)
-  if not frame then return nil, "failed to build frame: " .. err end
-  local bytes, e = sock:send(frame)
-  if not bytes then return nil, "failed to send frame: " .. e end
-  return bytes
+  local frame, why = build_frame(fin, opcode, len, payload, masking)
+  if not frame then return nil, "failed to build frame: " .. why end
+  local sent, err = sock:send(frame)
+  if not sent then return nil, "failed to send frame: " .. err end
+  return sent
 end
 protocol.new_tab = function() return {} end
 loaded["resty.websocket.protocol"] = protocol
 
--- resty.websocket.server: the handshake happens here, as in OpenResty.
+-- resty.websocket.server: new() does the handshake on the request's connection, as in OpenResty.
 local wsserver = { _VERSION = "0.08" }
 local wsmt = { __index = wsserver }
+
+-- A header sent twice arrives as a list; like the library, look at the first.
+local function first_header(headers, name)
+  local v = headers[name]
+  if type(v) == "table" then return v[1] end
+  return v
+end
+
+-- Why the request is not a WebSocket upgrade, or nil when it is one.
+local function handshake_problem(headers)
+  local upgrade = first_header(headers, "upgrade")
+  if not upgrade or upgrade:lower() ~= "websocket" then return 'bad "upgrade" request header: ' .. tostring(upgrade) end
+  local connection = first_header(headers, "connection")
+  if not connection or not connection:lower():find("upgrade", 1, true) then return 'bad "connection" request header' end
+  if not first_header(headers, "sec-websocket-key") then return 'bad "sec-websocket-key" request header' end
+  if first_header(headers, "sec-websocket-version") ~= "13" then return 'bad "sec-websocket-version" request header' end
+  return nil
+end
 
 function wsserver.new(self, opts)
   local req = this_request()
   if req.upgraded then return nil, "response header already sent" end
   if not req.conn then return nil, "no request socket here (a timer has no client)" end
   local headers = header_table(req.headers)
-  local function one(v) if type(v) == "table" then return v[1] end return v end
-  local val = one(headers.upgrade)
-  if not val or val:lower() ~= "websocket" then return nil, 'bad "upgrade" request header: ' .. tostring(val) end
-  val = one(headers.connection)
-  if not val or not val:lower():find("upgrade", 1, true) then return nil, 'bad "connection" request header' end
-  local key = one(headers["sec-websocket-key"])
-  if not key then return nil, 'bad "sec-websocket-key" request header' end
-  local ver = one(headers["sec-websocket-version"])
-  if not ver or ver ~= "13" then return nil, 'bad "sec-websocket-version" request header' end
-  local protocols = one(headers["sec-websocket-protocol"])
+  local problem = handshake_problem(headers)
+  if problem then return nil, problem end
+
+  -- The host writes the 101 response; the subprotocol header is echoed whole, not chosen from.
   req.upgraded = true
-  host.accept(req.conn, protocols or "")
+  host.accept(req.conn, first_header(headers, "sec-websocket-protocol") or "")
+  -- Bytes that came in behind the handshake belong to the first frame.
   local sock = setmetatable({ req = req, buf = req.early or "", timeout = 60000, eof = req.client_gone }, Sock)
   req.early = nil
   req.sock = sock
-  local max_payload_len, send_masked, timeout
-  if opts then
-    max_payload_len, send_masked, timeout = opts.max_payload_len, opts.send_masked, opts.timeout
-    if timeout then sock:settimeout(timeout) end
-  end
-  return setmetatable({ sock = sock, max_payload_len = max_payload_len or 65535, send_masked = send_masked }, wsmt)
+  opts = opts or {}
+  if opts.timeout then sock:settimeout(opts.timeout) end
+  return setmetatable({ sock = sock, max_payload_len = opts.max_payload_len or 65535, send_masked = opts.send_masked }, wsmt)
 end
 
 function wsserver.set_timeout(self, time)
-  local sock = self.sock
-  if not sock then return nil, nil, "not initialized yet" end
-  return sock:settimeout(time)
+  if not self.sock then return nil, nil, "not initialized yet" end
+  return self.sock:settimeout(time)
 end
 
+-- After a broken frame the stream cannot be resynchronised, so the object stops: every later
+-- call reports "fatal error already happened". A read timeout is the one error that leaves it
+-- usable, since no bytes of a frame were consumed.
 function wsserver.recv_frame(self)
   if self.fatal then return nil, nil, "fatal error already happened" end
-  local sock = self.sock
-  if not sock then return nil, nil, "not initialized yet" end
-  local data, typ, err = protocol.recv_frame(sock, self.max_payload_len, true)
-  if not data and not err:find(": timeout", 1, true) then self.fatal = true end
+  if not self.sock then return nil, nil, "not initialized yet" end
+  local data, typ, err = protocol.recv_frame(self.sock, self.max_payload_len, true)
+  if data == nil and not err:find(": timeout", 1, true) then self.fatal = true end
   return data, typ, err
 end
 
+-- Any failed send is fatal, a refused payload as much as a broken pipe, as in the library.
+-- A local, so the senders below keep working if code replaces the module's send_frame field.
 local function send_frame(self, fin, opcode, payload)
   if self.fatal then return nil, "fatal error already happened" end
-  local sock = self.sock
-  if not sock then return nil, "not initialized yet" end
-  local bytes, err = protocol.send_frame(sock, fin, opcode, payload, self.max_payload_len, self.send_masked)
-  if not bytes then self.fatal = true end
-  return bytes, err
+  if not self.sock then return nil, "not initialized yet" end
+  local sent, err = protocol.send_frame(self.sock, fin, opcode, payload, self.max_payload_len, self.send_masked)
+  if not sent then self.fatal = true end
+  return sent, err
 end
 wsserver.send_frame = send_frame
-function wsserver.send_text(self, data) return send_frame(self, true, 0x1, data) end
-function wsserver.send_binary(self, data) return send_frame(self, true, 0x2, data) end
+
+-- The one-frame senders: each a whole (FIN) message of its opcode.
+local function sender(opcode)
+  return function(self, data) return send_frame(self, true, opcode, data) end
+end
+wsserver.send_text = sender(0x1)
+wsserver.send_binary = sender(0x2)
+wsserver.send_ping = sender(0x9)
+wsserver.send_pong = sender(0xa)
+
+-- No code means an empty close body; a code that is not a number is refused before anything is
+-- sent, so the object stays usable.
 function wsserver.send_close(self, code, msg)
-  local payload
+  local body
   if code then
     if type(code) ~= "number" or code > 0x7fff then return nil, "bad status code" end
-    payload = char((code >> 8) & 0xff, code & 0xff) .. (msg or "")
+    body = u16(code) .. (msg or "")
   end
-  return send_frame(self, true, 0x8, payload)
+  return send_frame(self, true, 0x8, body)
 end
-function wsserver.send_ping(self, data) return send_frame(self, true, 0x9, data) end
-function wsserver.send_pong(self, data) return send_frame(self, true, 0xa, data) end
 loaded["resty.websocket.server"] = wsserver
 
 -- cjson is written in Lua beside this file (cjson.lua) and handed in by the host.
