@@ -218,7 +218,17 @@ describeBrowser('the live diagram as a person sees it', () => {
 
   it('finds every live diagram in the built site', () => {
     expect(diagrams.map((d) => d.playground).sort()).toEqual(
-      ['broadcast-trio', 'conversation', 'echo-payload-limit', 'first-client', 'handshake-accept', 'project-chat'].sort(),
+      [
+        'binary-frames',
+        'broadcast-trio',
+        'conversation',
+        'echo-payload-limit',
+        'extensions-negotiate',
+        'first-client',
+        'handshake-accept',
+        'production-jitter',
+        'project-chat',
+      ].sort(),
     );
   });
 
@@ -284,7 +294,9 @@ describeBrowser('the live diagram as a person sees it', () => {
     return page.evaluate(
       async ([a, b]) => {
         const decode = async (base64: string): Promise<ImageData> => {
-          const bitmap = await createImageBitmap(await (await fetch(`data:image/png;base64,${base64}`)).blob());
+          // Not fetch('data:…'): the site's Content-Security-Policy (connect-src) rightly refuses it.
+          const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+          const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
           const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
           const context = canvas.getContext('2d') as OffscreenCanvasRenderingContext2D;
           context.drawImage(bitmap, 0, 0);
