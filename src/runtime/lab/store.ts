@@ -70,10 +70,12 @@ export class LabStore {
   /** Bumped by every Run and Stop, so answers to a superseded run are ignored. */
   #generation = 0;
 
-  constructor(
-    readonly content: LabContent,
-    readonly env: LabEnv,
-  ) {
+  readonly content: LabContent;
+  readonly env: LabEnv;
+
+  constructor(content: LabContent, env: LabEnv) {
+    this.content = content;
+    this.env = env;
     const saved = env.storage ? loadCode(env.storage, content.key, FILE) : null;
     this.#mine = saved ?? content.starter;
     this.#state = {
@@ -190,8 +192,8 @@ export class LabStore {
     }
   }
 
-  #delete(labId: string, keepalive = false): Promise<unknown> {
-    return this.env.fetch(this.#url(`/${labId}`), { method: 'DELETE', keepalive }).catch(() => undefined);
+  async #delete(labId: string, keepalive = false): Promise<void> {
+    await this.env.fetch(this.#url(`/${labId}`), { method: 'DELETE', keepalive }).catch(() => undefined);
   }
 
   /** Ends the lab server and its connections (DELETE). */

@@ -28,7 +28,7 @@ type Answer = { status: number; body: unknown } | 'offline';
 /** A companion that answers from a table keyed "METHOD /path", and records every request. */
 function fakeCompanion(answers: Record<string, Answer | Answer[]>) {
   const calls: Call[] = [];
-  const fetch = (async (input: string, init: RequestInit = {}) => {
+  const fetch = (async (input: string, init: RequestInit = {}): Promise<Response> => {
     const method = init.method ?? 'GET';
     const path = new URL(input).pathname;
     calls.push({ method, url: path, body: init.body ? JSON.parse(String(init.body)) : null, keepalive: init.keepalive === true });
@@ -38,7 +38,7 @@ function fakeCompanion(answers: Record<string, Answer | Answer[]>) {
     if (answer === 'offline') throw new TypeError('Failed to fetch');
     const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
     return new Response(answer.status === 204 ? null : text, { status: answer.status });
-  }) as typeof fetch;
+  }) as typeof globalThis.fetch;
   return { fetch, calls };
 }
 
