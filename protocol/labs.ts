@@ -45,6 +45,18 @@ export type StartLabResponse = z.infer<typeof startLabResponseSchema>;
 export const syntaxErrorSchema = z.object({ error: z.literal('syntax'), line: z.number().int(), message: z.string() });
 export type LabSyntaxError = z.infer<typeof syntaxErrorSchema>;
 
+/** The optional body of POST /api/labs/<id>/check. */
+export const checkLabRequestSchema = z
+  .object({
+    tag: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,96}$/)
+      .optional()
+      .describe('The page\'s inspector tag: each check client connects tagged "<tag>.<client>", so a live diagram watching the tag draws it.'),
+  })
+  .strict();
+export type CheckLabRequest = z.infer<typeof checkLabRequestSchema>;
+
 /** One line of GET /api/labs/<id>/log (JSON lines). */
 export const labLogLineSchema = z.object({
   time: z.number().describe('ms since the epoch'),
@@ -52,3 +64,4 @@ export const labLogLineSchema = z.object({
   text: z.string(),
   line: z.number().int().nullable().describe("The learner's line, when known."),
 });
+export type LabLogLineJson = z.infer<typeof labLogLineSchema>;

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { LIMITS } from '../../protocol/constants.ts';
 import { INSPECT_TAG_PARAM, INSPECT_TAG_PATTERN } from '../../protocol/endpoints.ts';
 import type { HttpError } from '../../protocol/errors.ts';
-import { LAB_ID_PATTERN, LAB_LIMITS, LAB_PATHS, startLabRequestSchema, type StartLabResponse } from '../../protocol/labs.ts';
+import { checkLabRequestSchema, LAB_ID_PATTERN, LAB_LIMITS, LAB_PATHS, startLabRequestSchema, type StartLabResponse } from '../../protocol/labs.ts';
 import type { Lab } from '../../labs/schema.ts';
 import type { Clock } from '../core/clock.ts';
 import type { InspectHub } from '../core/inspect-hub.ts';
@@ -197,16 +197,27 @@ export function createLabsApi(deps: {
       return true;
     }
     if (action === 'check' && req.method === 'POST') {
-      req.resume();
       const lab = entry.lab === null ? undefined : deps.labs.get(entry.lab);
       if (!lab) {
+        req.resume();
         fail(res, 400, 'no_check', 'This lab server was started without a "lab", so there is no check to run.', cors);
         return true;
       }
-      void runCheck(lab.check, { url: `ws://127.0.0.1:${req.socket.localPort ?? 0}${LAB_PATHS.socket}${entry.id}`, log: () => entry.server.log }).then(
-        (verdict) => sendJson(res, 200, verdict, cors),
-        (error: Error) => fail(res, 500, 'check_failed', `The check could not run: ${error.message}`, cors),
-      );
+      void readBody(req, 4096)
+        .then((body) => {
+          // An optional {"tag": …}: the check's clients carry it (as <tag>.<client>) so the page's live diagram draws them.
+          const parsed = checkLabRequestSchema.safeParse(body === null || body.trim() === '' ? {} : JSON.parse(body));
+          if (!parsed.success) {
+            fail(res, 400, 'bad_request', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '), cors);
+            return;
+          }
+          const url = `ws://127.0.0.1:${req.socket.localPort ?? 0}${LAB_PATHS.socket}${entry.id}`;
+          return runCheck(lab.check, { url, log: () => entry.server.log, tag: parsed.data.tag ?? null }).then(
+            (verdict) => sendJson(res, 200, verdict, cors),
+            (error: Error) => fail(res, 500, 'check_failed', `The check could not run: ${error.message}`, cors),
+          );
+        })
+        .catch(() => fail(res, 400, 'bad_json', 'The body must be empty or JSON: {"tag":"…"}.', cors));
       return true;
     }
     req.resume();

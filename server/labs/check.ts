@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import WebSocket from 'ws';
+import { INSPECT_TAG_PARAM } from '../../protocol/endpoints.ts';
 import type { Check, CheckCase, Step } from '../../labs/schema.ts';
 import type { LabLogLine } from './engine.ts';
 
@@ -191,6 +192,7 @@ async function runCase(
   url: string,
   log: () => readonly LabLogLine[],
   record: ((entry: TranscriptEntry) => void) | null,
+  tag: string | null,
 ): Promise<CaseResult> {
   const clients = new Map<string, ScriptedClient>();
   const logStart = log().length;
@@ -220,7 +222,7 @@ async function runCase(
         continue;
       }
       if (step.do === 'connect') {
-        const client = new ScriptedClient(url + step.path, step.headers, step.autoPong);
+        const client = new ScriptedClient(tagged(url + step.path, tag, step.client), step.headers, step.autoPong);
         clients.set(step.client, client);
         const want = step.status;
         const { hit, seen } = await client.take(
@@ -305,9 +307,17 @@ function sortKeys(value: unknown): unknown {
 
 export async function runCheck(
   check: Check,
-  deps: { url: string; log: () => readonly LabLogLine[]; record?: (entry: TranscriptEntry) => void },
+  deps: { url: string; log: () => readonly LabLogLine[]; record?: (entry: TranscriptEntry) => void; tag?: string | null },
 ): Promise<Verdict> {
   const cases: CaseResult[] = [];
-  for (const c of check.cases) cases.push(await runCase(c, deps.url, deps.log, deps.record ?? null));
+  for (const c of check.cases) cases.push(await runCase(c, deps.url, deps.log, deps.record ?? null, deps.tag ?? null));
   return { passed: cases.every((c) => c.passed), cases };
+}
+
+/** The inspector tag rides in the query; the lab API takes it out before the learner's handler sees the request. */
+function tagged(url: string, tag: string | null, client: string): string {
+  if (tag === null) return url;
+  const u = new URL(url);
+  u.searchParams.append(INSPECT_TAG_PARAM, `${tag}.${client}`);
+  return u.toString();
 }

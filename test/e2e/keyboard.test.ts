@@ -9,7 +9,7 @@ import { builtPages } from './pages.ts';
  * Tab leaves it (Ctrl+M would make Tab indent). A radio group counts as one
  * control, as it is one Tab stop.
  */
-const WIDGETS = 'fd-playground, fd-sequence-diagram, fd-quiz, fd-live-chart, fd-progress, fd-collab-editors';
+const WIDGETS = 'fd-playground, fd-server-lab, fd-sequence-diagram, fd-quiz, fd-live-chart, fd-progress, fd-collab-editors';
 const CONTROLS = 'button, input, select, textarea, a[href], [tabindex]:not([tabindex="-1"]), summary';
 const pages = hasBuild ? builtPages() : [];
 
@@ -35,7 +35,7 @@ describeBrowser('keyboard access', () => {
             const radio = el instanceof HTMLInputElement && el.type === 'radio' && el.name;
             // A playground's code box is swapped for Monaco's own text box (same name) as it
             // comes into view, so the editor is keyed by playground and name, not by element.
-            const editor = el instanceof HTMLTextAreaElement && el.closest('fd-playground');
+            const editor = el instanceof HTMLTextAreaElement && el.closest('fd-playground, fd-server-lab');
             el.dataset['kbdProbe'] = radio
               ? `radio:${el.name}`
               : editor
@@ -58,7 +58,7 @@ describeBrowser('keyboard access', () => {
         const style = getComputedStyle(el);
         const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
         const ring = style.boxShadow !== 'none';
-        const playground = el.closest('fd-playground');
+        const playground = el.closest('fd-playground, fd-server-lab');
         const key =
           el.dataset['kbdProbe'] ??
           // Monaco's focus target is its own text box (a textarea or an EditContext div) named like ours.

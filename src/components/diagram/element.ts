@@ -170,7 +170,9 @@ export class SequenceDiagramElement extends HTMLElement {
 
   async #attach(): Promise<void> {
     const id = this.dataset['for'] ?? '';
-    await customElements.whenDefined('fd-playground');
+    // The source is a playground or a server lab (any element that is a RecordSource): wait for its definition.
+    const tagName = document.getElementById(id)?.localName ?? '';
+    await customElements.whenDefined(tagName.includes('-') ? tagName : 'fd-playground');
     const source = document.getElementById(id) as (HTMLElement & RecordSource) | null;
     if (!source || typeof source.subscribe !== 'function') {
       this.#status(`No playground with id "${id}" on this page.`);

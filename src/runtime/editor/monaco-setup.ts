@@ -13,6 +13,8 @@ import * as monaco from 'monaco-editor/editor';
 import 'monaco-editor/features/register.all';
 import 'monaco-editor/languages/definitions/javascript/register';
 import 'monaco-editor/languages/definitions/typescript/register';
+// Lua for <ServerLab>: highlighting only (a Monarch grammar, no worker).
+import 'monaco-editor/languages/definitions/lua/register';
 import {
   getJavaScriptWorker,
   getTypeScriptWorker,
@@ -80,6 +82,7 @@ monaco.editor.defineTheme(EDITOR_THEMES.dark, {
 followSiteTheme(document.documentElement, (theme) => monaco.editor.setTheme(EDITOR_THEMES[theme]));
 
 const MARK_OWNER = 'fd-run';
+const MONACO_LANGUAGE = { js: 'javascript', ts: 'typescript', lua: 'lua' } as const;
 
 /** A screen that cannot hover and points with a finger: a phone or a tablet. */
 function touchOnly(): boolean {
@@ -105,7 +108,7 @@ const TOUCH_OPTIONS: monaco.editor.IStandaloneEditorConstructionOptions = {
 export function monacoSurface(container: HTMLElement, initial: string, options: SurfaceOptions): CodeSurface {
   const uri = monaco.Uri.parse(`file:///${options.path}.${options.language}`);
   const model =
-    monaco.editor.getModel(uri) ?? monaco.editor.createModel(initial, options.language === 'ts' ? 'typescript' : 'javascript', uri);
+    monaco.editor.getModel(uri) ?? monaco.editor.createModel(initial, MONACO_LANGUAGE[options.language], uri);
   model.setValue(initial);
   const editor = monaco.editor.create(container, {
     model,

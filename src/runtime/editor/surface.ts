@@ -22,7 +22,7 @@ export interface CodeSurface {
 export interface SurfaceOptions {
   /** Accessible name of the editing area. */
   label: string;
-  language: 'js' | 'ts';
+  language: 'js' | 'ts' | 'lua';
   /** Model path, unique on the page, e.g. "first-client/shared". */
   path: string;
   onChange(code: string): void;

@@ -160,3 +160,29 @@ describe('a running lab', () => {
     await stop(lab.id);
   });
 });
+
+describe('POST /api/labs/<id>/check with a tag', () => {
+  it("tags the check's clients <tag>.<client>, so an /inspect stream for the tag sees them", { timeout: 60_000 }, async () => {
+    const { readFileSync } = await import('node:fs');
+    const res = await post({ language: 'lua', code: readFileSync(new URL('../../../labs/echo/solution.lua', import.meta.url), 'utf8'), lab: 'echo' });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    const inspector = new WebSocket(`ws://127.0.0.1:${port}/inspect?fd-tag=page-run1`);
+    const tags = new Set<string>();
+    inspector.on('message', (data) => {
+      const event = JSON.parse(String(data)) as { kind: string; tag?: string | null };
+      if (event.kind === 'handshake' && event.tag) tags.add(event.tag);
+    });
+    await withTimeout(new Promise((resolve) => inspector.once('open', resolve)), 'the inspector', 10_000);
+    const checked = await fetch(`${base}/api/labs/${id}/check`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tag: 'page-run1' }) });
+    expect(checked.status).toBe(200);
+    expect(((await checked.json()) as { passed: boolean }).passed).toBe(true);
+    for (let i = 0; i < 100 && tags.size < 7; i++) await new Promise((r) => setTimeout(r, 50));
+    expect([...tags].sort()).toEqual(['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace'].map((c) => `page-run1.${c}`));
+    inspector.close();
+    const bad = await fetch(`${base}/api/labs/${id}/check`, { method: 'POST', body: JSON.stringify({ tag: 'no spaces' }) });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toBe('bad_request');
+    await stop(id);
+  });
+});

@@ -1,0 +1,229 @@
+import { whenNeeded } from '../../runtime/editor/lazy.ts';
+import { loadMonaco } from '../../runtime/editor/monaco.ts';
+import { textareaSurface, type CodeSurface, type SurfaceOptions } from '../../runtime/editor/surface.ts';
+import { LabStore, type LabContent, type LabState, type Verdict } from '../../runtime/lab/store.ts';
+import { PROGRESS_EVENTS } from '../../runtime/progress/store.ts';
+import type { ClientEvent, RecordSource } from '../../runtime/recorder/events.ts';
+import { currentCompanionOrigin } from '../../runtime/server-address.ts';
+
+/**
+ * <fd-server-lab>: the behaviour of ServerLab.astro. It renders the LabStore's
+ * state and sends the buttons to its actions; it is the RecordSource the live
+ * diagram follows (a fresh tag per Run, the check's clients carry it).
+ * Works before Monaco arrives (a plain textarea) and upgrades when near.
+ */
+
+const MAX_LINES = 1_000;
+
+function storage(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
+
+const PHASE_TEXT: Record<LabState['phase'], string> = {
+  idle: '',
+  starting: 'Starting your server…',
+  checking: 'Your server is running; the check’s clients are talking to it…',
+  running: 'Your server is still running (Stop ends it).',
+  stopped: 'Stopped: your server and its connections are closed.',
+};
+
+export class ServerLabElement extends HTMLElement implements RecordSource {
+  #store!: LabStore;
+  #surface!: CodeSurface;
+  #listeners = new Set<(event: ClientEvent | null) => void>();
+  #tag: string | null = null;
+  #passed = false;
+  #stopLazy: (() => void) | null = null;
+  #onPageHide = (): void => this.#store.leave();
+  #rendered: LabState | null = null;
+
+  get tag(): string | null {
+    return this.#tag;
+  }
+
+  /** The lab's frames all come from the server's wire view; the page itself sends none. */
+  get events(): readonly ClientEvent[] {
+    return [];
+  }
+
+  subscribe(listener: (event: ClientEvent | null) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  connectedCallback(): void {
+    if (this.#store) return;
+    const content = JSON.parse(this.querySelector('script[data-config]')?.textContent ?? '{}') as LabContent;
+    this.#store = new LabStore(content, {
+      fetch: (input, init) => window.fetch(input, init),
+      origin: currentCompanionOrigin(),
+      storage: storage(),
+      now: () => new Date(),
+      every: (ms, fn) => {
+        const timer = window.setInterval(fn, ms);
+        return () => window.clearInterval(timer);
+      },
+      newTag: () => `${this.id}-${Array.from(crypto.getRandomValues(new Uint32Array(2)), (n) => n.toString(36)).join('')}`,
+    });
+    this.#passed = this.#store.state.passed;
+    const textarea = this.#part<HTMLTextAreaElement>('[data-textarea]');
+    textarea.value = this.#store.state.code;
+    this.#surface = textareaSurface(textarea, this.#surfaceOptions());
+    this.#button('run').addEventListener('click', () => void this.#store.run());
+    this.#button('stop').addEventListener('click', () => void this.#store.stop());
+    this.#button('reset').addEventListener('click', () => this.#reset());
+    this.#button('solution').addEventListener('click', () => this.#store.solve());
+    this.#button('hint').addEventListener('click', () => this.#store.hint());
+    this.#store.subscribe((state) => this.#render(state));
+    this.#render(this.#store.state);
+    // Leaving the page ends the learner's server: pagehide fires on close, navigation and bfcache.
+    window.addEventListener('pagehide', this.#onPageHide);
+    this.#stopLazy = whenNeeded(this, () => void this.#upgrade());
+  }
+
+  disconnectedCallback(): void {
+    window.removeEventListener('pagehide', this.#onPageHide);
+    this.#stopLazy?.();
+    this.#store.leave();
+  }
+
+  #surfaceOptions(): SurfaceOptions {
+    return {
+      label: 'Your server (Lua)',
+      language: 'lua',
+      path: `${this.id}/server`,
+      onChange: (code) => this.#store.edit(code),
+      onRun: () => void this.#store.run(),
+    };
+  }
+
+  async #upgrade(): Promise<void> {
+    let monaco: Awaited<ReturnType<typeof loadMonaco>>;
+    try {
+      monaco = await loadMonaco();
+    } catch {
+      return; // The textarea keeps working.
+    }
+    const textarea = this.#part<HTMLTextAreaElement>('[data-textarea]');
+    const host = this.#part('[data-editor]');
+    const hadFocus = document.activeElement === textarea;
+    host.hidden = false;
+    const surface = monaco.monacoSurface(host, this.#store.state.code, this.#surfaceOptions());
+    this.#surface.dispose();
+    textarea.hidden = true;
+    this.#surface = surface;
+    this.#rendered = null;
+    this.#render(this.#store.state);
+    if (hadFocus) surface.focus();
+  }
+
+  #reset(): void {
+    if (this.#store.changed && !window.confirm('Replace your server with the starter code? Your changes will be lost.')) return;
+    this.#store.reset();
+  }
+
+  #render(state: LabState): void {
+    const before = this.#rendered;
+    this.#rendered = state;
+    if (state.tag !== before?.tag) {
+      this.#tag = state.tag;
+      for (const listener of this.#listeners) listener(null);
+    }
+    if (state.code !== this.#surface.getValue()) this.#surface.setValue(state.code);
+    if (state.showingSolution !== before?.showingSolution) {
+      this.#surface.setReadOnly(state.showingSolution);
+      this.#button('solution').setAttribute('aria-pressed', String(state.showingSolution));
+      this.#part('[data-solution-note]').hidden = !state.showingSolution;
+    }
+    const busy = state.phase === 'starting' || state.phase === 'checking';
+    this.#button('stop').disabled = state.labId === null && !busy;
+    const engine = this.#part('[data-engine]');
+    if (state.engine !== null) engine.textContent = `Engine: ${state.engine}`;
+
+    const hints = this.#part('[data-hints]').querySelectorAll('li');
+    hints.forEach((li, i) => (li.hidden = i >= state.hints));
+    const hint = this.#button('hint');
+    hint.textContent = `Hint (${state.hints} of ${hints.length})`;
+    hint.disabled = state.hints >= hints.length;
+
+    const status = this.#part('[data-status]');
+    if (state.syntax) {
+      status.textContent = `Your server did not start: fix line ${state.syntax.line}: ${state.syntax.message}`;
+      status.dataset['state'] = 'problem';
+    } else if (state.problem) {
+      status.textContent = state.problem;
+      status.dataset['state'] = 'problem';
+    } else {
+      status.textContent = PHASE_TEXT[state.phase];
+      delete status.dataset['state'];
+    }
+    if (state.syntax !== before?.syntax) {
+      this.#surface.clearMarks();
+      if (state.syntax) this.#surface.markError(state.syntax.line, null, state.syntax.message);
+    }
+    if (state.verdict !== before?.verdict) this.#renderVerdict(state.verdict, state.showingSolution);
+    if (state.log !== before?.log) this.#renderLog(state);
+    if (state.passed && !this.#passed) {
+      this.#passed = true;
+      this.dispatchEvent(new CustomEvent(PROGRESS_EVENTS.exercisePassed, { bubbles: true, detail: { id: this.id } }));
+    }
+  }
+
+  #renderVerdict(verdict: Verdict | null, solution: boolean): void {
+    const box = this.#part('[data-verdict]');
+    box.hidden = verdict === null;
+    if (!verdict) return;
+    box.dataset['state'] = verdict.passed ? 'passed' : 'failed';
+    const failed = verdict.cases.filter((c) => !c.passed).length;
+    this.#part('[data-verdict-head]').textContent = verdict.passed
+      ? solution
+        ? 'Check passed with the solution. Write it yourself (Solution again brings your code back) to get the credit.'
+        : 'Check passed: well done!'
+      : `Check failed: ${failed} of ${verdict.cases.length} cases.`;
+    const list = this.#part('[data-cases]');
+    list.replaceChildren(
+      ...verdict.cases.map((c) => {
+        const li = document.createElement('li');
+        const name = `${c.name}${c.hidden ? ' (hidden case)' : ''}`;
+        if (c.passed || !c.failure) {
+          li.textContent = `Passed: ${name}`;
+          return li;
+        }
+        const f = c.failure;
+        const who = f.client === null ? '' : `${f.client}, `;
+        li.textContent = `Failed: ${name}. ${who}step ${f.step} (${f.action}): expected ${f.expected}; arrived: ${f.arrived}.`;
+        return li;
+      }),
+    );
+  }
+
+  #renderLog(state: LabState): void {
+    const log = this.#part('[data-log]');
+    const atBottom = log.scrollTop + log.clientHeight >= log.scrollHeight - 4;
+    const lines = state.log.slice(-MAX_LINES).map((entry) => {
+      const div = document.createElement('div');
+      const level = entry.level === 'error' || entry.level === 'crit' || entry.level === 'alert' || entry.level === 'emerg' ? 'error' : entry.level === 'warn' ? 'warn' : 'info';
+      div.className = `fd-line fd-${level}`;
+      div.textContent = `[${entry.level}]${entry.line === null ? '' : ` line ${entry.line}:`} ${entry.text}`;
+      return div;
+    });
+    log.replaceChildren(...lines);
+    if (atBottom) log.scrollTop = log.scrollHeight;
+  }
+
+  #button(action: string): HTMLButtonElement {
+    return this.#part<HTMLButtonElement>(`[data-action="${action}"]`);
+  }
+
+  #part<T extends HTMLElement = HTMLElement>(selector: string): T {
+    const element = this.querySelector<T>(selector);
+    if (!element) throw new Error(`Server lab ${this.id}: missing ${selector}.`);
+    return element;
+  }
+}
+
+if (!customElements.get('fd-server-lab')) customElements.define('fd-server-lab', ServerLabElement);

@@ -1,0 +1,245 @@
+import { LAB_PATHS, type LabLogLineJson as LabLogLine } from '../../../protocol/labs.ts';
+import type { Verdict } from '../../../server/labs/check.ts';
+import { forgetCode, loadCode, markPassed, passRecord, saveCode, type StorageLike } from '../progress/playground.ts';
+
+export type { Verdict, LabLogLine };
+
+/**
+ * The state of one <ServerLab> and the actions its buttons call, without the
+ * DOM: the element renders what this holds. The network (fetch), the timer
+ * and storage are passed in, so the store is unit-tested with fakes.
+ *
+ * Run: POST the code (a syntax error stops there), then POST …/check with the
+ * page's inspector tag, then show the verdict and the server's log. The lab
+ * server stays up after the check (the learner may poke at it) until Stop,
+ * Run again, or the page goes away.
+ */
+
+export type LabPhase = 'idle' | 'starting' | 'checking' | 'running' | 'stopped';
+
+export interface LabState {
+  code: string;
+  /** The solution is shown read-only; the learner's own code is kept aside. */
+  showingSolution: boolean;
+  phase: LabPhase;
+  /** The running lab server's id, from POST /api/labs. */
+  labId: string | null;
+  engine: string | null;
+  /** The inspector tag of the current run (the check's clients carry `<tag>.<client>`). */
+  tag: string | null;
+  log: LabLogLine[];
+  syntax: { line: number; message: string } | null;
+  verdict: Verdict | null;
+  passed: boolean;
+  /** How many hints are shown. */
+  hints: number;
+  /** What went wrong talking to the companion, said so the learner knows what to do. */
+  problem: string | null;
+}
+
+export interface LabContent {
+  /** The lab's id (labs/<id>/). */
+  lab: string;
+  /** Unique on the site: keys the saved code and pass record. */
+  key: string;
+  starter: string;
+  solution: string;
+  hints: readonly string[];
+}
+
+export interface LabEnv {
+  fetch: typeof fetch;
+  /** The companion's HTTP origin. */
+  origin: string;
+  storage: StorageLike | null;
+  now(): Date;
+  /** Calls fn every ms; returns a cancel. */
+  every(ms: number, fn: () => void): () => void;
+  newTag(): string;
+}
+
+export const NOT_RUNNING = 'The companion server is not running — start it with `npm start` in the course folder, then press Run again.';
+export const LOG_POLL_MS = 500;
+const FILE = 'server';
+
+export class LabStore {
+  #state: LabState;
+  #listeners = new Set<(state: LabState) => void>();
+  #mine: string;
+  #stopPoll: (() => void) | null = null;
+  /** Bumped by every Run and Stop, so answers to a superseded run are ignored. */
+  #generation = 0;
+
+  readonly content: LabContent;
+  readonly env: LabEnv;
+
+  constructor(content: LabContent, env: LabEnv) {
+    this.content = content;
+    this.env = env;
+    const saved = env.storage ? loadCode(env.storage, content.key, FILE) : null;
+    this.#mine = saved ?? content.starter;
+    this.#state = {
+      code: this.#mine,
+      showingSolution: false,
+      phase: 'idle',
+      labId: null,
+      engine: null,
+      tag: null,
+      log: [],
+      syntax: null,
+      verdict: null,
+      passed: env.storage ? passRecord(env.storage, content.key) !== null : false,
+      hints: 0,
+      problem: null,
+    };
+  }
+
+  get state(): LabState {
+    return this.#state;
+  }
+
+  subscribe(listener: (state: LabState) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #set(patch: Partial<LabState>): void {
+    this.#state = { ...this.#state, ...patch };
+    for (const listener of this.#listeners) listener(this.#state);
+  }
+
+  #url(path: string): string {
+    return `${this.env.origin}${LAB_PATHS.api}${path}`;
+  }
+
+  /** The learner typed: kept, and saved (never while the solution is shown). */
+  edit(code: string): void {
+    if (this.#state.showingSolution || code === this.#state.code) return;
+    this.#mine = code;
+    if (this.env.storage) saveCode(this.env.storage, this.content.key, FILE, code);
+    this.#set({ code });
+  }
+
+  async run(): Promise<void> {
+    await this.stop();
+    const generation = this.#generation;
+    const code = this.#state.code;
+    const credit = !this.#state.showingSolution;
+    const tag = this.env.newTag();
+    this.#set({ phase: 'starting', tag, log: [], syntax: null, verdict: null, problem: null, engine: null });
+    let response: Response;
+    try {
+      response = await this.env.fetch(this.#url(''), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ language: 'lua', code, lab: this.content.lab }),
+      });
+    } catch {
+      if (generation === this.#generation) this.#set({ phase: 'idle', problem: NOT_RUNNING });
+      return;
+    }
+    const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+    if (generation !== this.#generation) {
+      // Stopped while starting: the server that did start must not linger.
+      if (response.status === 201 && typeof body['id'] === 'string') void this.#delete(body['id']);
+      return;
+    }
+    if (response.status === 400 && body['error'] === 'syntax') {
+      this.#set({ phase: 'idle', syntax: { line: Number(body['line']), message: String(body['message']) } });
+      return;
+    }
+    if (response.status !== 201 || typeof body['id'] !== 'string') {
+      this.#set({ phase: 'idle', problem: `The companion refused the lab (${response.status}): ${String(body['message'] ?? body['error'] ?? 'no reason given')}` });
+      return;
+    }
+    const labId = body['id'];
+    this.#set({ phase: 'checking', labId, engine: typeof body['engine'] === 'string' ? body['engine'] : null });
+    this.#stopPoll = this.env.every(LOG_POLL_MS, () => void this.#pollLog(labId, generation));
+    let verdict: Verdict;
+    try {
+      const checked = await this.env.fetch(this.#url(`/${labId}/check`), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ tag }),
+      });
+      const answer = (await checked.json()) as Verdict & { message?: string };
+      if (!checked.ok) throw new Error(answer.message ?? String(checked.status));
+      verdict = answer;
+    } catch (error) {
+      if (generation === this.#generation) this.#set({ phase: 'running', problem: `The check could not run: ${(error as Error).message}` });
+      return;
+    }
+    if (generation !== this.#generation) return;
+    await this.#pollLog(labId, generation);
+    if (generation !== this.#generation) return;
+    const passed = verdict.passed && credit;
+    if (passed && !this.#state.passed && this.env.storage) markPassed(this.env.storage, this.content.key, `lab:${this.content.lab}`, this.env.now());
+    this.#set({ phase: 'running', verdict, passed: this.#state.passed || passed });
+  }
+
+  async #pollLog(labId: string, generation: number): Promise<void> {
+    try {
+      const response = await this.env.fetch(this.#url(`/${labId}/log`), { cache: 'no-store' });
+      if (!response.ok) return;
+      const text = await response.text();
+      const log = text
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => JSON.parse(line) as LabLogLine);
+      if (generation === this.#generation && this.#state.labId === labId && log.length !== this.#state.log.length) this.#set({ log });
+    } catch {
+      // The next poll tries again; Stop ends polling.
+    }
+  }
+
+  async #delete(labId: string, keepalive = false): Promise<void> {
+    await this.env.fetch(this.#url(`/${labId}`), { method: 'DELETE', keepalive }).catch(() => undefined);
+  }
+
+  /** Ends the lab server and its connections (DELETE). */
+  async stop(): Promise<void> {
+    this.#generation += 1;
+    this.#stopPoll?.();
+    this.#stopPoll = null;
+    const labId = this.#state.labId;
+    if (labId === null) {
+      if (this.#state.phase !== 'idle' && this.#state.phase !== 'stopped') this.#set({ phase: 'stopped' });
+      return;
+    }
+    this.#set({ labId: null, phase: 'stopped' });
+    await this.#delete(labId);
+  }
+
+  /** The page is going away: DELETE with keepalive, which outlives the page. */
+  leave(): void {
+    this.#generation += 1;
+    this.#stopPoll?.();
+    this.#stopPoll = null;
+    const labId = this.#state.labId;
+    if (labId !== null) void this.#delete(labId, true);
+    this.#state = { ...this.#state, labId: null, phase: 'stopped' };
+  }
+
+  /** Back to the starter; the saved code is forgotten. */
+  reset(): void {
+    this.#mine = this.content.starter;
+    if (this.env.storage) forgetCode(this.env.storage, this.content.key, FILE);
+    this.#set({ code: this.content.starter, showingSolution: false, syntax: null });
+  }
+
+  /** Shows the solution read-only, or brings the learner's code back: never overwrites it. */
+  solve(): void {
+    const showing = !this.#state.showingSolution;
+    this.#set({ showingSolution: showing, code: showing ? this.content.solution : this.#mine, syntax: null });
+  }
+
+  /** Shows one more hint. */
+  hint(): void {
+    this.#set({ hints: Math.min(this.content.hints.length, this.#state.hints + 1) });
+  }
+
+  /** Whether the learner's code differs from the starter (Reset asks first then). */
+  get changed(): boolean {
+    return this.#mine !== this.content.starter;
+  }
+}

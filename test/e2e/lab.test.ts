@@ -1,0 +1,143 @@
+import { readFileSync } from 'node:fs';
+import type { Locator, Page } from 'playwright-core';
+import { expect, it } from 'vitest';
+import { progressKeys } from '../../src/runtime/progress/playground.ts';
+import { describeBrowser, useBrowser } from './harness.ts';
+
+/**
+ * The echo server lab in Chromium, by role and keyboard: the unchanged
+ * starter fails its check with a named failure, a syntax error names its line,
+ * the learner types the fix into Monaco and the check passes, the live
+ * diagram draws the check's frames, Stop ends the lab server; then the
+ * block's geometry at 375×812 with touch and at 1280.
+ */
+
+const LESSON = '/lessons/echo-server/';
+const ID = 'lab-echo';
+const SOLUTION = readFileSync(new URL('../../labs/echo/solution.lua', import.meta.url), 'utf8');
+const shots = new URL('../../reports/screenshots/', import.meta.url).pathname;
+const CHECK_MS = 60_000;
+
+describeBrowser('server lab', () => {
+  const env = useBrowser();
+
+  const lab = (page: Page): Locator => page.getByRole('region', { name: 'Server lab: An echo server' });
+
+  async function press(button: Locator): Promise<void> {
+    await button.focus();
+    await button.page().keyboard.press('Enter');
+  }
+
+  async function editor(scope: Locator): Promise<Locator> {
+    await scope.scrollIntoViewIfNeeded();
+    await scope.locator('.monaco-editor').first().waitFor({ timeout: 30_000 });
+    const box = scope.getByRole('textbox', { name: 'Your server (Lua)', exact: true });
+    await box.focus();
+    return box;
+  }
+
+  it('the starter fails with a named failure; the typed fix passes, the diagram draws its frames, Stop ends it', async () => {
+    const record = await env.newPage();
+    const { page } = record;
+    const started: string[] = [];
+    page.on('response', (response) => {
+      if (response.request().method() === 'POST' && new URL(response.url()).pathname === '/api/labs' && response.status() === 201) {
+        void response.json().then((body: { id: string }) => started.push(body.id));
+      }
+    });
+    await page.goto(`${env.origin}${LESSON}`, { waitUntil: 'networkidle' });
+    const scope = lab(page);
+    await editor(scope);
+    const verdict = scope.locator('[data-verdict]');
+
+    // The unchanged starter: its first case fails at alice's expected echo.
+    await press(scope.getByRole('button', { name: 'Run', exact: true }));
+    await verdict.getByText('Check failed:').waitFor({ timeout: CHECK_MS });
+    const first = await scope.getByRole('list', { name: 'Check cases' }).getByRole('listitem').first().innerText();
+    expect(first).toMatch(/^Failed: a text message comes back, and the close is answered\. alice, step 3 \(.+\): expected .+; arrived: .+\.$/);
+    await expect.poll(() => scope.getByText(/^Engine: /).innerText()).toBe('Engine: Lua 5.4, embedded');
+    // The starter logs what it receives: the Output shows the server's line, labelled.
+    await scope.getByRole('log', { name: "Output: your server's log" }).getByText(/\[info\] line \d+: received: hello/).waitFor({ timeout: 10_000 });
+
+    // A syntax error names the line, in the status and in Monaco.
+    await editor(scope);
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.insertText('local x =\n');
+    await press(scope.getByRole('button', { name: 'Run', exact: true }));
+    await scope.getByRole('status').getByText(/fix line \d+: /).waitFor({ timeout: CHECK_MS });
+    await scope.locator('.squiggly-error').first().waitFor({ timeout: 10_000 });
+
+    // The learner types the solution.
+    await editor(scope);
+    await page.keyboard.press('ControlOrMeta+A');
+    // Typed as a person would, without indentation: Monaco indents each new line itself.
+    await page.keyboard.insertText(SOLUTION.split('\n').map((line) => line.trimStart()).join('\n'));
+    const squeeze = (code: string | null): string => (code ?? '').replace(/\s+/g, ' ').trim();
+    await expect.poll(async () => squeeze(await page.evaluate((key) => localStorage.getItem(key), progressKeys.code(ID, 'server')))).toBe(squeeze(SOLUTION));
+    await press(scope.getByRole('button', { name: 'Run', exact: true }));
+    await verdict.getByText('Check passed: well done!').waitFor({ timeout: CHECK_MS });
+    const cases = await scope.getByRole('list', { name: 'Check cases' }).getByRole('listitem').allInnerTexts();
+    expect(cases.length).toBe(5);
+    expect(cases.every((c) => c.startsWith('Passed: '))).toBe(true);
+    const passed = await page.evaluate((key) => localStorage.getItem(key), progressKeys.passed(ID));
+    expect(JSON.parse(passed ?? 'null')).toMatchObject({ check: 'lab:echo' });
+
+    // The live diagram drew the check's clients talking to the learner's server.
+    const frames = page.locator(`#${ID}-diagram`).getByRole('list', { name: 'Frames' });
+    await frames.getByText('alice → server: text "hello"').first().waitFor({ timeout: 15_000 });
+    await frames.getByText('server → alice: text "hello"').first().waitFor({ timeout: 15_000 });
+    await scope.screenshot({ path: `${shots}server-lab-passed.png` });
+    await page.locator(`#${ID}-diagram`).screenshot({ path: `${shots}server-lab-diagram.png` });
+
+    // Stop ends the lab server: the API no longer knows it.
+    await press(scope.getByRole('button', { name: 'Stop', exact: true }));
+    await scope.getByRole('status').getByText('Stopped: your server and its connections are closed.').waitFor({ timeout: 10_000 });
+    const last = started.at(-1);
+    expect(last).toMatch(/^[a-f0-9]{16}$/);
+    await expect.poll(async () => (await fetch(`${env.origin}/api/labs/${last}/log`)).status).toBe(404);
+    // Chromium logs every 4xx answer; the only one is the syntax error's 400, which the page handled.
+    expect(record.consoleErrors).toEqual(['Failed to load resource: the server responded with a status of 400 (Bad Request)']);
+  });
+
+  it.each([375, 1280])('at %i px: every button is a 44 px target and nothing is cut off', async (width) => {
+    const phone = width < 800;
+    const context = await env.browser.newContext(
+      phone ? { viewport: { width, height: 812 }, hasTouch: true, isMobile: true, deviceScaleFactor: 1 } : { viewport: { width, height: 900 } },
+    );
+    try {
+      const page = await context.newPage();
+      await page.goto(`${env.origin}${LESSON}`, { waitUntil: 'networkidle' });
+      const scope = lab(page);
+      await scope.scrollIntoViewIfNeeded();
+      await scope.locator('.monaco-editor').first().waitFor({ timeout: 30_000 });
+      const outer = await scope.boundingBox();
+      expect(outer).not.toBeNull();
+      if (!outer) return;
+      expect(outer.x).toBeGreaterThanOrEqual(0);
+      expect(outer.x + outer.width).toBeLessThanOrEqual(width);
+      for (const name of ['Run', 'Stop', 'Reset', 'Solution', 'Hint (0 of 3)']) {
+        const box = await scope.getByRole('button', { name, exact: true }).boundingBox();
+        expect(box, name).not.toBeNull();
+        if (!box) continue;
+        expect(box.height, `${name} height`).toBeGreaterThanOrEqual(44);
+        expect(box.width, `${name} width`).toBeGreaterThanOrEqual(44);
+        expect(box.x, `${name} left`).toBeGreaterThanOrEqual(outer.x);
+        expect(box.x + box.width, `${name} right`).toBeLessThanOrEqual(outer.x + outer.width);
+      }
+      for (const part of [scope.locator('.monaco-editor').first(), scope.getByRole('log')]) {
+        const box = await part.boundingBox();
+        expect(box).not.toBeNull();
+        if (!box) continue;
+        expect(box.x).toBeGreaterThanOrEqual(outer.x);
+        expect(box.x + box.width).toBeLessThanOrEqual(outer.x + outer.width);
+      }
+      // Nothing on the page scrolls sideways.
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+      await press(scope.getByRole('button', { name: 'Hint (0 of 3)', exact: true }));
+      await scope.getByRole('list', { name: 'Hints' }).getByRole('listitem').first().waitFor();
+      await scope.screenshot({ path: `${shots}server-lab-${width}.png` });
+    } finally {
+      await context.close();
+    }
+  });
+});

@@ -1,0 +1,213 @@
+import { describe, expect, it } from 'vitest';
+import { LabStore, LOG_POLL_MS, NOT_RUNNING, type LabEnv, type Verdict } from '../../../src/runtime/lab/store.ts';
+import { progressKeys, type StorageLike } from '../../../src/runtime/progress/playground.ts';
+
+function memoryStorage(): StorageLike & { data: Map<string, string> } {
+  const data = new Map<string, string>();
+  return {
+    data,
+    getItem: (key) => data.get(key) ?? null,
+    setItem: (key, value) => void data.set(key, value),
+    removeItem: (key) => void data.delete(key),
+    key: (i) => [...data.keys()][i] ?? null,
+    get length() {
+      return data.size;
+    },
+  };
+}
+
+interface Call {
+  method: string;
+  url: string;
+  body: unknown;
+  keepalive: boolean;
+}
+
+type Answer = { status: number; body: unknown } | 'offline';
+
+/** A companion that answers from a table keyed "METHOD /path", and records every request. */
+function fakeCompanion(answers: Record<string, Answer | Answer[]>) {
+  const calls: Call[] = [];
+  const fetch = (async (input: string, init: RequestInit = {}): Promise<Response> => {
+    const method = init.method ?? 'GET';
+    const path = new URL(input).pathname;
+    calls.push({ method, url: path, body: init.body ? JSON.parse(String(init.body)) : null, keepalive: init.keepalive === true });
+    const entry = answers[`${method} ${path}`];
+    const answer = Array.isArray(entry) ? (entry.length > 1 ? entry.shift() : entry[0]) : entry;
+    if (answer === undefined) return new Response(JSON.stringify({ error: 'no_such_lab' }), { status: 404 });
+    if (answer === 'offline') throw new TypeError('Failed to fetch');
+    const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+    return new Response(answer.status === 204 ? null : text, { status: answer.status });
+  }) as typeof globalThis.fetch;
+  return { fetch, calls };
+}
+
+function fakeClock() {
+  const timers = new Set<() => void>();
+  return {
+    every: (ms: number, fn: () => void) => {
+      expect(ms).toBe(LOG_POLL_MS);
+      timers.add(fn);
+      return () => timers.delete(fn);
+    },
+    tick: () => [...timers].forEach((fn) => fn()),
+    get active() {
+      return timers.size;
+    },
+  };
+}
+
+const content = { lab: 'echo', key: 'lab-echo', starter: 'STARTER', solution: 'SOLUTION', hints: ['one', 'two'] };
+const ID = '0123456789abcdef';
+const failing: Verdict = {
+  passed: false,
+  cases: [{ name: 'echo', hidden: false, passed: false, failure: { client: 'alice', step: 3, action: 'expect text', expected: 'text "hello"', arrived: 'nothing within 2000 ms' } }],
+};
+const passing: Verdict = { passed: true, cases: [{ name: 'echo', hidden: false, passed: true, failure: null }] };
+const logLines = `${JSON.stringify({ time: 1, level: 'notice', text: 'hello from line 3', line: 3 })}\n${JSON.stringify({ time: 2, level: 'error', text: 'oops', line: null })}\n`;
+
+function setup(answers: Record<string, Answer | Answer[]>, storage = memoryStorage()) {
+  const companion = fakeCompanion(answers);
+  const clock = fakeClock();
+  let tags = 0;
+  const env: LabEnv = {
+    fetch: companion.fetch,
+    origin: 'http://127.0.0.1:8080',
+    storage,
+    now: () => new Date('2026-12-01T06:00:00Z'),
+    every: clock.every,
+    newTag: () => `lab-echo-t${++tags}`,
+  };
+  return { store: new LabStore(content, env), companion, clock, storage };
+}
+
+describe('LabStore', () => {
+  it('Run starts the lab, checks it with the run tag, and shows the verdict and the log', async () => {
+    const { store, companion, clock } = setup({
+      'POST /api/labs': { status: 201, body: { id: ID, url: `ws://127.0.0.1:8080/labs/${ID}`, engine: 'Lua 5.4, embedded', lab: 'echo' } },
+      [`POST /api/labs/${ID}/check`]: { status: 200, body: failing },
+      [`GET /api/labs/${ID}/log`]: { status: 200, body: logLines },
+    });
+    await store.run();
+    expect(companion.calls.slice(0, 2)).toEqual([
+      { method: 'POST', url: '/api/labs', body: { language: 'lua', code: 'STARTER', lab: 'echo' }, keepalive: false },
+      { method: 'POST', url: `/api/labs/${ID}/check`, body: { tag: 'lab-echo-t1' }, keepalive: false },
+    ]);
+    expect(store.state.phase).toBe('running');
+    expect(store.state.engine).toBe('Lua 5.4, embedded');
+    expect(store.state.tag).toBe('lab-echo-t1');
+    expect(store.state.verdict).toEqual(failing);
+    expect(store.state.passed).toBe(false);
+    expect(store.state.log).toEqual([
+      { time: 1, level: 'notice', text: 'hello from line 3', line: 3 },
+      { time: 2, level: 'error', text: 'oops', line: null },
+    ]);
+    // The log keeps being polled while the lab server runs; Stop deletes it and stops polling.
+    expect(clock.active).toBe(1);
+    clock.tick();
+    await store.stop();
+    expect(companion.calls.at(-2)).toEqual({ method: 'GET', url: `/api/labs/${ID}/log`, body: null, keepalive: false });
+    expect(companion.calls.at(-1)).toEqual({ method: 'DELETE', url: `/api/labs/${ID}`, body: null, keepalive: false });
+    expect(clock.active).toBe(0);
+    expect(store.state.phase).toBe('stopped');
+    expect(store.state.labId).toBe(null);
+  });
+
+  it('a syntax error names the line and starts nothing', async () => {
+    const { store, companion, clock } = setup({
+      'POST /api/labs': { status: 400, body: { error: 'syntax', line: 7, message: "'end' expected near <eof>" } },
+    });
+    await store.run();
+    expect(store.state.syntax).toEqual({ line: 7, message: "'end' expected near <eof>" });
+    expect(store.state.phase).toBe('idle');
+    expect(companion.calls).toHaveLength(1);
+    expect(clock.active).toBe(0);
+  });
+
+  it('says how to start the companion when it is not running', async () => {
+    const { store } = setup({ 'POST /api/labs': 'offline' });
+    await store.run();
+    expect(store.state.problem).toBe(NOT_RUNNING);
+    expect(NOT_RUNNING).toContain('npm start');
+  });
+
+  it('a passing check is recorded once, with the lab named', async () => {
+    const { store, storage } = setup({
+      'POST /api/labs': { status: 201, body: { id: ID, url: '', engine: 'Lua 5.4, embedded', lab: 'echo' } },
+      [`POST /api/labs/${ID}/check`]: { status: 200, body: passing },
+      [`GET /api/labs/${ID}/log`]: { status: 200, body: '' },
+      [`DELETE /api/labs/${ID}`]: { status: 204, body: '' },
+    });
+    store.edit('MY FIX');
+    await store.run();
+    expect(store.state.passed).toBe(true);
+    expect(JSON.parse(storage.data.get(progressKeys.passed('lab-echo')) ?? 'null')).toEqual({ check: 'lab:echo', at: '2026-12-01T06:00:00.000Z' });
+  });
+
+  it('running the shown solution unchanged passes the check but gives no credit', async () => {
+    const { store, storage } = setup({
+      'POST /api/labs': { status: 201, body: { id: ID, url: '', engine: 'Lua 5.4, embedded', lab: 'echo' } },
+      [`POST /api/labs/${ID}/check`]: { status: 200, body: passing },
+      [`GET /api/labs/${ID}/log`]: { status: 200, body: '' },
+    });
+    store.edit('MINE');
+    store.solve();
+    expect(store.state.code).toBe('SOLUTION');
+    expect(store.state.showingSolution).toBe(true);
+    store.edit('typed while read-only'); // ignored: the solution is read-only
+    await store.run();
+    expect(store.state.verdict?.passed).toBe(true);
+    expect(store.state.passed).toBe(false);
+    expect(storage.data.has(progressKeys.passed('lab-echo'))).toBe(false);
+    store.solve();
+    expect(store.state.code).toBe('MINE');
+  });
+
+  it('code persists across stores, Reset forgets it, hints come one at a time', () => {
+    const storage = memoryStorage();
+    const first = setup({}, storage).store;
+    first.edit('local x = 1');
+    expect(storage.data.get(progressKeys.code('lab-echo', 'server'))).toBe('local x = 1');
+    const second = setup({}, storage).store;
+    expect(second.state.code).toBe('local x = 1');
+    expect(second.changed).toBe(true);
+    second.reset();
+    expect(second.state.code).toBe('STARTER');
+    expect(storage.data.has(progressKeys.code('lab-echo', 'server'))).toBe(false);
+    second.hint();
+    second.hint();
+    second.hint();
+    expect(second.state.hints).toBe(2);
+  });
+
+  it('leaving the page deletes the lab server with keepalive', async () => {
+    const { store, companion, clock } = setup({
+      'POST /api/labs': { status: 201, body: { id: ID, url: '', engine: 'Lua 5.4, embedded', lab: 'echo' } },
+      [`POST /api/labs/${ID}/check`]: { status: 200, body: failing },
+      [`GET /api/labs/${ID}/log`]: { status: 200, body: '' },
+    });
+    await store.run();
+    store.leave();
+    expect(companion.calls.at(-1)).toEqual({ method: 'DELETE', url: `/api/labs/${ID}`, body: null, keepalive: true });
+    expect(clock.active).toBe(0);
+    expect(store.state.labId).toBe(null);
+  });
+
+  it('a second Run deletes the first lab server before starting another', async () => {
+    const other = 'fedcba9876543210';
+    const { store, companion } = setup({
+      'POST /api/labs': [
+        { status: 201, body: { id: ID, url: '', engine: 'e', lab: 'echo' } },
+        { status: 201, body: { id: other, url: '', engine: 'e', lab: 'echo' } },
+      ],
+      [`POST /api/labs/${ID}/check`]: { status: 200, body: failing },
+      [`POST /api/labs/${other}/check`]: { status: 200, body: failing },
+    });
+    await store.run();
+    await store.run();
+    const deletes = companion.calls.filter((c) => c.method === 'DELETE').map((c) => c.url);
+    expect(deletes).toEqual([`/api/labs/${ID}`]);
+    expect(store.state.labId).toBe(other);
+    expect(store.state.tag).toBe('lab-echo-t2');
+  });
+});
