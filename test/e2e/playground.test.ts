@@ -193,7 +193,8 @@ describeBrowser('playgrounds', () => {
     const log = output(typed);
     await editor(typed);
     await record.page.keyboard.press('Control+Enter');
-    await waitForLine(log, "Ada's greeting came back after");
+    // A cold TypeScript worker loads the compiler and the DOM's types first: on a busy machine that takes a while.
+    await waitForLine(log, "Ada's greeting came back after", 120_000);
     await waitForLine(log, 'Closed with code 1000');
     expectClean(record);
     // Interfaces disappear in JavaScript, so the line would be off without the source map.
@@ -202,8 +203,8 @@ describeBrowser('playgrounds', () => {
     });
     const again = region(broken.page, 'Echo client, typed', 'TypeScript');
     await press(again.getByRole('button', { name: 'Run' }));
-    await waitForLine(output(again), "(line 6, column 21): TypeError: Cannot read properties of undefined (reading 'call')");
-  });
+    await waitForLine(output(again), "(line 6, column 21): TypeError: Cannot read properties of undefined (reading 'call')", 120_000);
+  }, 300_000);
 
   it('shows each chat client\'s messages in the other clients\' Output', async () => {
     const record = await open();
