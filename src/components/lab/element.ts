@@ -2,7 +2,8 @@ import { whenNeeded } from '../../runtime/editor/lazy.ts';
 import { loadMonaco } from '../../runtime/editor/monaco.ts';
 import { textareaSurface, type CodeSurface, type SurfaceOptions } from '../../runtime/editor/surface.ts';
 import { LabStore, type LabContent, type LabState, type Verdict } from '../../runtime/lab/store.ts';
-import { PROGRESS_EVENTS } from '../../runtime/progress/store.ts';
+import { slugOf } from '../../runtime/progress/page.ts';
+import { PROGRESS_EVENTS, ProgressStore } from '../../runtime/progress/store.ts';
 import type { ClientEvent, RecordSource } from '../../runtime/recorder/events.ts';
 import { currentCompanionOrigin } from '../../runtime/server-address.ts';
 
@@ -62,6 +63,15 @@ export class ServerLabElement extends HTMLElement implements RecordSource {
       fetch: (input, init) => window.fetch(input, init),
       origin: currentCompanionOrigin(),
       storage: storage(),
+      progress: (() => {
+        const store = storage();
+        if (!store) return null;
+        const course = new ProgressStore(store);
+        return {
+          passed: (key: string) => course.exercisePassed(key),
+          pass: (key: string) => course.passExercise(slugOf(location.pathname, import.meta.env.BASE_URL), key),
+        };
+      })(),
       now: () => new Date(),
       every: (ms, fn) => {
         const timer = window.setInterval(fn, ms);

@@ -163,6 +163,8 @@ export function monacoSurface(container: HTMLElement, initial: string, options: 
     },
     focus: () => editor.focus(),
     async problems() {
+      // Only the TypeScript worker checks code; Lua has no language service in Monaco.
+      if (options.language === 'lua') return [];
       const getWorker = await languageWorker(options.language);
       const worker = await getWorker(uri);
       const file = uri.toString();

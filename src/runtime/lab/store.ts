@@ -1,6 +1,6 @@
 import { LAB_PATHS, type LabLogLineJson as LabLogLine } from '../../../protocol/labs.ts';
 import type { Verdict } from '../../../server/labs/check.ts';
-import { forgetCode, loadCode, markPassed, passRecord, saveCode, type StorageLike } from '../progress/playground.ts';
+import { forgetCode, loadCode, saveCode, type StorageLike } from '../progress/playground.ts';
 
 export type { Verdict, LabLogLine };
 
@@ -47,11 +47,18 @@ export interface LabContent {
   hints: readonly string[];
 }
 
+export interface LabProgress {
+  passed(key: string): boolean;
+  pass(key: string): void;
+}
+
 export interface LabEnv {
   fetch: typeof fetch;
   /** The companion's HTTP origin. */
   origin: string;
   storage: StorageLike | null;
+  /** The course progress (runtime/progress/store.ts), where a passed lab counts like a passed exercise. */
+  progress: LabProgress | null;
   now(): Date;
   /** Calls fn every ms; returns a cancel. */
   every(ms: number, fn: () => void): () => void;
@@ -88,7 +95,7 @@ export class LabStore {
       log: [],
       syntax: null,
       verdict: null,
-      passed: env.storage ? passRecord(env.storage, content.key) !== null : false,
+      passed: env.progress?.passed(content.key) ?? false,
       hints: 0,
       problem: null,
     };
@@ -173,7 +180,7 @@ export class LabStore {
     await this.#pollLog(labId, generation);
     if (generation !== this.#generation) return;
     const passed = verdict.passed && credit;
-    if (passed && !this.#state.passed && this.env.storage) markPassed(this.env.storage, this.content.key, `lab:${this.content.lab}`, this.env.now());
+    if (passed && !this.#state.passed) this.env.progress?.pass(this.content.key);
     this.#set({ phase: 'running', verdict, passed: this.#state.passed || passed });
   }
 

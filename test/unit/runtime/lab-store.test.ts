@@ -70,15 +70,17 @@ function setup(answers: Record<string, Answer | Answer[]>, storage = memoryStora
   const companion = fakeCompanion(answers);
   const clock = fakeClock();
   let tags = 0;
+  const passes: string[] = [];
   const env: LabEnv = {
     fetch: companion.fetch,
     origin: 'http://127.0.0.1:8080',
     storage,
+    progress: { passed: (key) => passes.includes(key), pass: (key) => void passes.push(key) },
     now: () => new Date('2026-12-01T06:00:00Z'),
     every: clock.every,
     newTag: () => `lab-echo-t${++tags}`,
   };
-  return { store: new LabStore(content, env), companion, clock, storage };
+  return { store: new LabStore(content, env), companion, clock, storage, passes };
 }
 
 describe('LabStore', () => {
@@ -132,7 +134,7 @@ describe('LabStore', () => {
   });
 
   it('a passing check is recorded once, with the lab named', async () => {
-    const { store, storage } = setup({
+    const { store, passes } = setup({
       'POST /api/labs': { status: 201, body: { id: ID, url: '', engine: 'Lua 5.4, embedded', lab: 'echo' } },
       [`POST /api/labs/${ID}/check`]: { status: 200, body: passing },
       [`GET /api/labs/${ID}/log`]: { status: 200, body: '' },
@@ -141,11 +143,11 @@ describe('LabStore', () => {
     store.edit('MY FIX');
     await store.run();
     expect(store.state.passed).toBe(true);
-    expect(JSON.parse(storage.data.get(progressKeys.passed('lab-echo')) ?? 'null')).toEqual({ check: 'lab:echo', at: '2026-12-01T06:00:00.000Z' });
+    expect(passes).toEqual(['lab-echo']);
   });
 
   it('running the shown solution unchanged passes the check but gives no credit', async () => {
-    const { store, storage } = setup({
+    const { store, passes } = setup({
       'POST /api/labs': { status: 201, body: { id: ID, url: '', engine: 'Lua 5.4, embedded', lab: 'echo' } },
       [`POST /api/labs/${ID}/check`]: { status: 200, body: passing },
       [`GET /api/labs/${ID}/log`]: { status: 200, body: '' },
@@ -158,7 +160,7 @@ describe('LabStore', () => {
     await store.run();
     expect(store.state.verdict?.passed).toBe(true);
     expect(store.state.passed).toBe(false);
-    expect(storage.data.has(progressKeys.passed('lab-echo'))).toBe(false);
+    expect(passes).toEqual([]);
     store.solve();
     expect(store.state.code).toBe('MINE');
   });
