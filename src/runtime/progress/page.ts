@@ -125,7 +125,7 @@ function renderChecklists(store: ProgressStore, progress: ReturnType<ProgressSto
     const { exercises, quizzes } = store.checklist(slug, progress);
     const items = [
       ...exercises.map(({ id, done }) => {
-        const title = doc.getElementById(id)?.querySelector('.fd-pg-title')?.textContent?.trim() ?? id;
+        const title = doc.getElementById(id)?.querySelector('.fd-pg-title, .fd-lab-title')?.textContent?.trim() ?? id;
         return item(doc, done, `Exercise “${title}”`, doc.getElementById(id) ? `#${id}` : null, done ? 'passed' : 'not passed yet');
       }),
       ...quizzes.map(({ id, done }) => {
