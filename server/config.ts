@@ -102,6 +102,13 @@ export const configSchema = z
       })
       .prefault({})
       .describe('Per-connection rate limit on /chat and /broadcast.'),
+    chatJoins: z
+      .object({
+        perSecond: z.number().positive().default(LIMITS.chatJoinsPerSecond).describe('Sustained /chat joins per second from one address.'),
+        burst: z.number().int().positive().default(LIMITS.chatJoinsBurst).describe('/chat joins allowed in a burst from one address.'),
+      })
+      .prefault({})
+      .describe('Per-address limit on /chat joins (each join sends history and tells every member); over it the handshake gets 429.'),
     tokenTtl: z.number().positive().default(LIMITS.tokenTtlSeconds).describe('Seconds a chat token stays valid.'),
     tokenSecret: z
       .string()

@@ -22,7 +22,7 @@ export function chatEndpoint(ctx: EndpointContext, secret: Uint8Array): Endpoint
     if (!bucket) {
       // Forget idle addresses rather than keep one bucket per address ever seen.
       if (joins.size >= 10_000) joins.clear();
-      bucket = new TokenBucket(LIMITS.chatJoinsBurst, LIMITS.chatJoinsPerSecond, ctx.now);
+      bucket = new TokenBucket(ctx.config.chatJoins.burst, ctx.config.chatJoins.perSecond, ctx.now);
       joins.set(address, bucket);
     }
     return bucket.take();
@@ -36,7 +36,7 @@ export function chatEndpoint(ctx: EndpointContext, secret: Uint8Array): Endpoint
           ok: false,
           status: 429,
           error: 'too_many_joins',
-          message: `Too many joins from your address: at most ${LIMITS.chatJoinsPerSecond} per second (bursts of ${LIMITS.chatJoinsBurst}). Wait a moment and reconnect.`,
+          message: `Too many joins from your address: at most ${ctx.config.chatJoins.perSecond} per second (bursts of ${ctx.config.chatJoins.burst}). Wait a moment and reconnect.`,
         };
       }
       const token = params.get(CHAT_PARAMS.token);

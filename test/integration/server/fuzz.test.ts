@@ -7,10 +7,10 @@ import { encodeFrame } from '../../../protocol/frame.ts';
 import { tinySite } from './child.ts';
 import { health, HANDSHAKE_KEY, RawClient, useServer, withTimeout } from './helpers.ts';
 
-const t = await useServer({ maxPayload: 4096, heartbeat: 0, rateLimit: { perSecond: 1000, burst: 1000, abuse: 1000 } });
+const t = await useServer({ maxPayload: 4096, heartbeat: 0, rateLimit: { perSecond: 1000, burst: 1000, abuse: 1000 }, chatJoins: { perSecond: 1000, burst: 1000 } });
 const site = tinySite();
 /** A server with a site to serve (Range) and a small unsent-data limit (non-reading clients). */
-const s = await useServer({ siteDir: site.dir, heartbeat: 0, slowConsumerBytes: 64 * 1024, slowConsumerGrace: 0.2, rateLimit: { perSecond: 1000, burst: 1000, abuse: 1000 } });
+const s = await useServer({ siteDir: site.dir, heartbeat: 0, slowConsumerBytes: 64 * 1024, slowConsumerGrace: 0.2, rateLimit: { perSecond: 1000, burst: 1000, abuse: 1000 }, chatJoins: { perSecond: 1000, burst: 1000 } });
 const PATHS = ['/', '/echo', '/broadcast', '/chat', '/feed?topics=fast', '/inspect?fd-tag=fuzz'];
 
 /** Anything that escapes the server's handlers lands here instead of passing silently. */
