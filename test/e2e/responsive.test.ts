@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import { SCREENSHOT_PAGE } from '../budgets.ts';
+import { SCREENSHOT_PAGE } from '../../tools/budgets.ts';
 import { describeBrowser, hasBuild, useBrowser } from './harness.ts';
 import { builtPages } from './pages.ts';
 

@@ -2,14 +2,14 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, expect, it } from 'vitest';
-import { MONACO_REQUEST, PAGE_WEIGHT } from '../budgets.ts';
+import { MONACO_REQUEST, PAGE_WEIGHT } from '../../tools/budgets.ts';
 import { builtPages, siteDir } from './pages.ts';
 import { describeBrowser, useBrowser } from './harness.ts';
 
 /**
  * Page weight before interaction: each built page is loaded in Chromium at a
  * desktop size, untouched; every same-origin request it made is weighed as the
- * gzip of the file served for it. Budgets live in test/budgets.ts.
+ * gzip of the file served for it. Budgets live in tools/budgets.ts.
  */
 const pages = builtPages();
 const gzipCache = new Map<string, number>();
