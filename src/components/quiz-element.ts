@@ -8,7 +8,7 @@ import {
   type KeyValueStore,
   type QuizEventDetail,
   type SavedQuiz,
-} from '../../quiz/engine/storage.ts';
+} from '../runtime/progress/quiz.ts';
 
 /**
  * <fd-quiz>: brings a build-time rendered quiz (Quiz.astro) to life. The

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import { QUIZ_COMPLETED_EVENT } from '../../quiz/engine/storage.ts';
+import { QUIZ_COMPLETED_EVENT } from '../../src/runtime/progress/quiz.ts';
 import { PROGRESS_ATTRS, PROGRESS_EVENTS } from '../../src/runtime/progress/store.ts';
 import { describeBrowser, hasBuild, useBrowser } from './harness.ts';
 import { builtPages } from './pages.ts';

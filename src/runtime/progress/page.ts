@@ -1,4 +1,4 @@
-import { QUIZ_COMPLETED_EVENT } from '../../../quiz/engine/storage.ts';
+import { QUIZ_COMPLETED_EVENT } from './quiz.ts';
 import { PROGRESS_ATTRS, PROGRESS_EVENTS, PROGRESS_STORAGE_KEY, type LessonState, type ProgressStore } from './store.ts';
 
 /**

@@ -16,7 +16,7 @@ export const PROGRESS_STORAGE_KEY = 'full-duplex:progress';
 /**
  * Events the progress script listens to on `document` (they bubble there).
  * A completed knowledge check is the quiz's own `fd-quiz-completed` event
- * (quiz/engine/storage.ts), which carries the quiz id, score and total.
+ * (quiz.ts), which carries the quiz id, score and total.
  */
 export const PROGRESS_EVENTS = {
   /** detail: { id: string } — a playground's exercise check passed. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadSaved, quizStorageKey, save, type KeyValueStore, type SavedQuiz } from '../../../quiz/engine/storage.ts';
+import { loadSaved, quizStorageKey, save, type KeyValueStore, type SavedQuiz } from '../../../src/runtime/progress/quiz.ts';
 
 function memoryStore(): KeyValueStore & { data: Map<string, string> } {
   const data = new Map<string, string>();
