@@ -1,5 +1,6 @@
 // zod/mini: this runs on every page, and the full zod build would add ~26 KB gzip to each.
 import { z } from 'zod/mini';
+import type { KeyValueStore } from '../storage.ts';
 
 /**
  * The learner's course progress, kept in the browser only (no account): which
@@ -12,18 +13,6 @@ import { z } from 'zod/mini';
  * and a lesson that gains an exercise stops being done until it is passed.
  */
 export const PROGRESS_STORAGE_KEY = 'full-duplex:progress';
-
-/**
- * Events the progress script listens to on `document` (they bubble there).
- * A completed knowledge check is the quiz's own `fd-quiz-completed` event
- * (quiz.ts), which carries the quiz id, score and total.
- */
-export const PROGRESS_EVENTS = {
-  /** detail: { id: string } — a playground's exercise check passed. */
-  exercisePassed: 'fd:exercise-passed',
-  /** No detail: the stored progress changed (recorded here or in another tab). */
-  changed: 'fd:progress-changed',
-} as const;
 
 /** Attributes a lesson page's components carry so a visit knows what the lesson asks. */
 export const PROGRESS_ATTRS = {
@@ -58,21 +47,15 @@ export interface LessonStatus {
   quizzes: { answered: number; total: number };
 }
 
-/** The part of the Web Storage API the store uses. */
-export interface StorageLike {
-  getItem(key: string): string | null;
-  setItem(key: string, value: string): void;
-  removeItem(key: string): void;
-}
 
 const empty = (): Progress => ({ version: 1, lessons: {} });
 const emptyLesson = (): LessonProgress => ({ visitedAt: null, exercises: [], quizzes: [], passed: [], answered: {} });
 
 export class ProgressStore {
-  readonly #storage: StorageLike;
+  readonly #storage: KeyValueStore;
   readonly #now: () => number;
 
-  constructor(storage: StorageLike, now: () => number = Date.now) {
+  constructor(storage: KeyValueStore, now: () => number = Date.now) {
     this.#storage = storage;
     this.#now = now;
   }
