@@ -1,5 +1,4 @@
-import { LAB_PATHS, type LabLogLineJson as LabLogLine } from '../../../protocol/labs.ts';
-import type { Verdict } from '../../../server/labs/check.ts';
+import { LAB_PATHS, type LabLogLineJson as LabLogLine, type Verdict } from '../../../protocol/labs.ts';
 import { forgetCode, loadCode, saveCode } from '../progress/playground.ts';
 import type { KeyValueStore } from '../storage.ts';
 
