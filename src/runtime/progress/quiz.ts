@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { parseJsonOrNull } from '../../../protocol/json.ts';
 import type { KeyValueStore } from '../storage.ts';
 
 /**
@@ -53,14 +54,8 @@ export function loadSaved(store: KeyValueStore, quizId: string, version: string)
     return null;
   }
   if (raw === null) return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    return null;
-  }
-  const parsed = SavedQuizSchema.safeParse(json);
-  return parsed.success && parsed.data.version === version ? parsed.data : null;
+  const saved = parseJsonOrNull(raw, SavedQuizSchema);
+  return saved?.version === version ? saved : null;
 }
 
 /** Saves; returns false when storage is full or blocked (private mode), which the quiz survives. */

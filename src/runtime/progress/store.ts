@@ -1,5 +1,6 @@
 // zod/mini: this runs on every page, and the full zod build would add ~26 KB gzip to each.
 import { z } from 'zod/mini';
+import { parseJsonOrNull } from '../../../protocol/json.ts';
 import type { KeyValueStore } from '../storage.ts';
 
 /**
@@ -68,13 +69,7 @@ export class ProgressStore {
     } catch {
       return empty();
     }
-    if (!raw) return empty();
-    try {
-      const parsed = progressSchema.safeParse(JSON.parse(raw));
-      return parsed.success ? parsed.data : empty();
-    } catch {
-      return empty();
-    }
+    return (raw && parseJsonOrNull(raw, progressSchema)) || empty();
   }
 
   #update(lesson: string, change: (entry: LessonProgress) => void): void {
