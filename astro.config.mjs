@@ -5,7 +5,7 @@ import starlight from '@astrojs/starlight';
 import starlightLinksValidator from 'starlight-links-validator';
 import { outline } from './src/course.ts';
 import { precompress } from './scripts/precompress.ts';
-import { monacoStylesAtRuntime } from './src/runtime/editor/vite-plugin.ts';
+import { monacoStylesAtRuntime } from './scripts/monaco-styles.ts';
 
 const written = (/** @type {string} */ slug) =>
   ['md', 'mdx'].some((ext) => existsSync(new URL(`./src/content/docs/${slug}.${ext}`, import.meta.url)));

@@ -6,7 +6,7 @@
  */
 import { chromium } from 'playwright-core';
 import { startServer } from '../server/app.ts';
-import { CHROME_FLAGS, findChromium } from '../test/e2e/chrome.ts';
+import { CHROME_FLAGS, findChromium } from '../tools/chrome.ts';
 import { runIfMain, type BenchResult } from './types.ts';
 
 const PAGE = '/lessons/handshake-and-frames/';

@@ -1,6 +1,6 @@
 import { chromium, type Browser } from 'playwright-core';
 import { startServer } from '../server/app.ts';
-import { CHROME_FLAGS, findChromium } from '../test/e2e/chrome.ts';
+import { CHROME_FLAGS, findChromium } from '../tools/chrome.ts';
 import { runIfMain, type BenchResult } from './types.ts';
 
 /**

@@ -4,7 +4,10 @@ import { INSPECT_TAG_PARAM } from './endpoints.ts';
 /**
  * What the `/inspect` endpoint streams: the wire truth of every other
  * connection, parsed from the actual bytes. One JSON text frame per event.
- * The browser's recorder validates with these schemas; the server builds them.
+ * The server builds them, and its tests (unit and integration) parse every
+ * event they receive with these schemas. The browser's live diagram only
+ * types them (it casts, and skips a frame that is not JSON): validating there
+ * would ship zod to every lesson page for a stream its own companion wrote.
  */
 
 // Defined in endpoints.ts (no zod there), so browser code that only needs the

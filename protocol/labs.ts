@@ -65,3 +65,28 @@ export const labLogLineSchema = z.object({
   line: z.number().int().nullable().describe("The learner's line, when known."),
 });
 export type LabLogLineJson = z.infer<typeof labLogLineSchema>;
+
+/**
+ * The answer of POST /api/labs/<id>/check: the server's check runner
+ * (server/labs/check.ts) builds it, the page's lab store reads it.
+ */
+export interface CheckFailure {
+  client: string | null;
+  /** 1-based index of the step in its case. */
+  step: number;
+  action: string;
+  expected: string;
+  arrived: string;
+}
+
+export interface CaseResult {
+  name: string;
+  hidden: boolean;
+  passed: boolean;
+  failure: CheckFailure | null;
+}
+
+export interface Verdict {
+  passed: boolean;
+  cases: CaseResult[];
+}

@@ -8,9 +8,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse, { desktopConfig } from 'lighthouse';
 import { startServer } from '../server/app.ts';
-import { AUDIT_PAGES, AUDIT_TARGETS } from '../test/budgets.ts';
+import { AUDIT_PAGES, AUDIT_TARGETS } from '../tools/budgets.ts';
 import { buildIfStale, root } from './site-build.ts';
-import { CHROME_FLAGS, findChromium } from '../test/e2e/chrome.ts';
+import { CHROME_FLAGS, findChromium } from '../tools/chrome.ts';
 
 
 const chromePath = findChromium();

@@ -3,20 +3,13 @@
  * together. One Ctrl+C stops both; if either dies, the other is stopped too.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { parseCli, USAGE } from '../server/cli.ts';
+import { configFromArgvOrExit } from '../server/cli.ts';
 import { stopWithParent } from '../server/main.ts';
 import { root } from './site-build.ts';
 
 const argv = process.argv.slice(2);
-const cli = parseCli(argv);
-if (cli.kind === 'help') {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
-if (cli.kind === 'error') {
-  process.stderr.write(`Error: ${cli.message}\n\n${USAGE}`);
-  process.exit(2);
-}
+// The companion owns its flags: a typo or --help is answered here, before either child starts.
+const config = configFromArgvOrExit(argv);
 
 const children: ChildProcess[] = [];
 let exiting = false;
@@ -47,7 +40,7 @@ launch('companion server', [`${root}server/main.ts`, ...argv]);
 launch('astro dev', [`${root}node_modules/astro/bin/astro.mjs`, 'dev']);
 process.stdout.write(
   `\nDev mode: the course with hot reload at http://localhost:4321/ (Astro), ` +
-    `the companion server at http://localhost:${cli.config.port}/. Ctrl+C stops both.\n\n`,
+    `the companion server at http://localhost:${config.port}/. Ctrl+C stops both.\n\n`,
 );
 process.on('SIGINT', () => shutdown(0));
 process.on('SIGTERM', () => shutdown(0));

@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import WebSocket from 'ws';
 import { INSPECT_TAG_PARAM } from '../../protocol/endpoints.ts';
 import type { Check, CheckCase, Step } from '../../labs/schema.ts';
+import type { CaseResult, CheckFailure, Verdict } from '../../protocol/labs.ts';
 import type { LabLogLine } from './engine.ts';
 
 /**
@@ -10,26 +11,7 @@ import type { LabLogLine } from './engine.ts';
  * which client, which step, what was expected and what arrived instead.
  */
 
-export interface CheckFailure {
-  client: string | null;
-  /** 1-based index of the step in its case. */
-  step: number;
-  action: string;
-  expected: string;
-  arrived: string;
-}
-
-export interface CaseResult {
-  name: string;
-  hidden: boolean;
-  passed: boolean;
-  failure: CheckFailure | null;
-}
-
-export interface Verdict {
-  passed: boolean;
-  cases: CaseResult[];
-}
+export type { CaseResult, CheckFailure, Verdict };
 
 type Arrival =
   | { type: 'text' | 'binary' | 'ping' | 'pong'; data: Buffer }

@@ -3,6 +3,7 @@ import { tokenRequestSchema, type TokenResponse } from '../../protocol/chat.ts';
 import { LIMITS } from '../../protocol/constants.ts';
 import { ENDPOINTS, HTTP_PATHS } from '../../protocol/endpoints.ts';
 import type { HttpError } from '../../protocol/errors.ts';
+import { parseJson } from '../../protocol/json.ts';
 import type { Health } from '../../protocol/health.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Access } from '../core/origin.ts';
@@ -115,21 +116,16 @@ export function createHttpHandler(deps: {
             fail(res, 413, 'body_too_large', `The body is over ${LIMITS.tokenBodyBytes} bytes.`, cors);
             return;
           }
-          let json: unknown;
-          try {
-            json = JSON.parse(body);
-          } catch {
-            fail(res, 400, 'bad_json', 'The body must be JSON: {"name": "alice"}.', cors);
+          const parsed = parseJson(body, tokenRequestSchema);
+          if (!parsed.ok) {
+            if (parsed.reason === 'json') fail(res, 400, 'bad_json', 'The body must be JSON: {"name": "alice"}.', cors);
+            else fail(res, 400, 'bad_name', `"name" must be 1 to ${LIMITS.chatNameMaxLength} letters, digits, "_" or "-".`, cors);
             return;
           }
-          const parsed = tokenRequestSchema.safeParse(json);
-          if (!parsed.success) {
-            fail(res, 400, 'bad_name', `"name" must be 1 to ${LIMITS.chatNameMaxLength} letters, digits, "_" or "-".`, cors);
-            return;
-          }
-          const { token, expiresAt } = signToken(parsed.data.name, deps.tokenSecret, now, config.tokenTtl * 1000);
+          const { name } = parsed.value;
+          const { token, expiresAt } = signToken(name, deps.tokenSecret, now, config.tokenTtl * 1000);
           deps.log.info('token issued', { expiresAt });
-          sendJson(res, 200, { token, name: parsed.data.name, expiresAt } satisfies TokenResponse, cors);
+          sendJson(res, 200, { token, name, expiresAt } satisfies TokenResponse, cors);
         },
         () => res.destroy(),
       );

@@ -75,11 +75,11 @@ export function createWebSocketLayer(deps: {
     closeTimeout: 5_000,
   };
   const wss = new WebSocketServer(options);
-  // Handshakes ws itself finds invalid (bad key, version, method): answer as JSON, like our own refusals.
+  // Handshakes ws itself finds invalid (bad key, missing version, method): answer as JSON, like our own
+  // refusals. Whether to name our version is read from the request, never from ws's wording.
   wss.on('wsClientError', (error: Error, socket: Duplex, req: IncomingMessage) => {
     const status = req.method !== 'GET' ? 405 : 400;
-    const headers: Record<string, string> = req.headers['sec-websocket-version'] !== '13' ? { 'Sec-WebSocket-Version': '13' } : {};
-    reject(req, socket, splitTarget(req.url ?? '/')?.tag ?? null, status, 'bad_handshake', `${error.message}.`, headers);
+    reject(req, socket, splitTarget(req.url ?? '/')?.tag ?? null, status, 'bad_handshake', `${error.message}.`, versionAnswer(req));
   });
 
   function reject(
@@ -112,7 +112,7 @@ export function createWebSocketLayer(deps: {
     // ws would accept version 8 too; RFC 6455 servers answer anything but 13 with 400 and the versions they speak.
     const version = req.headers['sec-websocket-version'];
     if (version !== undefined && version !== '13') {
-      return reject(req, socket, tag, 400, 'unsupported_version', `Sec-WebSocket-Version ${version} is not supported; this server speaks 13 (RFC 6455).`, { 'Sec-WebSocket-Version': '13' });
+      return reject(req, socket, tag, 400, 'unsupported_version', `Sec-WebSocket-Version ${version} is not supported; this server speaks 13 (RFC 6455).`, versionAnswer(req));
     }
     const kind = endpointKindOf(path);
     if (kind === null) return reject(req, socket, tag, 404, 'not_found', `No WebSocket endpoint at ${path}.`);
@@ -336,6 +336,11 @@ export function createWebSocketLayer(deps: {
       clearTimeout(timer);
     },
   };
+}
+
+/** RFC 6455 4.4: a refused handshake that did not ask for version 13 (or for none) is told the version spoken here. */
+export function versionAnswer(req: Pick<IncomingMessage, 'headers'>): Record<string, string> {
+  return req.headers['sec-websocket-version'] === '13' ? {} : { 'Sec-WebSocket-Version': '13' };
 }
 
 /** rawHeaders as [name, value] pairs, in wire order, names as sent. */

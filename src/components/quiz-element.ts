@@ -2,13 +2,12 @@ import { isCorrect, scoreQuiz, type GradableQuestion } from '../../quiz/engine/g
 import { quizOrder } from '../../quiz/engine/shuffle.ts';
 import {
   loadSaved,
-  QUIZ_ANSWERED_EVENT,
-  QUIZ_COMPLETED_EVENT,
   save,
-  type KeyValueStore,
   type QuizEventDetail,
   type SavedQuiz,
-} from '../../quiz/engine/storage.ts';
+} from '../runtime/progress/quiz.ts';
+import { PAGE_EVENTS } from '../runtime/events.ts';
+import { browserStorage } from '../runtime/storage.ts';
 
 /**
  * <fd-quiz>: brings a build-time rendered quiz (Quiz.astro) to life. The
@@ -22,15 +21,6 @@ export interface QuizClientData {
   shuffle: boolean;
   lessons: string[];
   questions: GradableQuestion[];
-}
-
-function storage(): KeyValueStore | null {
-  try {
-    return window.localStorage;
-  } catch {
-    // Storage can be blocked outright (sandboxed iframes, some privacy settings): the quiz still works.
-    return null;
-  }
 }
 
 /** The progress line under a quiz being taken. */
@@ -52,7 +42,7 @@ class FdQuiz extends HTMLElement {
     if (!script?.textContent) return;
     const data = JSON.parse(script.textContent) as QuizClientData;
     this.#data = data;
-    const store = storage();
+    const store = browserStorage();
     this.#state = (store && loadSaved(store, data.id, data.version)) ?? {
       version: data.version,
       seed: randomSeed(),
@@ -137,10 +127,10 @@ class FdQuiz extends HTMLElement {
     this.#persist();
     this.#show(question, selected, true);
     this.#count();
-    this.#emit(QUIZ_ANSWERED_EVENT, question.id, isCorrect(question, selected));
+    this.#emit(PAGE_EVENTS.quizAnswered, question.id, isCorrect(question, selected));
     if (complete) {
       this.#summary(true);
-      this.#emit(QUIZ_COMPLETED_EVENT, null, null);
+      this.#emit(PAGE_EVENTS.quizCompleted, null, null);
     }
   }
 
@@ -224,7 +214,7 @@ class FdQuiz extends HTMLElement {
   }
 
   #persist(): void {
-    const store = storage();
+    const store = browserStorage();
     if (store && this.#data && this.#state) save(store, this.#data.id, this.#state);
   }
 

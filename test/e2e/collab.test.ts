@@ -8,7 +8,10 @@ import { describeBrowser, useBrowser } from './harness.ts';
  * own socket to the real companion server. With a network delay, lines typed
  * in both cross in flight; Yjs keeps each person's line whole in both copies,
  * sending whole documents loses one side's work. Every wait is for something
- * the page shows (a status, the verdict), never for a length of time.
+ * the page shows (a status, the verdict), never for a length of time. The
+ * lines cross because the test holds the page's clock while both are typed
+ * (Playwright's clock): the simulated network delivers nothing until it is
+ * released, however slowly a busy machine types.
  */
 const PAGE = '/projects/collaborative-editor/';
 const INITIAL = 'Shopping list:\n- bread\n- milk\n';
@@ -32,9 +35,28 @@ const texts = (page: Page): Promise<string[]> =>
   Promise.all(["Alice's editor", "Bob's editor"].map((name) => page.getByRole('textbox', { name }).inputValue()));
 
 async function open(page: Page, origin: string): Promise<void> {
+  // Fake timers that follow real time until held (hold below).
+  await page.clock.install();
   await page.goto(`${origin}${PAGE}`, { waitUntil: 'networkidle' });
   await page.getByRole('combobox', { name: 'Network delay' }).selectOption('1500');
   await ready(page);
+}
+
+/**
+ * Stops the page's clock: from here, whatever the simulated network holds back stays on the wire.
+ * pauseAt needs a time still ahead of the page's clock, which keeps running while we ask it the
+ * time; on a busy machine the answer can come late, so a time already past is asked again.
+ */
+async function hold(page: Page): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const now = await page.evaluate(() => Date.now());
+    try {
+      await page.clock.pauseAt(now + 2_000);
+      return;
+    } catch (error) {
+      if (attempt >= 5 || !String(error).includes('past')) throw error;
+    }
+  }
 }
 
 describeBrowser('collaborative editor', () => {
@@ -43,10 +65,12 @@ describeBrowser('collaborative editor', () => {
   it('keeps both lines whole when Alice and Bob each add one within the delay (Yjs)', async () => {
     const { page, consoleErrors } = await env.newPage();
     await open(page, env.origin);
+    await hold(page);
     await typeAtEnd(page, "Alice's editor", '- eggs\n');
     await typeAtEnd(page, "Bob's editor", '- apples\n');
     // The lines crossed: neither editor has seen the other's yet.
     expect(await texts(page)).toEqual([`${INITIAL}- eggs\n`, `${INITIAL}- apples\n`]);
+    await page.clock.resume();
 
     await page.getByText('✓ Both copies are the same.').waitFor({ timeout: 30_000 });
     const [alice, bob] = await texts(page);
@@ -60,6 +84,7 @@ describeBrowser('collaborative editor', () => {
     const { page, consoleErrors } = await env.newPage();
     await open(page, env.origin);
     const milk = INITIAL.indexOf('milk');
+    await hold(page);
     const alice = page.getByRole('textbox', { name: "Alice's editor" });
     await alice.focus();
     await alice.evaluate((el: HTMLTextAreaElement, at) => el.setSelectionRange(at, at), milk);
@@ -71,6 +96,7 @@ describeBrowser('collaborative editor', () => {
     await bob.evaluate((el: HTMLTextAreaElement, at) => el.setSelectionRange(at, at + 4), milk);
     await page.keyboard.press('Backspace');
     expect(await texts(page)).toEqual(['Saturday Shopping list:\n- bread\n- oat milk\n', 'Shopping list:\n- bread\n- \n']);
+    await page.clock.resume();
 
     await page.getByText('✓ Both copies are the same.').waitFor({ timeout: 30_000 });
     expect(await texts(page)).toEqual(['Saturday Shopping list:\n- bread\n- oat \n', 'Saturday Shopping list:\n- bread\n- oat \n']);
@@ -83,8 +109,11 @@ describeBrowser('collaborative editor', () => {
     await page.getByRole('radio', { name: 'the whole document (naive)' }).check();
     await ready(page);
 
+    await hold(page);
     await typeAtEnd(page, "Alice's editor", '- eggs\n');
     await typeAtEnd(page, "Bob's editor", '- apples\n');
+    expect(await texts(page)).toEqual([`${INITIAL}- eggs\n`, `${INITIAL}- apples\n`]);
+    await page.clock.resume();
 
     await page.getByText('✗ The copies differ: an edit was lost.').waitFor({ timeout: 30_000 });
     expect(await texts(page)).toEqual([`${INITIAL}- apples\n`, `${INITIAL}- eggs\n`]);

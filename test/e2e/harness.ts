@@ -9,7 +9,7 @@ import { startServer, type RunningServer } from '../../server/app.ts';
  * port, and Debian's Chromium driven by playwright-core. No browser download
  * is possible here, so the browser is found, never fetched.
  */
-import { CHROME_FLAGS, findChromium } from './chrome.ts';
+import { CHROME_FLAGS, findChromium } from '../../tools/chrome.ts';
 
 export { CHROME_FLAGS, findChromium };
 

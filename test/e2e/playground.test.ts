@@ -5,7 +5,7 @@ import type { Locator, Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { progressKeys } from '../../src/runtime/progress/playground.ts';
 import { describeBrowser, useBrowser, type PageRecord } from './harness.ts';
-import { MONACO_REQUEST, PAGE_WEIGHT } from '../budgets.ts';
+import { MONACO_REQUEST, PAGE_WEIGHT } from '../../tools/budgets.ts';
 
 /**
  * Playgrounds in Chromium, driven by role and keyboard: running the lesson's

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import { QUIZ_COMPLETED_EVENT } from '../../quiz/engine/storage.ts';
-import { PROGRESS_ATTRS, PROGRESS_EVENTS } from '../../src/runtime/progress/store.ts';
+import { PAGE_EVENTS } from '../../src/runtime/events.ts';
+import { PROGRESS_ATTRS } from '../../src/runtime/progress/store.ts';
 import { describeBrowser, hasBuild, useBrowser } from './harness.ts';
 import { builtPages } from './pages.ts';
 
@@ -31,7 +31,7 @@ describeBrowser('course progress', () => {
           document.dispatchEvent(new CustomEvent(events.quizCompleted, { detail: { quiz: el.getAttribute(attrs.quiz), score: 1, total: 2 } }));
         }
       },
-      { attrs: PROGRESS_ATTRS, events: { ...PROGRESS_EVENTS, quizCompleted: QUIZ_COMPLETED_EVENT } },
+      { attrs: PROGRESS_ATTRS, events: PAGE_EVENTS },
     );
     await expect(sidebarLink.textContent()).resolves.toMatch(/\(done\)$/);
     await expect(page.getByText(`1 of ${lessons.length} lessons done`).first().isVisible()).resolves.toBe(true);

@@ -90,8 +90,8 @@ describeBrowser('the final quiz at /quiz/', () => {
     await page.goto(`${env.origin}/quiz/`);
     const events = page.evaluateHandle(() => {
       const seen: unknown[] = [];
-      document.addEventListener('fd-quiz-answered', (e) => seen.push((e as CustomEvent).detail));
-      document.addEventListener('fd-quiz-completed', (e) => seen.push((e as CustomEvent).detail));
+      document.addEventListener('fd:quiz-answered', (e) => seen.push((e as CustomEvent).detail));
+      document.addEventListener('fd:quiz-completed', (e) => seen.push((e as CustomEvent).detail));
       return seen;
     });
     const first = final.questions[0] as Question;
@@ -240,7 +240,7 @@ describeBrowser('a knowledge check in a lesson', () => {
     await page.goto(`${env.origin}/lessons/echo-server/`);
     const events = page.evaluateHandle(() => {
       const seen: unknown[] = [];
-      document.addEventListener('fd-quiz-answered', (e) => seen.push((e as CustomEvent).detail));
+      document.addEventListener('fd:quiz-answered', (e) => seen.push((e as CustomEvent).detail));
       return seen;
     });
     const question = check.questions[0] as Question;

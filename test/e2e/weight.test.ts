@@ -2,22 +2,26 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, expect, it } from 'vitest';
-import { MONACO_REQUEST, PAGE_WEIGHT } from '../budgets.ts';
+import { HTTP_PATHS } from '../../protocol/endpoints.ts';
+import { MONACO_REQUEST, PAGE_WEIGHT } from '../../tools/budgets.ts';
 import { builtPages, siteDir } from './pages.ts';
 import { describeBrowser, useBrowser } from './harness.ts';
 
 /**
  * Page weight before interaction: each built page is loaded in Chromium at a
  * desktop size, untouched; every same-origin request it made is weighed as the
- * gzip of the file served for it. Budgets live in test/budgets.ts.
+ * gzip of the file served for it. Budgets live in tools/budgets.ts. The
+ * companion's own HTTP answers (/health) are not part of the site; any other
+ * request with no file in dist/ fails the test rather than weighing nothing.
  */
 const pages = builtPages();
 const gzipCache = new Map<string, number>();
+const COMPANION_PATHS = new Set<string>(Object.values(HTTP_PATHS));
 
 function gzipBytes(pathname: string): number {
   let file = join(siteDir, decodeURIComponent(pathname));
   if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
-  if (!existsSync(file)) return 0;
+  if (!existsSync(file)) throw new Error(`${pathname} was requested, but dist/ has no file for it, so its weight is unknown.`);
   let size = gzipCache.get(file);
   if (size === undefined) {
     size = gzipSync(readFileSync(file), { level: 9 }).length;
@@ -56,7 +60,8 @@ describeBrowser('page weight before interaction (gzip)', () => {
     await page.goto(`${env.origin}${path}`, { waitUntil: 'networkidle' });
     const sameOrigin = requests
       .filter((url) => url.startsWith(env.origin))
-      .map((url) => new URL(url).pathname);
+      .map((url) => new URL(url).pathname)
+      .filter((path) => !COMPANION_PATHS.has(path));
     const js = sameOrigin.filter((p) => /\.m?js$/.test(p) && !MONACO_REQUEST.test(p));
     const weight: Weight = {
       page: path,

@@ -3,7 +3,9 @@ import { loadMonaco } from '../../runtime/editor/monaco.ts';
 import { textareaSurface, type CodeSurface, type SurfaceOptions } from '../../runtime/editor/surface.ts';
 import { LabStore, type LabContent, type LabState, type Verdict } from '../../runtime/lab/store.ts';
 import { slugOf } from '../../runtime/progress/page.ts';
-import { PROGRESS_EVENTS, ProgressStore } from '../../runtime/progress/store.ts';
+import { PAGE_EVENTS } from '../../runtime/events.ts';
+import { ProgressStore } from '../../runtime/progress/store.ts';
+import { browserStorage } from '../../runtime/storage.ts';
 import type { ClientEvent, RecordSource } from '../../runtime/recorder/events.ts';
 import { currentCompanionOrigin } from '../../runtime/server-address.ts';
 
@@ -15,14 +17,6 @@ import { currentCompanionOrigin } from '../../runtime/server-address.ts';
  */
 
 const MAX_LINES = 1_000;
-
-function storage(): Storage | null {
-  try {
-    return window.localStorage;
-  } catch {
-    return null;
-  }
-}
 
 const PHASE_TEXT: Record<LabState['phase'], string> = {
   idle: '',
@@ -62,9 +56,9 @@ export class ServerLabElement extends HTMLElement implements RecordSource {
     this.#store = new LabStore(content, {
       fetch: (input, init) => window.fetch(input, init),
       origin: currentCompanionOrigin(),
-      storage: storage(),
+      storage: browserStorage(),
       progress: (() => {
-        const store = storage();
+        const store = browserStorage();
         if (!store) return null;
         const course = new ProgressStore(store);
         return {
@@ -179,7 +173,7 @@ export class ServerLabElement extends HTMLElement implements RecordSource {
     if (state.log !== before?.log) this.#renderLog(state);
     if (state.passed && !this.#passed) {
       this.#passed = true;
-      this.dispatchEvent(new CustomEvent(PROGRESS_EVENTS.exercisePassed, { bubbles: true, detail: { id: this.id } }));
+      this.dispatchEvent(new CustomEvent(PAGE_EVENTS.exercisePassed, { bubbles: true, detail: { id: this.id } }));
     }
   }
 

@@ -4,7 +4,9 @@ import { loadMonaco } from '../../runtime/editor/monaco.ts';
 import { textareaSurface, type CodeSurface } from '../../runtime/editor/surface.ts';
 import { forgetCode, loadCode, saveCode } from '../../runtime/progress/playground.ts';
 import { slugOf } from '../../runtime/progress/page.ts';
-import { PROGRESS_EVENTS, ProgressStore } from '../../runtime/progress/store.ts';
+import { PAGE_EVENTS } from '../../runtime/events.ts';
+import { ProgressStore } from '../../runtime/progress/store.ts';
+import { browserStorage } from '../../runtime/storage.ts';
 import type { ClientEvent, RecordSource } from '../../runtime/recorder/events.ts';
 import { createSandboxWorker } from '../../runtime/runner/create-worker.ts';
 import { wrapLearnerCode } from '../../runtime/runner/errors.ts';
@@ -30,14 +32,6 @@ const QUIET_NOTE_MS = 3_000;
 
 type Listener = (event: ClientEvent | null) => void;
 type ServerState = 'up' | 'down';
-
-function storage(): Storage | null {
-  try {
-    return window.localStorage;
-  } catch {
-    return null;
-  }
-}
 
 let lastHealth: { at: number; answer: Promise<boolean> } | null = null;
 /** The last answer /health gave; what a timed-out question falls back to. */
@@ -73,7 +67,7 @@ function watchHealth(watcher: (up: boolean) => void): () => void {
 }
 
 function courseProgress(): ProgressStore | null {
-  const store = storage();
+  const store = browserStorage();
   return store ? new ProgressStore(store) : null;
 }
 
@@ -156,7 +150,7 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
     if (this.#surfaces.size > 0) return;
     const json = this.querySelector<HTMLScriptElement>('script[data-config]')?.textContent ?? '';
     this.#config = JSON.parse(json) as PlaygroundConfig;
-    const store = storage();
+    const store = browserStorage();
     for (const file of this.#config.files) {
       const textarea = this.#part<HTMLTextAreaElement>(`textarea[data-file="${file.key}"]`);
       const saved = store ? loadCode(store, this.id, file.key) : null;
@@ -171,7 +165,7 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
     const diagram = this.#part<HTMLAnchorElement>('[data-diagram-link]');
     diagram.hidden = document.getElementById(`${this.id}-diagram`) === null;
     this.#readPassed();
-    document.addEventListener(PROGRESS_EVENTS.changed, this.#onProgressChanged);
+    document.addEventListener(PAGE_EVENTS.progressChanged, this.#onProgressChanged);
     this.#stopLazy = whenNeeded(this, () => void this.#upgrade());
     void serverReachable().then((up) => this.#showServer(up));
     this.#unwatchHealth = watchHealth((up) => this.#showServer(up));
@@ -182,7 +176,7 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
     this.#stopLazy?.();
     this.#unwatchHealth?.();
     clearTimeout(this.#quietTimer);
-    document.removeEventListener(PROGRESS_EVENTS.changed, this.#onProgressChanged);
+    document.removeEventListener(PAGE_EVENTS.progressChanged, this.#onProgressChanged);
   }
 
   /** The passed mark comes from the course progress, so "Reset progress" clears it too. */
@@ -283,7 +277,7 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
     const changed = this.#config.files.some((file) => this.#learnerCode(file) !== file.starter);
     if (changed && !window.confirm('Replace your code with the starter code? Your changes will be lost.')) return;
     if (this.#showingSolution) this.toggleSolution();
-    const store = storage();
+    const store = browserStorage();
     for (const file of this.#config.files) {
       this.#surface(file.key).setValue(file.starter);
       if (store) forgetCode(store, this.id, file.key);
@@ -306,7 +300,7 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
   toggleSolution(): void {
     const button = this.querySelector<HTMLButtonElement>('[data-action="solution"]');
     if (!button) return;
-    const store = storage();
+    const store = browserStorage();
     // Read the learner's code before the flag flips: it decides where the code lives.
     const mine = new Map(this.#config.files.map((file) => [file.key, this.#learnerCode(file, store)]));
     this.#showingSolution = !this.#showingSolution;
@@ -319,7 +313,7 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
     this.#part('[data-solution-note]').hidden = !this.#showingSolution;
   }
 
-  #learnerCode(file: PlaygroundFile, store = storage()): string {
+  #learnerCode(file: PlaygroundFile, store = browserStorage()): string {
     if (!this.#showingSolution) return this.#surface(file.key).getValue();
     return (store ? loadCode(store, this.id, file.key) : null) ?? file.starter;
   }
@@ -330,7 +324,7 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
       language: this.#config.lang,
       path: `${this.id}/${file.key}`,
       onChange: (code: string) => {
-        const store = storage();
+        const store = browserStorage();
         if (!this.#showingSolution && store) saveCode(store, this.id, file.key, code);
       },
       onRun: () => void this.run(),
@@ -465,8 +459,8 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
         const slug = slugOf(location.pathname, import.meta.env.BASE_URL);
         courseProgress()?.passExercise(slug, this.id);
         // Other components (the lesson's checklist, the sidebar) re-read the progress on these.
-        this.dispatchEvent(new CustomEvent(PROGRESS_EVENTS.exercisePassed, { bubbles: true, detail: { id: this.id } }));
-        document.dispatchEvent(new CustomEvent(PROGRESS_EVENTS.changed));
+        this.dispatchEvent(new CustomEvent(PAGE_EVENTS.exercisePassed, { bubbles: true, detail: { id: this.id } }));
+        document.dispatchEvent(new CustomEvent(PAGE_EVENTS.progressChanged));
       }
       this.#setCheck(feedbackFor(this.#events, outcome));
     } else if (final) {

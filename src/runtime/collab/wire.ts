@@ -1,4 +1,5 @@
 import { z } from 'zod/mini';
+import { parseJsonOrNull } from '../../../protocol/json.ts';
 
 /**
  * What the collaborative editors say to each other over the companion's
@@ -38,14 +39,8 @@ export type UnsentMessage = DistributiveOmit<SyncMessage, 'seq'>;
 
 /** A relayed text message as a message about `doc`; null for anything else on the endpoint. */
 export function parseSyncMessage(text: string, doc: string): SyncMessage | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  const parsed = syncMessageSchema.safeParse(value);
-  return parsed.success && parsed.data.doc === doc ? parsed.data : null;
+  const message = parseJsonOrNull(text, syncMessageSchema);
+  return message?.doc === doc ? message : null;
 }
 
 /** Bytes as base64 (btoa works on one char per byte). */

@@ -1,6 +1,6 @@
-import { LAB_PATHS, type LabLogLineJson as LabLogLine } from '../../../protocol/labs.ts';
-import type { Verdict } from '../../../server/labs/check.ts';
-import { forgetCode, loadCode, saveCode, type StorageLike } from '../progress/playground.ts';
+import { LAB_PATHS, type LabLogLineJson as LabLogLine, type Verdict } from '../../../protocol/labs.ts';
+import { forgetCode, loadCode, saveCode } from '../progress/playground.ts';
+import type { KeyValueStore } from '../storage.ts';
 
 export type { Verdict, LabLogLine };
 
@@ -56,7 +56,7 @@ export interface LabEnv {
   fetch: typeof fetch;
   /** The companion's HTTP origin. */
   origin: string;
-  storage: StorageLike | null;
+  storage: KeyValueStore | null;
   /** The course progress (runtime/progress/store.ts), where a passed lab counts like a passed exercise. */
   progress: LabProgress | null;
   now(): Date;

@@ -1,5 +1,5 @@
-import { QUIZ_COMPLETED_EVENT } from '../../../quiz/engine/storage.ts';
-import { PROGRESS_ATTRS, PROGRESS_EVENTS, PROGRESS_STORAGE_KEY, type LessonState, type ProgressStore } from './store.ts';
+import { PAGE_EVENTS } from '../events.ts';
+import { PROGRESS_ATTRS, PROGRESS_STORAGE_KEY, type LessonState, type ProgressStore } from './store.ts';
 
 /**
  * The browser edge of progress tracking: records the visit of the current
@@ -36,18 +36,18 @@ export function trackProgress({ store, lessons, base, doc = document, win = wind
   tracking = true;
   const current = slugOf(win.location.pathname, base);
   const isLesson = lessons.includes(current);
-  const changed = (): void => void doc.dispatchEvent(new CustomEvent(PROGRESS_EVENTS.changed));
+  const changed = (): void => void doc.dispatchEvent(new CustomEvent(PAGE_EVENTS.progressChanged));
   if (isLesson) {
     const ids = (attr: string): string[] =>
       [...doc.querySelectorAll(`[${attr}]`)].map((el) => el.getAttribute(attr) ?? '').filter(Boolean);
     store.visit(current, { exercises: ids(PROGRESS_ATTRS.exercise), quizzes: ids(PROGRESS_ATTRS.quiz) });
-    doc.addEventListener(PROGRESS_EVENTS.exercisePassed, (event) => {
+    doc.addEventListener(PAGE_EVENTS.exercisePassed, (event) => {
       const id = (event as CustomEvent<{ id?: unknown }>).detail?.id;
       if (typeof id !== 'string') return;
       store.passExercise(current, id);
       changed();
     });
-    doc.addEventListener(QUIZ_COMPLETED_EVENT, (event) => {
+    doc.addEventListener(PAGE_EVENTS.quizCompleted, (event) => {
       const detail = (event as CustomEvent<{ quiz?: unknown; score?: unknown; total?: unknown }>).detail;
       if (typeof detail?.quiz !== 'string' || typeof detail.score !== 'number' || typeof detail.total !== 'number') return;
       store.answerQuiz(current, detail.quiz, detail.score, detail.total);
@@ -57,7 +57,7 @@ export function trackProgress({ store, lessons, base, doc = document, win = wind
   win.addEventListener('storage', (event) => {
     if (event.key === PROGRESS_STORAGE_KEY || event.key === null) changed();
   });
-  doc.addEventListener(PROGRESS_EVENTS.changed, () => render({ store, lessons, base, doc }));
+  doc.addEventListener(PAGE_EVENTS.progressChanged, () => render({ store, lessons, base, doc }));
   render({ store, lessons, base, doc });
 }
 

@@ -12,7 +12,7 @@
  * Storage is injected; every call tolerates storage that throws (private
  * mode, quota) by forgetting instead of failing.
  */
-export type StorageLike = Pick<Storage, 'getItem' | 'setItem' | 'removeItem' | 'key' | 'length'>;
+import type { KeyValueStore } from '../storage.ts';
 
 const PREFIX = 'fd:v1:';
 
@@ -28,14 +28,14 @@ function attempt<T>(fallback: T, action: () => T): T {
   }
 }
 
-export function loadCode(storage: StorageLike, playground: string, file: string): string | null {
+export function loadCode(storage: KeyValueStore, playground: string, file: string): string | null {
   return attempt(null, () => storage.getItem(progressKeys.code(playground, file)));
 }
 
-export function saveCode(storage: StorageLike, playground: string, file: string, code: string): void {
+export function saveCode(storage: KeyValueStore, playground: string, file: string, code: string): void {
   attempt(undefined, () => storage.setItem(progressKeys.code(playground, file), code));
 }
 
-export function forgetCode(storage: StorageLike, playground: string, file: string): void {
+export function forgetCode(storage: KeyValueStore, playground: string, file: string): void {
   attempt(undefined, () => storage.removeItem(progressKeys.code(playground, file)));
 }

@@ -1,5 +1,7 @@
 // zod/mini: this runs on every page, and the full zod build would add ~26 KB gzip to each.
 import { z } from 'zod/mini';
+import { parseJsonOrNull } from '../../../protocol/json.ts';
+import type { KeyValueStore } from '../storage.ts';
 
 /**
  * The learner's course progress, kept in the browser only (no account): which
@@ -12,18 +14,6 @@ import { z } from 'zod/mini';
  * and a lesson that gains an exercise stops being done until it is passed.
  */
 export const PROGRESS_STORAGE_KEY = 'full-duplex:progress';
-
-/**
- * Events the progress script listens to on `document` (they bubble there).
- * A completed knowledge check is the quiz's own `fd-quiz-completed` event
- * (quiz/engine/storage.ts), which carries the quiz id, score and total.
- */
-export const PROGRESS_EVENTS = {
-  /** detail: { id: string } — a playground's exercise check passed. */
-  exercisePassed: 'fd:exercise-passed',
-  /** No detail: the stored progress changed (recorded here or in another tab). */
-  changed: 'fd:progress-changed',
-} as const;
 
 /** Attributes a lesson page's components carry so a visit knows what the lesson asks. */
 export const PROGRESS_ATTRS = {
@@ -58,21 +48,15 @@ export interface LessonStatus {
   quizzes: { answered: number; total: number };
 }
 
-/** The part of the Web Storage API the store uses. */
-export interface StorageLike {
-  getItem(key: string): string | null;
-  setItem(key: string, value: string): void;
-  removeItem(key: string): void;
-}
 
 const empty = (): Progress => ({ version: 1, lessons: {} });
 const emptyLesson = (): LessonProgress => ({ visitedAt: null, exercises: [], quizzes: [], passed: [], answered: {} });
 
 export class ProgressStore {
-  readonly #storage: StorageLike;
+  readonly #storage: KeyValueStore;
   readonly #now: () => number;
 
-  constructor(storage: StorageLike, now: () => number = Date.now) {
+  constructor(storage: KeyValueStore, now: () => number = Date.now) {
     this.#storage = storage;
     this.#now = now;
   }
@@ -85,13 +69,7 @@ export class ProgressStore {
     } catch {
       return empty();
     }
-    if (!raw) return empty();
-    try {
-      const parsed = progressSchema.safeParse(JSON.parse(raw));
-      return parsed.success ? parsed.data : empty();
-    } catch {
-      return empty();
-    }
+    return (raw && parseJsonOrNull(raw, progressSchema)) || empty();
   }
 
   #update(lesson: string, change: (entry: LessonProgress) => void): void {

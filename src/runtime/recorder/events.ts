@@ -3,8 +3,9 @@ import { z } from 'zod';
 /**
  * What a playground run records on the client side: every WebSocket call and
  * event the learner's code makes, plus its console output and errors. The
- * runner produces these; the output panel, the exercise checks and the live
- * sequence diagram consume them. The wire view of the same connections comes
+ * recorder beside this file (record.ts) produces them in the sandbox worker;
+ * the output panel, the exercise checks and the live sequence diagram
+ * consume them. The wire view of the same connections comes
  * from the server's /inspect stream (protocol/inspect.ts); the diagram merges
  * the two by `tag` and time.
  */

@@ -2,9 +2,9 @@ import type { ClientEvent } from '../recorder/events.ts';
 import { mapLearnerHttpUrl, mapLearnerUrl } from '../server-address.ts';
 import { Activity } from './activity.ts';
 import { frameInLearnerCode, SOURCE_NAME, type Position } from './errors.ts';
-import { formatArgs } from './format.ts';
+import { formatArgs } from '../recorder/format.ts';
 import type { RunMessage, SandboxMessage } from './messages.ts';
-import { createRecorder, instrumentConsole, instrumentWebSocket, type Recorder } from './record.ts';
+import { createRecorder, instrumentConsole, instrumentWebSocket, type Recorder } from '../recorder/record.ts';
 
 /**
  * The sandbox: a dedicated worker per client and run. The learner's code is

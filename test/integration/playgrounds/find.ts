@@ -25,6 +25,7 @@ export interface FoundPlayground {
 }
 
 const root = new URL('../../../', import.meta.url).pathname;
+const SAMPLES_ALIAS = '@samples/';
 
 interface EstreeNode {
   type: string;
@@ -64,6 +65,11 @@ function evaluate(node: EstreeNode, imports: Map<string, string>, where: string)
   }
 }
 
+/** A lesson's import as a file: `@samples/…` is the alias of samples/ (tsconfig.json paths), anything else is relative. */
+function resolveImport(source: string, from: string): string {
+  return source.startsWith(SAMPLES_ALIAS) ? resolve(root, 'samples', source.slice(SAMPLES_ALIAS.length)) : resolve(dirname(from), source);
+}
+
 export async function findPlaygrounds(): Promise<FoundPlayground[]> {
   const files = await glob(['src/content/docs/**/*.mdx'], { cwd: root });
   const found: FoundPlayground[] = [];
@@ -77,7 +83,7 @@ export async function findPlaygrounds(): Promise<FoundPlayground[]> {
         const source = statement.source?.value;
         if (statement.type !== 'ImportDeclaration' || !source?.endsWith('?raw')) continue;
         for (const spec of statement.specifiers ?? []) {
-          if (spec.type === 'ImportDefaultSpecifier') imports.set(spec.local.name, resolve(dirname(path), source.slice(0, -4)));
+          if (spec.type === 'ImportDefaultSpecifier') imports.set(spec.local.name, resolveImport(source.slice(0, -4), path));
         }
       }
     });

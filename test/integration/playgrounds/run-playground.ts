@@ -1,8 +1,8 @@
 import ts from 'typescript';
 import type { ClientEvent } from '../../../src/runtime/recorder/events.ts';
 import { Activity } from '../../../src/runtime/runner/activity.ts';
-import { formatArgs } from '../../../src/runtime/runner/format.ts';
-import { createRecorder, instrumentWebSocket, type Recorder } from '../../../src/runtime/runner/record.ts';
+import { formatArgs } from '../../../src/runtime/recorder/format.ts';
+import { createRecorder, instrumentWebSocket, type Recorder } from '../../../src/runtime/recorder/record.ts';
 import { mapLearnerHttpUrl, mapLearnerUrl } from '../../../src/runtime/server-address.ts';
 import type { FoundPlayground } from './find.ts';
 

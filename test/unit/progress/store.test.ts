@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { PROGRESS_STORAGE_KEY, ProgressStore, type StorageLike } from '../../../src/runtime/progress/store.ts';
+import { PROGRESS_STORAGE_KEY, ProgressStore } from '../../../src/runtime/progress/store.ts';
+import type { KeyValueStore } from '../../../src/runtime/storage.ts';
+import { memoryStorage } from '../memory-storage.ts';
 import { slugOf } from '../../../src/runtime/progress/page.ts';
-
-function memoryStorage(): StorageLike & { data: Map<string, string> } {
-  const data = new Map<string, string>();
-  return {
-    data,
-    getItem: (key) => data.get(key) ?? null,
-    setItem: (key, value) => void data.set(key, value),
-    removeItem: (key) => void data.delete(key),
-  };
-}
 
 describe('ProgressStore', () => {
   const lesson = 'lessons/first-client';
@@ -108,7 +100,7 @@ describe('ProgressStore', () => {
     expect(new ProgressStore(storage).read()).toEqual({ version: 1, lessons: {} });
     storage.data.set(PROGRESS_STORAGE_KEY, 'not json');
     expect(new ProgressStore(storage).read()).toEqual({ version: 1, lessons: {} });
-    const full: StorageLike = {
+    const full: KeyValueStore = {
       getItem: () => null,
       setItem: () => {
         throw new Error('QuotaExceededError');

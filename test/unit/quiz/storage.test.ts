@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { loadSaved, quizStorageKey, save, type KeyValueStore, type SavedQuiz } from '../../../quiz/engine/storage.ts';
-
-function memoryStore(): KeyValueStore & { data: Map<string, string> } {
-  const data = new Map<string, string>();
-  return {
-    data,
-    getItem: (key) => data.get(key) ?? null,
-    setItem: (key, value) => void data.set(key, value),
-    removeItem: (key) => void data.delete(key),
-  };
-}
+import { loadSaved, quizStorageKey, save, type SavedQuiz } from '../../../src/runtime/progress/quiz.ts';
+import type { KeyValueStore } from '../../../src/runtime/storage.ts';
+import { memoryStorage } from '../memory-storage.ts';
 
 const saved: SavedQuiz = { version: 'abcd1234', seed: 99, answers: { q1: ['a2'] }, best: 3, total: 4 };
 
@@ -19,14 +11,14 @@ describe('quiz storage', () => {
   });
 
   it('round-trips an attempt', () => {
-    const store = memoryStore();
+    const store = memoryStorage();
     expect(save(store, 'final', saved)).toBe(true);
     expect(store.data.get('fd-quiz:final')).toBe('{"version":"abcd1234","seed":99,"answers":{"q1":["a2"]},"best":3,"total":4}');
     expect(loadSaved(store, 'final', 'abcd1234')).toEqual(saved);
   });
 
   it('drops another version, corrupt JSON, a wrong shape, or a throwing storage', () => {
-    const store = memoryStore();
+    const store = memoryStorage();
     save(store, 'final', saved);
     expect(loadSaved(store, 'final', 'ffffffff')).toBeNull();
     store.data.set('fd-quiz:final', '{not json');

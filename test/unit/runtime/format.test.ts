@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatArgs } from '../../../src/runtime/runner/format.ts';
+import { formatArgs } from '../../../src/runtime/recorder/format.ts';
 
 describe('formatArgs', () => {
   it('shows top-level strings bare and nested strings quoted', () => {

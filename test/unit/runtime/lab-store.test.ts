@@ -1,20 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LabStore, LOG_POLL_MS, NOT_RUNNING, type LabEnv, type Verdict } from '../../../src/runtime/lab/store.ts';
-import { progressKeys, type StorageLike } from '../../../src/runtime/progress/playground.ts';
-
-function memoryStorage(): StorageLike & { data: Map<string, string> } {
-  const data = new Map<string, string>();
-  return {
-    data,
-    getItem: (key) => data.get(key) ?? null,
-    setItem: (key, value) => void data.set(key, value),
-    removeItem: (key) => void data.delete(key),
-    key: (i) => [...data.keys()][i] ?? null,
-    get length() {
-      return data.size;
-    },
-  };
-}
+import { progressKeys } from '../../../src/runtime/progress/playground.ts';
+import { memoryStorage } from '../memory-storage.ts';
 
 interface Call {
   method: string;

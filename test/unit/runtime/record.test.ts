@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ClientEvent } from '../../../src/runtime/recorder/events.ts';
 import { clientEventSchema } from '../../../src/runtime/recorder/events.ts';
-import { CONSOLE_CAP, createRecorder, instrumentConsole, instrumentWebSocket } from '../../../src/runtime/runner/record.ts';
-import { describePayload } from '../../../src/runtime/runner/payload.ts';
+import { CONSOLE_CAP, createRecorder, instrumentConsole, instrumentWebSocket } from '../../../src/runtime/recorder/record.ts';
+import { describePayload } from '../../../src/runtime/recorder/payload.ts';
 import { mapLearnerUrl } from '../../../src/runtime/server-address.ts';
 
 /** Just enough of the browser WebSocket for the recorder: an EventTarget that remembers. */

@@ -1,7 +1,7 @@
 import type { Plugin } from 'vite';
 
 /**
- * Build-time helper for the lazy editor (used by astro.config.mjs).
+ * Build-time Vite plugin for the lazy editor (src/runtime/editor/), used by astro.config.mjs.
  *
  * Monaco's modules import their own stylesheets (`import './x.css'`). Left to
  * Vite and Astro, those become <link rel="stylesheet"> tags on every page of

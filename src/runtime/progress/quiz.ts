@@ -1,20 +1,16 @@
 import * as z from 'zod/mini';
+import { parseJsonOrNull } from '../../../protocol/json.ts';
+import type { KeyValueStore } from '../storage.ts';
 
 /**
- * What a quiz keeps in the learner's browser, and the events it fires. The
- * course-progress UI reads the same key and listens to the same events, so
- * both are defined here, once.
+ * What a quiz keeps in the learner's browser, and the detail of the events
+ * it fires (their names are in ../events.ts with every other page event).
  *
  * localStorage[`fd-quiz:<quiz id>`] = JSON of SavedQuiz, e.g. `fd-quiz:lessons/echo-server`.
  */
 export const STORAGE_PREFIX = 'fd-quiz:';
 
 export const quizStorageKey = (quizId: string): string => `${STORAGE_PREFIX}${quizId}`;
-
-/** Fired (bubbling, composed) on the <fd-quiz> element when the learner checks a question. */
-export const QUIZ_ANSWERED_EVENT = 'fd-quiz-answered';
-/** Fired when the last unchecked question has been checked: the quiz has a score. */
-export const QUIZ_COMPLETED_EVENT = 'fd-quiz-completed';
 
 // zod/mini, not classic zod: this module ships to the browser with every quiz, and mini tree-shakes
 // to a few kilobytes. `.check(z.describe(…))` is mini's spelling of `.describe(…)`.
@@ -45,12 +41,9 @@ export const QuizEventDetailSchema = z
     total: z.int().check(z.positive(), z.describe('Questions in the quiz.')),
     best: z.nullable(count()).check(z.describe('Best completed score, null before the first.')),
   })
-  .check(z.describe('detail of the fd-quiz-answered and fd-quiz-completed events.'));
+  .check(z.describe('detail of the fd:quiz-answered and fd:quiz-completed events.'));
 
 export type QuizEventDetail = z.infer<typeof QuizEventDetailSchema>;
-
-/** The part of the Web Storage API used here, so tests can pass a Map-backed fake. */
-export type KeyValueStore = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
 /** The saved attempt for this version of the quiz, or null (none, corrupt, other version, storage blocked). */
 export function loadSaved(store: KeyValueStore, quizId: string, version: string): SavedQuiz | null {
@@ -61,14 +54,8 @@ export function loadSaved(store: KeyValueStore, quizId: string, version: string)
     return null;
   }
   if (raw === null) return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    return null;
-  }
-  const parsed = SavedQuizSchema.safeParse(json);
-  return parsed.success && parsed.data.version === version ? parsed.data : null;
+  const saved = parseJsonOrNull(raw, SavedQuizSchema);
+  return saved?.version === version ? saved : null;
 }
 
 /** Saves; returns false when storage is full or blocked (private mode), which the quiz survives. */

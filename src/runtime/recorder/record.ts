@@ -1,4 +1,4 @@
-import type { ClientEvent } from '../recorder/events.ts';
+import type { ClientEvent } from './events.ts';
 import { formatArgs } from './format.ts';
 import { describePayload } from './payload.ts';
 
