@@ -243,7 +243,8 @@ export class SequenceDiagramElement extends HTMLElement {
   }
 
   #client(event: ClientEvent): void {
-    this.#applyRows(this.#model.addClient(event), this.#model.rows.length);
+    const before = this.#model.rows.length;
+    this.#applyRows(this.#model.addClient(event), before);
     const ended = this.#run.add(event);
     if (ended !== null) {
       this.#endedStatus = ended;
