@@ -3,7 +3,8 @@ import WebSocket from 'ws';
 import { OPCODE } from '../../../protocol/constants.ts';
 import { ECHO_DEFLATE } from '../../../protocol/endpoints.ts';
 import { inspectEventSchema, type FrameEvent, type InspectEvent } from '../../../protocol/inspect.ts';
-import { Client, open, RawClient, refused, useServer, withTimeout } from './helpers.ts';
+import type { Client} from './helpers.ts';
+import { open, RawClient, refused, useServer, withTimeout } from './helpers.ts';
 
 /**
  * The echo's two handshake options for the extensions lesson: `?speaks=` (the
