@@ -16,6 +16,38 @@ export const ENDPOINTS = {
 
 export type EndpointName = keyof typeof ENDPOINTS;
 
+/**
+ * Query parameters of the echo endpoint that change its handshake, for the
+ * extensions lesson's playgrounds. Without them it agrees to no extension and
+ * picks the first subprotocol offered, as a `ws` server does by default.
+ */
+export const ECHO_PARAMS = {
+  /** `?deflate`: agree to permessage-deflate (RFC 7692) when the client offers it. */
+  deflate: 'deflate',
+  /**
+   * `?speaks=chat.v1,chat.v2`: the only subprotocols this echo knows. It picks the
+   * first one offered that it knows; offered none of them, it answers with none,
+   * and a browser that offered some then fails the connection (RFC 6455 §4.1).
+   */
+  speaks: 'speaks',
+} as const;
+
+/** At most this many names in `?speaks=`; each a token of at most 64 characters. */
+export const ECHO_SPEAKS_MAX = 8;
+export const SUBPROTOCOL_PATTERN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}$/;
+
+/**
+ * The echo's permessage-deflate settings with `?deflate`. No context takeover either
+ * way: each message is compressed on its own, so the inspector can inflate each one
+ * (ws resets its zlib streams per message rather than freeing them, so this saves
+ * no memory). Messages under `threshold` bytes go uncompressed, `ws`'s default.
+ */
+export const ECHO_DEFLATE = {
+  serverNoContextTakeover: true,
+  clientNoContextTakeover: true,
+  threshold: 1024,
+} as const;
+
 /** Query parameter a playground adds to its sockets' URLs so /inspect can narrow to them. */
 export const INSPECT_TAG_PARAM = 'fd-tag';
 

@@ -70,6 +70,15 @@ export const frameEventSchema = z.object({
     })
     .nullable()
     .describe('Status code and reason of a close frame that carried them.'),
+  inflated: z
+    .object({
+      bytes: z.number().int().nonnegative().describe('The message\'s length once inflated.'),
+      previewHex: z.string().describe('The start of the inflated message as spaced hex (capped).'),
+      previewText: z.string().nullable().describe('The same decoded as UTF-8, for a text message.'),
+      truncated: z.boolean().describe('True when the inflated message is longer than the preview.'),
+    })
+    .optional()
+    .describe('On a compressed message (RSV1 set on a permessage-deflate connection) that the tap saw whole in one frame: the message inflated. Its previewText is then null: the payload on the wire is deflate data, not text.'),
   refusedOver: z
     .number()
     .int()

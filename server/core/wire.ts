@@ -49,6 +49,9 @@ export class WireRecorder {
   private headText = '';
   private headDone = false;
   private readonly textMessage = { in: false, out: false };
+  /** permessage-deflate agreed in the 101; then RSV1 on a message's first frame means compressed. */
+  private deflate = false;
+  private readonly compressedMessage = { in: false, out: false };
   /**
    * Mirrors ws's maxPayload rule on what the client sends, so the tap shows a
    * refused frame when ws refuses it: as soon as its header is read. ws then
@@ -66,12 +69,20 @@ export class WireRecorder {
     now: Clock;
     /** ws's maxPayload: a message announcing more is refused (1009); 0 or absent: no limit. */
     maxPayload?: number;
+    /**
+     * Inflates one whole compressed message (permessage-deflate without context
+     * takeover); absent, compressed messages are shown as compressed bytes only.
+     */
+    inflate?: (payload: Uint8Array) => Uint8Array | null;
     /** Called with a builder, so an event nobody will see costs nothing but the parse. */
     emit: (kind: InspectEvent['kind'], make: () => InspectEvent) => void;
   };
 
+  private readonly previewBytes: number;
+
   constructor(options: WireRecorder['options'] & { previewBytes: number }) {
     this.options = options;
+    this.previewBytes = options.previewBytes;
     this.inbound = new FrameDecoder({ previewBytes: options.previewBytes });
     this.outbound = new FrameDecoder({ previewBytes: options.previewBytes });
   }
@@ -121,6 +132,9 @@ export class WireRecorder {
       this.headText = (this.headText + text).slice(0, end);
       this.headDone = true;
       const handshake = this.handshakeEvent();
+      this.deflate =
+        handshake.response.status === 101 &&
+        handshake.response.headers.some(([name, value]) => name.toLowerCase() === 'sec-websocket-extensions' && /(^|,)\s*permessage-deflate\b/i.test(value));
       this.options.emit('handshake', () => handshake);
       if (consumed < chunk.length) this.wrote(chunk.subarray(consumed));
       return;
@@ -131,10 +145,27 @@ export class WireRecorder {
   private emitFrame(dir: 'in' | 'out', frame: DecodedFrame, mark: Pick<FrameEvent, 'refusedOver' | 'unread'> = {}): void {
     // A continuation frame is text when the message it continues started as text.
     let isText = frame.opcode === OPCODE.text;
-    if (frame.opcode === OPCODE.text || frame.opcode === OPCODE.binary) this.textMessage[dir] = isText;
-    else if (frame.opcode === OPCODE.continuation) isText = this.textMessage[dir];
+    let compressed = this.deflate && frame.rsv1;
+    if (frame.opcode === OPCODE.text || frame.opcode === OPCODE.binary) {
+      this.textMessage[dir] = isText;
+      this.compressedMessage[dir] = compressed;
+    } else if (frame.opcode === OPCODE.continuation) {
+      isText = this.textMessage[dir];
+      compressed = this.compressedMessage[dir];
+    }
     const t = this.options.now();
-    this.options.emit('frame', () => ({ ...this.frameEvent(dir, frame, isText, t), ...mark }));
+    this.options.emit('frame', () => {
+      const event: FrameEvent = { ...this.frameEvent(dir, frame, isText && !compressed, t), ...mark };
+      const inflated = compressed && frame.fin && !frame.truncated && frame.opcode !== OPCODE.continuation ? this.inflated(frame.preview, isText) : null;
+      return inflated ? { ...event, inflated } : event;
+    });
+  }
+
+  private inflated(payload: Uint8Array, isText: boolean): FrameEvent['inflated'] | null {
+    const whole = this.options.inflate?.(payload) ?? null;
+    if (!whole) return null;
+    const preview = whole.subarray(0, this.previewBytes);
+    return { bytes: whole.length, previewHex: toHex(preview), previewText: isText ? utf8.decode(preview) : null, truncated: whole.length > preview.length };
   }
 
   private handshakeEvent(): HandshakeEvent {

@@ -23,8 +23,16 @@ export interface Session {
 
 /** The answer to an upgrade request, decided before the 101 is written. */
 export type Admission =
-  | { ok: true; open(conn: Connection): Session }
+  | { ok: true; open(conn: Connection): Session; handshake?: HandshakeChoice }
   | { ok: false; status: number; error: string; message: string };
+
+/** What an endpoint wants from the handshake, when not the defaults (no extension, first subprotocol offered). */
+export interface HandshakeChoice {
+  /** Agree to permessage-deflate if offered. */
+  deflate?: boolean;
+  /** The subprotocols it knows; it picks the first offered among them, or none. */
+  speaks?: readonly string[];
+}
 
 /** Who is asking, as the transport saw the request. */
 export interface Peer {

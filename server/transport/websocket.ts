@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE, LIMITS } from '../../protocol/constants.ts';
-import { endpointKindOf, ENDPOINT_KINDS, INSPECT_TAG_PARAM, INSPECT_TAG_PATTERN, type EndpointKind } from '../../protocol/endpoints.ts';
+import { ECHO_DEFLATE, endpointKindOf, ENDPOINT_KINDS, INSPECT_TAG_PARAM, INSPECT_TAG_PATTERN, type EndpointKind } from '../../protocol/endpoints.ts';
 import type { EndEvent, HandshakeEvent } from '../../protocol/inspect.ts';
 import type { Clock } from '../core/clock.ts';
 import type { InspectHub } from '../core/inspect-hub.ts';
@@ -10,8 +10,9 @@ import type { Access } from '../core/origin.ts';
 import { redactHandshake, redactTarget } from '../core/redact.ts';
 import { WireRecorder } from '../core/wire.ts';
 import type { ServerConfig } from '../config.ts';
-import type { Endpoint, Connection, Session } from '../endpoints/types.ts';
+import type { Endpoint, Connection, HandshakeChoice, Session } from '../endpoints/types.ts';
 import type { Logger } from '../log.ts';
+import { inflateMessage } from './inflate.ts';
 import { refuseUpgrade } from './refuse.ts';
 
 type EndHow = EndEvent['how'];
@@ -74,13 +75,24 @@ export function createWebSocketLayer(deps: {
     // A client that never answers our close frame is cut after this (ws ≥ 8.19; not in @types/ws yet).
     closeTimeout: 5_000,
   };
-  const wss = new WebSocketServer(options);
+  // What an endpoint asked of this handshake (see HandshakeChoice), read by ws as it answers.
+  const choices = new WeakMap<IncomingMessage, HandshakeChoice>();
+  const handleProtocols = (offered: Set<string>, req: IncomingMessage): string | false => {
+    const speaks = choices.get(req)?.speaks;
+    for (const name of offered) if (!speaks || speaks.includes(name)) return name;
+    return false;
+  };
+  const wss = new WebSocketServer({ ...options, handleProtocols });
+  // Compression is per server in ws: a second one, used only when an endpoint asks for it.
+  const deflating = new WebSocketServer({ ...options, handleProtocols, perMessageDeflate: { ...ECHO_DEFLATE } });
   // Handshakes ws itself finds invalid (bad key, missing version, method): answer as JSON, like our own
   // refusals. Whether to name our version is read from the request, never from ws's wording.
-  wss.on('wsClientError', (error: Error, socket: Duplex, req: IncomingMessage) => {
+  const onClientError = (error: Error, socket: Duplex, req: IncomingMessage): void => {
     const status = req.method !== 'GET' ? 405 : 400;
     reject(req, socket, splitTarget(req.url ?? '/')?.tag ?? null, status, 'bad_handshake', `${error.message}.`, versionAnswer(req));
-  });
+  };
+  wss.on('wsClientError', onClientError);
+  deflating.on('wsClientError', onClientError);
 
   function reject(
     req: IncomingMessage,
@@ -143,6 +155,7 @@ export function createWebSocketLayer(deps: {
         now,
         previewBytes: LIMITS.inspectPreviewBytes,
         maxPayload: config.maxPayload,
+        inflate: (payload) => inflateMessage(payload, config.maxPayload),
         request: {
           method: req.method ?? 'GET',
           target,
@@ -170,7 +183,8 @@ export function createWebSocketLayer(deps: {
       tapReader = onRead;
     }
 
-    wss.handleUpgrade(req, socket, head, (ws) => {
+    if (admission.handshake) choices.set(req, admission.handshake);
+    (admission.handshake?.deflate ? deflating : wss).handleUpgrade(req, socket, head, (ws) => {
       if (tapReader) {
         // Ahead of ws's own listener, so a frame is recorded before the reply it causes.
         // ws re-emits `head` through unshift, so these are all the bytes after the request.

@@ -227,11 +227,13 @@ describeBrowser('the live diagram as a person sees it', () => {
         'broadcast-trio',
         'conversation',
         'echo-payload-limit',
+        'extensions-deflate',
         'extensions-negotiate',
         'first-client',
         'handshake-accept',
         'production-jitter',
         'project-chat',
+        'subprotocol-refused',
       ].sort(),
     );
   });

@@ -236,15 +236,28 @@ export class SequenceDiagramElement extends HTMLElement {
       this.#status(`Paused: ${this.#buffer.length} events waiting.`);
       return;
     }
+    const before = this.#model.rows.length;
     const rows: Row[] = [];
     for (const event of events) rows.push(...this.#model.addWire(event));
-    this.#appendRows(rows);
+    this.#applyRows(rows, before);
   }
 
   #client(event: ClientEvent): void {
     const before = this.#model.rows.length;
-    const rows = this.#model.addClient(event);
-    // A close event completes an end row drawn before: redraw that row in place.
+    this.#applyRows(this.#model.addClient(event), before);
+    const ended = this.#run.add(event);
+    if (ended !== null) {
+      this.#endedStatus = ended;
+      if (!this.#paused) this.#status(ended);
+    }
+  }
+
+  /**
+   * Draws what the model returned: rows past `before` are new; the others were drawn
+   * already and changed (a close event completes an end row, a late handshake explains
+   * an error row), so they are redrawn in place.
+   */
+  #applyRows(rows: readonly Row[], before: number): void {
     for (const row of rows.filter((r) => r.index < before)) {
       const li = this.#list.querySelector(`li[data-row="${row.index}"]`);
       if (!li) continue;
@@ -253,11 +266,6 @@ export class SequenceDiagramElement extends HTMLElement {
       li.replaceWith(fresh);
     }
     this.#appendRows(rows.filter((r) => r.index >= before));
-    const ended = this.#run.add(event);
-    if (ended !== null) {
-      this.#endedStatus = ended;
-      if (!this.#paused) this.#status(ended);
-    }
   }
 
   /**

@@ -40,6 +40,15 @@ export function frameFields(e: FrameEvent): Field[] {
   if (e.maskedPreviewHex !== null) fields.push({ name: 'payload as sent (masked)', value: e.maskedPreviewHex + (e.truncated ? ' …' : '') });
   fields.push({ name: e.masked ? 'payload unmasked' : 'payload', value: e.previewHex + (e.truncated ? ' …' : '') });
   if (e.previewText !== null) fields.push({ name: 'as text', value: e.previewText + (e.truncated ? '…' : '') });
+  if (e.inflated) {
+    fields.push({
+      name: 'inflated',
+      value: `${e.inflated.bytes} bytes`,
+      note: `permessage-deflate: ${e.inflated.bytes} bytes of message sent as ${e.payloadLength}`,
+    });
+    fields.push({ name: 'inflated bytes', value: e.inflated.previewHex + (e.inflated.truncated ? ' …' : '') });
+    if (e.inflated.previewText !== null) fields.push({ name: 'inflated as text', value: e.inflated.previewText + (e.inflated.truncated ? '…' : '') });
+  } else if (e.rsv1) fields.push({ name: 'compressed', value: 'yes', note: 'deflate data: the inspector shows a message inflated only when it saw it whole in one frame' });
   if (e.close) fields.push({ name: 'close code', value: String(e.close.code) }, { name: 'close reason', value: e.close.reason || '(none)' });
   return fields;
 }

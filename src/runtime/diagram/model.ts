@@ -91,6 +91,13 @@ function frameSentence(e: FrameEvent): string {
 
 function plainFrameLabel(e: FrameEvent): string {
   const more = e.fin ? '' : ', more follows';
+  if (e.rsv1 && (e.opcode === OPCODE.text || e.opcode === OPCODE.binary)) {
+    // permessage-deflate: the wire carries fewer bytes than the message has.
+    const kind = e.opcode === OPCODE.text ? 'text' : 'binary';
+    if (!e.inflated) return `${kind}, compressed (${bytes(e.payloadLength)}${more})`;
+    const text = e.opcode === OPCODE.text ? ` ${quote(e.inflated.previewText ?? '', e.inflated.truncated)}` : '';
+    return `${kind}${text} (${bytes(e.inflated.bytes)} compressed to ${bytes(e.payloadLength)})`;
+  }
   switch (e.opcode) {
     case OPCODE.text:
       return `text ${quote(e.previewText ?? '', e.truncated)} (${bytes(e.payloadLength)}${more})`;
@@ -119,6 +126,10 @@ export class SessionModel {
   /** Per participant: the close event the browser reported, and the end row it completes. */
   readonly #browserClose = new Map<string, { code: number; wasClean: boolean }>();
   readonly #endRow = new Map<string, { row: Row; base: Omit<Row, 'index'> }>();
+  /** Per participant: its handshake, to explain an error event the browser gives no reason for. */
+  readonly #handshakes = new Map<string, HandshakeEvent>();
+  /** Per socket: an error row drawn with no reason, which a later handshake may explain. */
+  readonly #unexplained = new Map<string, Row>();
 
   constructor(runTag: string | null = null) {
     this.#runTag = runTag;
@@ -159,10 +170,14 @@ export class SessionModel {
         this.#socketsPerClient.set(client, n);
         const name = this.#participant(n === 1 ? client : `${client} (${n})`);
         this.#conns.set(event.conn, name);
+        this.#handshakes.set(name, event);
+        // The page's error event may have come before the server's account of the handshake.
+        const explained = this.#explainError(name);
         const t = this.#rel(event.t);
         const target = event.request.target;
         const accepted = event.response.status === 101;
         return [
+          ...explained,
           this.#push({
             t,
             from: name,
@@ -274,9 +289,42 @@ export class SessionModel {
     // is drawn at the latest wire time, where it happened in order.
     const name = this.#participant(event.client);
     const t = this.rows.at(-1)?.t ?? 0;
-    const label = 'error event (the browser does not say why)';
-    return [this.#push({ t, from: name, to: name, kind: 'error', label, text: `${name}: ${label}`, wire: null })];
+    const socket = event.sock === 0 ? event.client : `${event.client} (${event.sock + 1})`;
+    const label = subprotocolRefusal(this.#handshakes.get(socket)) ?? UNEXPLAINED_ERROR;
+    const row = this.#push({ t, from: name, to: name, kind: 'error', label, text: `${name}: ${label}`, wire: null });
+    if (label === UNEXPLAINED_ERROR) this.#unexplained.set(socket, row);
+    return [row];
   }
+
+  /** An error row drawn before its socket's handshake was known, explained now if the handshake explains it. */
+  #explainError(socket: string): Row[] {
+    const row = this.#unexplained.get(socket);
+    const label = subprotocolRefusal(this.#handshakes.get(socket));
+    if (!row || label === null) return [];
+    this.#unexplained.delete(socket);
+    const fresh = { ...row, label, text: `${row.from}: ${label}` };
+    this.rows[row.index] = fresh;
+    return [fresh];
+  }
+}
+
+const UNEXPLAINED_ERROR = 'error event (the browser does not say why)';
+
+const headerValue = (headers: readonly (readonly [string, string])[], name: string): string | null =>
+  headers.find(([n]) => n.toLowerCase() === name)?.[1] ?? null;
+
+/**
+ * The one cause of an error after a 101 that the wire shows: the client offered
+ * subprotocols and the server named none, or one not offered (RFC 6455 §4.1).
+ */
+function subprotocolRefusal(handshake: HandshakeEvent | undefined): string | null {
+  if (handshake?.response.status !== 101) return null;
+  const offered = headerValue(handshake.request.headers, 'sec-websocket-protocol');
+  const chosen = headerValue(handshake.response.headers, 'sec-websocket-protocol');
+  if (offered === null) return null;
+  if (chosen === null) return 'error event: subprotocols offered, the 101 names none, so the browser failed the connection';
+  const names = offered.split(',').map((n) => n.trim());
+  return names.includes(chosen) ? null : `error event: the 101 names ${chosen}, which was not offered, so the browser failed the connection`;
 }
 
 /** Mermaid `sequenceDiagram` text for rows, participants in order of appearance. */
