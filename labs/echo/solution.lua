@@ -25,7 +25,7 @@ while true do
   local data, typ, err = recv_message()
 
   if not data then
-    if err and err:find(": timeout", 1, true) then
+    if messages.is_idle(err) then
       -- Quiet is not dead: ask the client to prove it is still there.
       local ok, ping_err = wb:send_ping("still there?")
       if not ok then
