@@ -47,11 +47,29 @@ export function openRestyEngine(): Engine {
   if (missing.length > 0) {
     throw new Error(`--lua-engine openresty needs ${missing.join(', ')}. Install them with: ${OPENRESTY_INSTALL}`);
   }
-  const label = `OpenResty: nginx ${nginxVersion()}, lua-nginx-module`;
-  return { language: 'lua', label, start: (code, lab) => startNginxLab(code, lab, label) };
+  const nginx = `OpenResty: nginx ${nginxVersion()}, lua-nginx-module`;
+  // lua-nginx-module's version is known only to a running nginx (ngx.config.ngx_lua_version):
+  // the first lab server's readiness probe reports it, and the label says it from then on.
+  let module: string | null = null;
+  return {
+    language: 'lua',
+    get label() {
+      return module ? `${nginx} ${module}` : nginx;
+    },
+    start: (code, lab) =>
+      startNginxLab(code, lab, (version) => {
+        module = version;
+        return `${nginx} ${version}`;
+      }),
+  };
 }
 
-async function startNginxLab(code: string, lab: LabOptions, label: string): Promise<StartResult> {
+/** ngx.config.ngx_lua_version (10023) as lua-nginx-module's release name (0.10.23). */
+export function luaModuleVersion(number: number): string {
+  return `${Math.floor(number / 1_000_000)}.${Math.floor(number / 1000) % 1000}.${number % 1000}`;
+}
+
+async function startNginxLab(code: string, lab: LabOptions, label: (moduleVersion: string) => string): Promise<StartResult> {
   // World-readable: when the companion runs as root, nginx's workers run as nobody
   // and must still read the handler and the course's modules.
   const prefix = mkdtempSync(join(tmpdir(), 'full-duplex-lab-'));
@@ -93,7 +111,7 @@ ${lab.sharedDicts.map((name) => `  lua_shared_dict ${name} 1m;`).join('\n')}
   }
   server {
     listen 127.0.0.1:${port};
-    location = /__ready { return 204; }
+    location = /__ready { content_by_lua_block { ngx.print(ngx.config.ngx_lua_version) } }
     location /labs/ { content_by_lua_file ${handler}; }
   }
 }
@@ -111,12 +129,16 @@ ${lab.sharedDicts.map((name) => `  lua_shared_dict ${name} 1m;`).join('\n')}
   let output = '';
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const deadline = Date.now() + 10_000;
+  let moduleVersion: string;
   for (;;) {
-    const ok = await fetch(`http://127.0.0.1:${port}/__ready`).then(
-      () => true,
-      () => false,
+    const ready = await fetch(`http://127.0.0.1:${port}/__ready`).then(
+      async (res) => (res.ok ? await res.text() : null),
+      () => null,
     );
-    if (ok) break;
+    if (ready !== null) {
+      moduleVersion = /^\d+$/.test(ready) ? luaModuleVersion(Number(ready)) : '?';
+      break;
+    }
     if (Date.now() > deadline || child.exitCode !== null) {
       child.kill('SIGKILL');
       rmSync(prefix, { recursive: true, force: true });
@@ -127,7 +149,7 @@ ${lab.sharedDicts.map((name) => `  lua_shared_dict ${name} 1m;`).join('\n')}
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { ok: true, server: new NginxLabServer(child, prefix, port, label) };
+  return { ok: true, server: new NginxLabServer(child, prefix, port, label(moduleVersion)) };
 }
 
 function syntaxError(output: string): StartResult | null {
