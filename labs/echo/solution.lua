@@ -41,7 +41,8 @@ while true do
       close_too_big("message too large")
       return ngx.exit(ngx.OK)
     else
-      ngx.log(ngx.ERR, "failed to receive a frame: ", err)
+      -- Most often the client just went away: that is news, not a server error.
+      ngx.log(ngx.INFO, "client gone: ", err)
       return ngx.exit(444)
     end
 
