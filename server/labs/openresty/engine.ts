@@ -219,8 +219,18 @@ class NginxLabServer implements LabServer {
     return () => this.listeners.delete(listener);
   }
 
+  /** nginx's master and worker: their resident memory, from /proc (Linux; null elsewhere). */
   memory(): Promise<number | null> {
-    return Promise.resolve(null);
+    const pid = this.child.pid;
+    if (pid === undefined) return Promise.resolve(null);
+    try {
+      const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+      let kib = 0;
+      for (const id of [String(pid), ...children]) kib += Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${id}/status`, 'utf8'))?.[1] ?? 0);
+      return Promise.resolve(kib * 1024);
+    } catch {
+      return Promise.resolve(null);
+    }
   }
 
   private readLog(): void {
