@@ -1,9 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { LAB_LOG_LINES, type Engine, type LabLogLine, type LabOptions, type LabServer, type StartResult, type WireTap } from '../engine.ts';
 
@@ -74,6 +74,13 @@ async function startNginxLab(code: string, lab: LabOptions, label: (moduleVersio
   // and must still read the handler and the course's modules.
   const prefix = mkdtempSync(join(tmpdir(), 'full-duplex-lab-'));
   chmodSync(prefix, 0o755);
+  const closed = process.getuid?.() === 0 ? unreachableAncestor(prefix) : null;
+  if (closed) {
+    rmSync(prefix, { recursive: true, force: true });
+    throw new Error(
+      `nginx's workers run as nobody and cannot enter ${closed} (every lab would answer 503). Give it o+x (chmod o+x ${closed}) or point TMPDIR at a folder they can reach, e.g. TMPDIR=/tmp`,
+    );
+  }
   for (const dir of ['logs', 'tmp', 'lua']) {
     mkdirSync(join(prefix, dir));
     chmodSync(join(prefix, dir), 0o777);
@@ -150,6 +157,14 @@ ${lab.sharedDicts.map((name) => `  lua_shared_dict ${name} 1m;`).join('\n')}
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return { ok: true, server: new NginxLabServer(child, prefix, port, label(moduleVersion)) };
+}
+
+/** The first folder above `path` that others may not enter, or null. */
+export function unreachableAncestor(path: string): string | null {
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    if ((statSync(dir).mode & 0o001) === 0) return dir;
+    if (dir === dirname(dir)) return null;
+  }
 }
 
 function syntaxError(output: string): StartResult | null {

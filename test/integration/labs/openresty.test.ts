@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { loadLabs } from '../../../server/labs/catalog.ts';
 import type { Verdict } from '../../../server/labs/check.ts';
-import { OPENRESTY_INSTALL, openRestyMissing } from '../../../server/labs/openresty/engine.ts';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { OPENRESTY_INSTALL, openRestyEngine, openRestyMissing, unreachableAncestor } from '../../../server/labs/openresty/engine.ts';
 import { useServer } from '../server/helpers.ts';
 
 /**
@@ -72,6 +75,31 @@ describeIf('labs on OpenResty', async () => {
     a.terminate();
     b.terminate();
     await fetch(`${base}/api/labs/${id}`, { method: 'DELETE' });
+  });
+
+  it('finds a folder nginx workers (nobody) cannot enter above the lab folder', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fd-private-'));
+    try {
+      expect(unreachableAncestor(join(dir, 'lab'))).toBe(dir);
+      chmodSync(dir, 0o755);
+      expect(unreachableAncestor(join(dir, 'lab'))).toBe(null);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  // As root, nginx's workers run as nobody: a private TMPDIR would make every lab answer 503.
+  it.skipIf(process.getuid?.() !== 0)('as root with a private TMPDIR, Run says what to do instead of serving 503s', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fd-private-'));
+    const previous = process.env['TMPDIR'];
+    process.env['TMPDIR'] = dir;
+    try {
+      await expect(openRestyEngine().start('return', { sharedDicts: [] })).rejects.toThrow(`nginx's workers run as nobody and cannot enter ${dir} (every lab would answer 503). Give it o+x`);
+    } finally {
+      if (previous === undefined) delete process.env['TMPDIR'];
+      else process.env['TMPDIR'] = previous;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   for (const lab of labs.values()) {
