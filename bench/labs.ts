@@ -7,7 +7,7 @@
 import WebSocket from 'ws';
 import { LAB_PATHS } from '../protocol/labs.ts';
 import { startServer } from '../server/app.ts';
-import { openRestyMissing } from '../server/labs/openresty/engine.ts';
+import { openRestyEngine, openRestyMissing } from '../server/labs/openresty/engine.ts';
 import { runIfMain, type BenchResult } from './types.ts';
 
 const ECHO_MS = 2_000;
@@ -104,6 +104,18 @@ export async function run(): Promise<BenchResult[]> {
     const nginxRate = last ? await roundTrips(last.url, ECHO_MS) : 0;
     if (last) await fetch(`${nbase}${LAB_PATHS.api}/${last.id}`, { method: 'DELETE' });
     await nginx.close();
+    // Memory: nginx's master and worker per idle lab server (their RSS, shared pages counted in each).
+    const engine = openRestyEngine();
+    const servers = [];
+    for (let i = 0; i < 3; i++) {
+      const started = await engine.start(ECHO, { sharedDicts: [] });
+      if (started.ok) servers.push(started.server);
+    }
+    const sizes = (await Promise.all(servers.map((s) => s.memory()))).filter((n): n is number => n !== null);
+    for (const s of servers) await s.stop();
+    if (sizes.length > 0) {
+      openresty.push({ name: 'memory per idle OpenResty lab server (nginx master + worker RSS)', value: Math.round(sizes.reduce((a, b) => a + b, 0) / sizes.length / 1024), unit: 'KiB' });
+    }
     openresty.push(
       { name: 'Run → lab listening, OpenResty (median of 3)', value: Math.round(times[1] ?? 0), unit: 'ms' },
       { name: 'echo round trips/s, 1 client: OpenResty lab (proxied) vs the companion /echo', value: Math.round(nginxRate), baseline: Math.round(echoRate), unit: 'rt/s' },

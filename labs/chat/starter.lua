@@ -35,7 +35,7 @@ local recv_message = messages.reader(wb, 65535)
 while true do
   local data, typ, recv_err = recv_message()
   if not data then
-    if recv_err and recv_err:find(": timeout", 1, true) then
+    if messages.is_idle(recv_err) then
       writer.push(me, "ping", "")
     else
       leave()

@@ -25,7 +25,7 @@ while true do
   local data, typ, err = recv_message()
 
   if not data then
-    if err and err:find(": timeout", 1, true) then
+    if messages.is_idle(err) then
       -- Quiet is not dead: ask the client to prove it is still there.
       local ok, ping_err = wb:send_ping("still there?")
       if not ok then
@@ -41,7 +41,8 @@ while true do
       close_too_big("message too large")
       return ngx.exit(ngx.OK)
     else
-      ngx.log(ngx.ERR, "failed to receive a frame: ", err)
+      -- Most often the client just went away: that is news, not a server error.
+      ngx.log(ngx.INFO, "client gone: ", err)
       return ngx.exit(444)
     end
 

@@ -2,6 +2,7 @@
 -- sender unchanged; a ping gets a pong with the same data; a close gets a
 -- close with the same code.
 local server = require "resty.websocket.server"
+local messages = require "message_reader"
 
 local wb, err = server:new{ timeout = 5000, max_payload_len = 65535 }
 if not wb then
@@ -13,7 +14,7 @@ while true do
   local data, typ, err = wb:recv_frame()
 
   if not data then
-    if not (err and err:find(": timeout", 1, true)) then
+    if not messages.is_idle(err) then
       ngx.log(ngx.ERR, "failed to receive a frame: ", err)
       return ngx.exit(444)
     end

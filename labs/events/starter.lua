@@ -32,7 +32,7 @@ local recv_message = messages.reader(wb, 65535)
 while true do
   local data, typ, recv_err = recv_message()
   if not data then
-    if not (recv_err and recv_err:find(": timeout", 1, true)) then
+    if not messages.is_idle(recv_err) then
       return ngx.exit(444)
     end
   elseif typ == "close" then

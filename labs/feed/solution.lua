@@ -31,7 +31,7 @@ while true do
   local data, typ, recv_err = recv_message()
   if not data then
     -- the ticker talks every second, so a quiet client is not a dead one
-    if not (recv_err and recv_err:find(": timeout", 1, true)) then break end
+    if not messages.is_idle(recv_err) then break end
   elseif typ == "close" then
     wb:send_close(recv_err or 1000, data)
     break

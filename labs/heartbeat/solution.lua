@@ -20,7 +20,7 @@ while true do
   local data, typ, recv_err = recv_message()
 
   if not data then
-    if not (recv_err and recv_err:find(": timeout", 1, true)) then
+    if not messages.is_idle(recv_err) then
       ngx.log(ngx.INFO, "client gone: ", recv_err)
       return ngx.exit(444)
     end

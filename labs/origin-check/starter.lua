@@ -24,7 +24,7 @@ local recv_message = messages.reader(wb, MAX_PAYLOAD)
 while true do
   local data, typ, recv_err = recv_message()
   if not data then
-    if recv_err and recv_err:find(": timeout", 1, true) then
+    if messages.is_idle(recv_err) then
       wb:send_ping("still there?")
     elseif recv_err == "exceeding max payload len" then
       -- The object refuses to send after this error; write the 1009 close

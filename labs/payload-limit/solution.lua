@@ -29,7 +29,7 @@ while true do
       ngx.log(ngx.WARN, "closing: message larger than ", MAX_PAYLOAD, " bytes")
       close_too_big("message too big")
       return ngx.exit(ngx.OK)
-    elseif not (err and err:find(": timeout", 1, true)) then
+    elseif not messages.is_idle(err) then
       ngx.log(ngx.ERR, "failed to receive a frame: ", err)
       return ngx.exit(444)
     end

@@ -18,7 +18,7 @@ while true do
   local data, typ, err = recv_message()
 
   if not data then
-    if not (err and err:find(": timeout", 1, true)) then
+    if not messages.is_idle(err) then
       ngx.log(ngx.ERR, "failed to receive a frame: ", err)
       return ngx.exit(444)
     end

@@ -52,12 +52,12 @@ export interface BrowserEnv {
  * Starts server and browser once per test file. Every page opened through it
  * records console errors, failed requests and any request leaving the origin.
  */
-export function useBrowser(): BrowserEnv {
+export function useBrowser(serverOptions: { luaEngine?: 'embedded' | 'openresty' } = {}): BrowserEnv {
   const env = {} as BrowserEnv;
   const contexts: BrowserContext[] = [];
   beforeAll(async () => {
     if (!hasBuild) throw new Error(`No built site in ${siteDir}. Run: npm run build`);
-    env.server = await startServer({ port: 0, siteDir, logLevel: 'error' });
+    env.server = await startServer({ port: 0, siteDir, logLevel: 'error', ...serverOptions });
     env.origin = `http://127.0.0.1:${env.server.port}`;
     env.browser = await chromium.launch({
       executablePath: chromePath as string,

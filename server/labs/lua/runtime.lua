@@ -248,7 +248,11 @@ function Sock:receive(n)
     local timeout = self.timeout
     local why = park("recv", timeout and timeout > 0 and (now_ms + timeout) or nil)
     self.reading = nil
-    if why == "timeout" then return nil, "timeout", "" end
+    if why == "timeout" then
+      -- lua_socket_log_errors is on by default: nginx logs every cosocket read timeout at [error].
+      emit_log(4, "lua tcp socket read timed out", nil)
+      return nil, "timeout", ""
+    end
   end
 end
 
@@ -351,7 +355,10 @@ end
 
 function ngx.log(level, ...)
   if type(level) ~= "number" then error("bad argument #1 to 'log' (number expected, got " .. type(level) .. ")", 2) end
-  emit_log(level, log_text(...), handler_line(2))
+  -- As lua-nginx-module does: a line logged from inside a named Lua function starts with "name(): ".
+  local caller = getinfo(2, "Sn")
+  local prefix = caller and caller.what == "Lua" and caller.namewhat ~= "" and caller.name and (caller.name .. "(): ") or ""
+  emit_log(level, prefix .. log_text(...), handler_line(2))
 end
 G.print = function(...)
   local n = select("#", ...)

@@ -1,9 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { LAB_LOG_LINES, type Engine, type LabLogLine, type LabOptions, type LabServer, type StartResult, type WireTap } from '../engine.ts';
 
@@ -47,15 +47,40 @@ export function openRestyEngine(): Engine {
   if (missing.length > 0) {
     throw new Error(`--lua-engine openresty needs ${missing.join(', ')}. Install them with: ${OPENRESTY_INSTALL}`);
   }
-  const label = `OpenResty: nginx ${nginxVersion()}, lua-nginx-module`;
-  return { language: 'lua', label, start: (code, lab) => startNginxLab(code, lab, label) };
+  const nginx = `OpenResty: nginx ${nginxVersion()}, lua-nginx-module`;
+  // lua-nginx-module's version is known only to a running nginx (ngx.config.ngx_lua_version):
+  // the first lab server's readiness probe reports it, and the label says it from then on.
+  let module: string | null = null;
+  return {
+    language: 'lua',
+    get label() {
+      return module ? `${nginx} ${module}` : nginx;
+    },
+    start: (code, lab) =>
+      startNginxLab(code, lab, (version) => {
+        module = version;
+        return `${nginx} ${version}`;
+      }),
+  };
 }
 
-async function startNginxLab(code: string, lab: LabOptions, label: string): Promise<StartResult> {
+/** ngx.config.ngx_lua_version (10023) as lua-nginx-module's release name (0.10.23). */
+export function luaModuleVersion(number: number): string {
+  return `${Math.floor(number / 1_000_000)}.${Math.floor(number / 1000) % 1000}.${number % 1000}`;
+}
+
+async function startNginxLab(code: string, lab: LabOptions, label: (moduleVersion: string) => string): Promise<StartResult> {
   // World-readable: when the companion runs as root, nginx's workers run as nobody
   // and must still read the handler and the course's modules.
   const prefix = mkdtempSync(join(tmpdir(), 'full-duplex-lab-'));
   chmodSync(prefix, 0o755);
+  const closed = process.getuid?.() === 0 ? unreachableAncestor(prefix) : null;
+  if (closed) {
+    rmSync(prefix, { recursive: true, force: true });
+    throw new Error(
+      `nginx's workers run as nobody and cannot enter ${closed} (every lab would answer 503). Give it o+x (chmod o+x ${closed}) or point TMPDIR at a folder they can reach, e.g. TMPDIR=/tmp`,
+    );
+  }
   for (const dir of ['logs', 'tmp', 'lua']) {
     mkdirSync(join(prefix, dir));
     chmodSync(join(prefix, dir), 0o777);
@@ -93,7 +118,7 @@ ${lab.sharedDicts.map((name) => `  lua_shared_dict ${name} 1m;`).join('\n')}
   }
   server {
     listen 127.0.0.1:${port};
-    location = /__ready { return 204; }
+    location = /__ready { content_by_lua_block { ngx.print(ngx.config.ngx_lua_version) } }
     location /labs/ { content_by_lua_file ${handler}; }
   }
 }
@@ -111,12 +136,16 @@ ${lab.sharedDicts.map((name) => `  lua_shared_dict ${name} 1m;`).join('\n')}
   let output = '';
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const deadline = Date.now() + 10_000;
+  let moduleVersion: string;
   for (;;) {
-    const ok = await fetch(`http://127.0.0.1:${port}/__ready`).then(
-      () => true,
-      () => false,
+    const ready = await fetch(`http://127.0.0.1:${port}/__ready`).then(
+      async (res) => (res.ok ? await res.text() : null),
+      () => null,
     );
-    if (ok) break;
+    if (ready !== null) {
+      moduleVersion = /^\d+$/.test(ready) ? luaModuleVersion(Number(ready)) : '?';
+      break;
+    }
     if (Date.now() > deadline || child.exitCode !== null) {
       child.kill('SIGKILL');
       rmSync(prefix, { recursive: true, force: true });
@@ -127,7 +156,15 @@ ${lab.sharedDicts.map((name) => `  lua_shared_dict ${name} 1m;`).join('\n')}
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { ok: true, server: new NginxLabServer(child, prefix, port, label) };
+  return { ok: true, server: new NginxLabServer(child, prefix, port, label(moduleVersion)) };
+}
+
+/** The first folder above `path` that others may not enter, or null. */
+export function unreachableAncestor(path: string): string | null {
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    if ((statSync(dir).mode & 0o001) === 0) return dir;
+    if (dir === dirname(dir)) return null;
+  }
 }
 
 function syntaxError(output: string): StartResult | null {
@@ -197,8 +234,18 @@ class NginxLabServer implements LabServer {
     return () => this.listeners.delete(listener);
   }
 
+  /** nginx's master and worker: their resident memory, from /proc (Linux; null elsewhere). */
   memory(): Promise<number | null> {
-    return Promise.resolve(null);
+    const pid = this.child.pid;
+    if (pid === undefined) return Promise.resolve(null);
+    try {
+      const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+      let kib = 0;
+      for (const id of [String(pid), ...children]) kib += Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${id}/status`, 'utf8'))?.[1] ?? 0);
+      return Promise.resolve(kib * 1024);
+    } catch {
+      return Promise.resolve(null);
+    }
   }
 
   private readLog(): void {

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { loadLabs } from '../../../server/labs/catalog.ts';
 import type { Verdict } from '../../../server/labs/check.ts';
-import { OPENRESTY_INSTALL, openRestyMissing } from '../../../server/labs/openresty/engine.ts';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { OPENRESTY_INSTALL, openRestyEngine, openRestyMissing, unreachableAncestor } from '../../../server/labs/openresty/engine.ts';
 import { useServer } from '../server/helpers.ts';
 
 /**
@@ -22,13 +25,19 @@ describeIf('labs on OpenResty', async () => {
     return fetch(`${base}/api/labs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ language: 'lua', code, lab }) });
   }
 
-  async function run(code: string, lab: string): Promise<Verdict> {
+  async function run(code: string, lab: string, clean: boolean): Promise<Verdict> {
     const started = await start(code, lab);
     expect(started.status).toBe(201);
     const { id, engine } = (await started.json()) as { id: string; engine: string };
-    expect(engine).toMatch(/^OpenResty: nginx \d+\.\d+\.\d+, lua-nginx-module$/);
+    expect(engine).toMatch(/^OpenResty: nginx \d+\.\d+\.\d+, lua-nginx-module \d+\.\d+\.\d+$/);
     try {
-      return (await (await fetch(`${base}/api/labs/${id}/check`, { method: 'POST' })).json()) as Verdict;
+      const verdict = (await (await fetch(`${base}/api/labs/${id}/check`, { method: 'POST' })).json()) as Verdict;
+      // nginx's error log, as the engine parsed it: in a solution's run, a runtime error or an alert or crit line is a failure
+      // (a starter may fail loudly: the naive broadcast's `bad request` is the lesson).
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const log = (await (await fetch(`${base}/api/labs/${id}/log`)).text()).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: string; text: string });
+      if (clean) expect(log.filter((l) => /runtime error/.test(l.text) || ['crit', 'alert', 'emerg'].includes(l.level))).toEqual([]);
+      return verdict;
     } finally {
       await fetch(`${base}/api/labs/${id}`, { method: 'DELETE' });
     }
@@ -68,11 +77,36 @@ describeIf('labs on OpenResty', async () => {
     await fetch(`${base}/api/labs/${id}`, { method: 'DELETE' });
   });
 
+  it('finds a folder nginx workers (nobody) cannot enter above the lab folder', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fd-private-'));
+    try {
+      expect(unreachableAncestor(join(dir, 'lab'))).toBe(dir);
+      chmodSync(dir, 0o755);
+      expect(unreachableAncestor(join(dir, 'lab'))).toBe(null);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  // As root, nginx's workers run as nobody: a private TMPDIR would make every lab answer 503.
+  it.skipIf(process.getuid?.() !== 0)('as root with a private TMPDIR, Run says what to do instead of serving 503s', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fd-private-'));
+    const previous = process.env['TMPDIR'];
+    process.env['TMPDIR'] = dir;
+    try {
+      await expect(openRestyEngine().start('return', { sharedDicts: [] })).rejects.toThrow(`nginx's workers run as nobody and cannot enter ${dir} (every lab would answer 503). Give it o+x`);
+    } finally {
+      if (previous === undefined) delete process.env['TMPDIR'];
+      else process.env['TMPDIR'] = previous;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   for (const lab of labs.values()) {
     it(`${lab.id}: the solution passes and the starter fails`, { timeout: 90_000 }, async () => {
-      const solved = await run(lab.solution.lua ?? '', lab.id);
+      const solved = await run(lab.solution.lua ?? '', lab.id, true);
       expect(solved.cases.filter((c) => !c.passed)).toEqual([]);
-      const started = await run(lab.starter.lua ?? '', lab.id);
+      const started = await run(lab.starter.lua ?? '', lab.id, false);
       expect(started.passed).toBe(false);
     });
   }

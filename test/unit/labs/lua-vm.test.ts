@@ -226,11 +226,31 @@ describe('resty.websocket.server', () => {
     clock.t += 1000;
     vm.tick();
     vm.data('c1', masked(OPCODE.text, 'more than ten bytes'));
-    expect(texts(fx)).toEqual(['nil|nil|failed to receive the first 2 bytes: timeout', 'nil|nil|exceeding max payload len']);
+    // nginx logs each cosocket read timeout at [error] before the handler sees it (lua_socket_log_errors).
+    expect(fx.logs[0]).toEqual({ level: 'error', text: 'lua tcp socket read timed out', line: null });
+    expect(texts(fx).slice(1)).toEqual(['nil|nil|failed to receive the first 2 bytes: timeout', 'nil|nil|exceeding max payload len']);
     const second = await vmWith(ECHO);
     open(second.vm);
     second.vm.data('c1', encodeFrame({ opcode: OPCODE.text, payload: new TextEncoder().encode('x') }));
     expect(texts(second.fx)).toEqual(['nil|nil|frame unmasked']);
+  });
+
+  it('ngx.log inside a named function starts with "name(): ", as lua-nginx-module writes it', async () => {
+    const { vm, fx } = await vmWith(`
+local function greet() ngx.log(ngx.WARN, "from greet") end
+local t = { shout = function() ngx.log(ngx.ERR, "from shout") end }
+greet()
+t.shout()
+ngx.log(ngx.INFO, "from the chunk")
+ngx.thread.spawn(function() ngx.log(ngx.INFO, "from a thread's entry") end)
+`);
+    open(vm);
+    expect(fx.logs.map((l) => `${l.level} ${l.text}`)).toEqual([
+      'warn greet(): from greet',
+      'error shout(): from shout',
+      'info from the chunk',
+      "info from a thread's entry",
+    ]);
   });
 
   it('the cosocket rule: another request using this socket raises "bad request"', async () => {

@@ -60,11 +60,12 @@ end
 local function hex(s) return (s:gsub("..", function(h) return string.char(tonumber(h, 16)) end)) end
 `;
 
+// ngx.log from inside say() starts with "say(): ", as lua-nginx-module writes it (lua-vm.test.ts pins that).
 async function run(code: string, headers: [string, string][] = HANDSHAKE): Promise<string[]> {
   const logs: string[] = [];
   const vm = await createLuaVm(
     { budget: 50_000_000, memoryMax: 64 * 1024 * 1024, modules: courseModules(), sharedDicts: [], now: () => 1_000_000, pid: 1 },
-    { log: (_level, text) => logs.push(text), send: () => undefined, accept: () => undefined, finish: () => undefined },
+    { log: (_level, text) => logs.push(text.replace(/^say\(\): /, '')), send: () => undefined, accept: () => undefined, finish: () => undefined },
   );
   const compiled = vm.compile(PRELUDE + code);
   if (!compiled.ok) throw new Error(`fixture does not compile: ${compiled.message}`);
