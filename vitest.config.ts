@@ -19,6 +19,9 @@ export default defineConfig({
           pool: 'threads',
           isolate: false,
           maxWorkers: 1,
+          // A bound for busy cores (e2e and integration run beside these),
+          // not a budget: the Lua VM and TypeScript tests took over 5 s then.
+          testTimeout: 20_000,
           sequence: { groupOrder: 0 },
         },
       },

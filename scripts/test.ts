@@ -4,8 +4,9 @@
  * one run shows everything; the last line is the count CI reads.
  *
  * The stages overlap, because most of the suite waits rather than computes:
- * the type check, the linter, the build, the unit tests and the integration
- * tests start together, and the e2e tests start once the build is done. Each
+ * the integration tests, the unit tests and the build start together, the
+ * e2e tests once the build is done, and the type check and the linter (pure
+ * computation) once the unit tests are done. Each
  * stage's output is held and printed in one piece when it ends. With
  * arguments (`npm test -- <vitest args>`) the checks run as above and vitest
  * runs once, after the build, with those arguments.
@@ -102,24 +103,30 @@ function vitest(name: string, args: string[]): Promise<boolean> {
   });
 }
 
-const checks = [
-  stage('type check (astro check)', () => command([bin('astro', 'bin/astro.mjs'), 'check'])),
-  stage('lint (eslint)', () => command([bin('eslint', 'bin/eslint.js'), '.'])),
-];
 const built = stage('build (astro build, when stale)', async () => {
   let output = '';
   const ok = await buildIfStale({ quiet: true, onOutput: (text) => (output += text) });
   return { ok, output };
 });
 const tests: Promise<boolean>[] = [];
+let cpuBoundAfter: Promise<unknown> = built;
 if (extraArgs.length > 0) {
   tests.push(built.then(() => vitest('as asked', extraArgs)));
 } else {
-  tests.push(vitest('unit', ['--project', 'unit']));
+  // Integration waits more than it computes and is the longest stage: it starts first.
   tests.push(vitest('integration', ['--project', 'integration']));
+  const unit = vitest('unit', ['--project', 'unit']);
+  tests.push(unit);
+  cpuBoundAfter = Promise.all([built, unit]);
   // The browser tests need the built site; a failed build still runs them, so they say what is missing.
   tests.push(built.then(() => vitest('e2e', ['--project', 'e2e'])));
 }
+// The type check and the linter only compute: they wait for the unit tests
+// (and the build), whose per-test timeouts they would otherwise eat into on two cores.
+const checks = [
+  cpuBoundAfter.then(() => stage('type check (astro check)', () => command([bin('astro', 'bin/astro.mjs'), 'check']))),
+  cpuBoundAfter.then(() => stage('lint (eslint)', () => command([bin('eslint', 'bin/eslint.js'), '.']))),
+];
 await Promise.all([...checks, built, ...tests]);
 rmSync(outDir, { recursive: true, force: true });
 
