@@ -37,7 +37,7 @@ export default defineConfig({
           // These files mostly wait (on servers, nginx, redis, child
           // processes), so more run at once than there are cores. Each file
           // keeps its own process and its own servers on port 0.
-          maxWorkers: 4,
+          maxWorkers: 3,
           sequence: { groupOrder: 1 },
         },
       },
