@@ -57,12 +57,41 @@ export function run(command: string, args: string[], options: { quiet?: boolean 
   });
 }
 
-/** Builds the site when needed. Resolves true when the build is fresh. */
-export async function buildIfStale(options: { force?: boolean; quiet?: boolean } = {}): Promise<boolean> {
-  if (!options.force && !(await isStale())) return true;
+/**
+ * Runs a command with its output (stdout and stderr, in arrival order) held
+ * rather than shown, for stages that run side by side and print in one piece.
+ */
+export function runCaptured(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('close', (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
+/**
+ * Builds the site when needed. Resolves true when the build is fresh. With
+ * `onOutput`, everything the build says goes there instead of the terminal.
+ */
+export async function buildIfStale(options: { force?: boolean; quiet?: boolean; onOutput?: (text: string) => void } = {}): Promise<boolean> {
+  if (!options.force && !(await isStale())) {
+    options.onOutput?.('The built site is up to date.\n');
+    return true;
+  }
   const hash = await inputHash();
-  process.stdout.write('Building the course site (astro build)…\n');
-  const code = await run(process.execPath, [`${root}node_modules/astro/bin/astro.mjs`, 'build'], options);
+  const say = options.onOutput ?? ((text: string) => process.stdout.write(text));
+  say('Building the course site (astro build)…\n');
+  const args = [`${root}node_modules/astro/bin/astro.mjs`, 'build'];
+  let code: number;
+  if (options.onOutput) {
+    const result = await runCaptured(process.execPath, args);
+    options.onOutput(result.output);
+    code = result.code;
+  } else {
+    code = await run(process.execPath, args, options);
+  }
   if (code !== 0) return false;
   writeFileSync(stampFile, `${hash}\n`);
   return true;

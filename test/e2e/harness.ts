@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe } from 'vitest';
+import { afterAll, beforeAll, describe, inject } from 'vitest';
 import { startServer, type RunningServer } from '../../server/app.ts';
 
 /**
@@ -49,7 +49,24 @@ export interface BrowserEnv {
 }
 
 /**
- * Starts server and browser once per test file. Every page opened through it
+ * The project's shared Chromium (launched once by global-setup.ts) when there
+ * is one; otherwise (a run without that setup) a browser of this file's own.
+ * Closing a connected browser only disconnects it, closing its contexts.
+ */
+async function sharedOrOwnBrowser(): Promise<Browser> {
+  const endpoint = inject('chromiumEndpoint');
+  if (endpoint) return chromium.connect(endpoint);
+  return chromium.launch({
+    executablePath: chromePath as string,
+    headless: true,
+    chromiumSandbox: false,
+    // playwright gives every launch a fresh temporary --user-data-dir of its own.
+    args: CHROME_FLAGS,
+  });
+}
+
+/**
+ * Starts the server and connects to the browser once per test file. Every page opened through it
  * records console errors, failed requests and any request leaving the origin.
  */
 export function useBrowser(serverOptions: { luaEngine?: 'embedded' | 'openresty' } = {}): BrowserEnv {
@@ -59,13 +76,7 @@ export function useBrowser(serverOptions: { luaEngine?: 'embedded' | 'openresty'
     if (!hasBuild) throw new Error(`No built site in ${siteDir}. Run: npm run build`);
     env.server = await startServer({ port: 0, siteDir, logLevel: 'error', ...serverOptions });
     env.origin = `http://127.0.0.1:${env.server.port}`;
-    env.browser = await chromium.launch({
-      executablePath: chromePath as string,
-      headless: true,
-      chromiumSandbox: false,
-      // playwright gives every launch a fresh temporary --user-data-dir of its own.
-      args: CHROME_FLAGS,
-    });
+    env.browser = await sharedOrOwnBrowser();
     env.newPage = async () => {
       const context = await env.browser.newContext();
       contexts.push(context);
