@@ -3,10 +3,9 @@
  * (unit, integration, e2e in Chromium). All stages run even when one fails, so
  * one run shows everything; the last line is the count CI reads.
  *
- * The stages overlap, because most of the suite waits rather than computes:
- * the integration tests, the unit tests and the build start together, the
- * e2e tests once the build is done, and the type check and the linter (pure
- * computation) once the unit tests are done. Each
+ * The unit tests overlap the build; the type check and the linter run side by
+ * side after them; integration, then e2e (one shared Chromium), run alone, so
+ * no computing neighbour eats into their waits on a two-core machine. Each
  * stage's output is held and printed in one piece when it ends. With
  * arguments (`npm test -- <vitest args>`) the checks run as above and vitest
  * runs once, after the build, with those arguments.
@@ -109,25 +108,26 @@ const built = stage('build (astro build, when stale)', async () => {
   return { ok, output };
 });
 const tests: Promise<boolean>[] = [];
-let cpuBoundAfter: Promise<unknown> = built;
+// The unit tests take seconds and overlap the build. The type check and the linter (pure
+// computation) follow, then integration and e2e one after the other: their tests wait for
+// events with bounds, and on two cores a computing neighbour eats into those bounds.
+const unit = extraArgs.length > 0 ? Promise.resolve(true) : vitest('unit', ['--project', 'unit']);
+const checked = Promise.all([built, unit]).then(async () => {
+  await Promise.all([
+    stage('type check (astro check)', () => command([bin('astro', 'bin/astro.mjs'), 'check'])),
+    stage('lint (eslint)', () => command([bin('eslint', 'bin/eslint.js'), '.'])),
+  ]);
+});
 if (extraArgs.length > 0) {
-  tests.push(built.then(() => vitest('as asked', extraArgs)));
+  tests.push(checked.then(() => vitest('as asked', extraArgs)));
 } else {
-  // Integration waits more than it computes and is the longest stage: it starts first.
-  tests.push(vitest('integration', ['--project', 'integration']));
-  const unit = vitest('unit', ['--project', 'unit']);
   tests.push(unit);
-  cpuBoundAfter = Promise.all([built, unit]);
+  const integration = checked.then(() => vitest('integration', ['--project', 'integration']));
+  tests.push(integration);
   // The browser tests need the built site; a failed build still runs them, so they say what is missing.
-  tests.push(built.then(() => vitest('e2e', ['--project', 'e2e'])));
+  tests.push(integration.then(() => vitest('e2e', ['--project', 'e2e'])));
 }
-// The type check and the linter only compute: they wait for the unit tests
-// (and the build), whose per-test timeouts they would otherwise eat into on two cores.
-const checks = [
-  cpuBoundAfter.then(() => stage('type check (astro check)', () => command([bin('astro', 'bin/astro.mjs'), 'check']))),
-  cpuBoundAfter.then(() => stage('lint (eslint)', () => command([bin('eslint', 'bin/eslint.js'), '.']))),
-];
-await Promise.all([...checks, built, ...tests]);
+await Promise.all([checked, built, ...tests]);
 rmSync(outDir, { recursive: true, force: true });
 
 // Where the time went: per project, and the slowest files.

@@ -1,6 +1,6 @@
 import { chromium } from 'playwright-core';
 import type { TestProject } from 'vitest/node';
-import { CHROME_FLAGS, findChromium } from './chrome.ts';
+import { CHROME_FLAGS, findChromium } from '../../tools/chrome.ts';
 
 /**
  * One Chromium for the whole e2e project: launched once here (in vitest's main
