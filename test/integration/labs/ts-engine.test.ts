@@ -58,7 +58,7 @@ describe('POST /api/labs {"language":"ts"}', () => {
     await stop(lab.id);
   });
 
-  it('refuses a module a lab may not use, naming it and its line, and starts nothing', async () => {
+  it('refuses a module a lab may not use, naming it and its line, and starts nothing', { timeout: 30_000 }, async () => {
     const res = await post({ language: 'ts', code: `// a server\n${SERVER}import { readFileSync } from 'node:fs';\n` });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: string; line: number; message: string };
@@ -67,6 +67,11 @@ describe('POST /api/labs {"language":"ts"}', () => {
     expect(body.message).toContain('"ws", "node:events", "node:crypto", "node:timers/promises"');
     const dynamic = (await (await post({ language: 'ts', code: `${SERVER}\nconst cp = await import('child_process');\n` })).json()) as { error: string; line: number };
     expect(dynamic).toMatchObject({ error: 'import', line: 4 });
+    // A type-only import is erased and loads nothing; a value import of the same module is refused.
+    const typeOnly = await post({ language: 'ts', code: `import type { IncomingMessage } from 'node:http';\n${SERVER}wss.on('connection', (_s, req: IncomingMessage) => console.log(req.url));\n` });
+    expect(typeOnly.status).toBe(201);
+    await stop(((await typeOnly.json()) as { id: string }).id);
+    expect(await (await post({ language: 'ts', code: "import { type IncomingMessage, createServer } from 'node:http';\n" })).json()).toMatchObject({ error: 'import', line: 1 });
     const required = (await (await post({ language: 'ts', code: "const ws = require('ws');\n" })).json()) as { error: string; line: number };
     expect(required).toMatchObject({ error: 'import', line: 1 });
   });
