@@ -26,12 +26,14 @@ export const TS_LIMITS = {
   heapMiB: 64,
   /** Resident memory beyond this ends the server: buffers live outside the capped heap. */
   rssBytes: 256 * 1024 * 1024,
-  /** No heartbeat for this long: the event loop is stuck (an endless loop). */
+  /** No heartbeat for this long while the child keeps a core busy: the event loop is stuck (an endless loop). */
   stallMs: 1000,
+  /** No heartbeat for this long whatever the CPU: a starved child on a loaded machine gets this much grace. */
+  silentMs: 15_000,
   /** From spawn to the first heartbeat, generous for a loaded machine. */
   bootMs: 20_000,
   /** From the first heartbeat to the learner's server listening. */
-  listenMs: 10_000,
+  listenMs: 30_000,
 } as const;
 
 const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
@@ -126,6 +128,8 @@ class TsLabServer implements LabServer {
   private readonly watchdog: NodeJS.Timeout;
   private port: number | null = null;
   private lastBeat: number | null = null;
+  /** The child's CPU time (ms) at its last heartbeat. */
+  private cpuAtBeat: number | null = null;
   private lastTick = Date.now();
   private readonly started = Date.now();
   private runAt = 0;
@@ -210,6 +214,7 @@ class TsLabServer implements LabServer {
   private onMessage(message: FromChild): void {
     if (message.t === 'hello' || message.t === 'beat') {
       this.lastBeat = Date.now();
+      this.cpuAtBeat = cpuMs(this.child.pid);
     } else if (message.t === 'listening' && typeof message.port === 'number') {
       this.port = message.port;
       this.markReady();
@@ -238,12 +243,16 @@ class TsLabServer implements LabServer {
       this.kill(`your server used more than ${TS_LIMITS.rssBytes / 1024 / 1024} MiB of memory and was stopped.`);
       return;
     }
-    if (now - this.lastBeat > TS_LIMITS.stallMs) {
+    const silence = now - this.lastBeat;
+    // Silent and busy is an endless loop; silent and idle is a starved child on a loaded machine, which gets longer.
+    const cpu = cpuMs(this.child.pid);
+    const busy = cpu === null || this.cpuAtBeat === null || cpu - this.cpuAtBeat >= silence / 2;
+    if ((silence > TS_LIMITS.stallMs && busy) || silence > TS_LIMITS.silentMs) {
       if (rss !== null && rss > TS_LIMITS.rssBytes / 2) {
         this.kill(`your server stopped responding while its memory grew to ${Math.round(rss / 1024 / 1024)} MiB (a memory bomb?) and was stopped.`);
         return;
       }
-      this.kill(`your server stopped responding for ${TS_LIMITS.stallMs / 1000} s (an endless loop, or a long synchronous task?) and was stopped. Node runs one thing at a time: a loop that never ends blocks every connection.`);
+      this.kill(`your server stopped responding for ${Math.round(silence / 1000)} s (an endless loop, or a long synchronous task?) and was stopped. Node runs one thing at a time: a loop that never ends blocks every connection.`);
       return;
     }
     if (this.running && this.port === null && now - this.runAt > TS_LIMITS.listenMs) {
@@ -355,6 +364,19 @@ class TsLabServer implements LabServer {
 function lineIn(text: string): number | null {
   const match = /lab\.(?:mjs|ts):(\d+)/.exec(text);
   return match ? Number(match[1]) : null;
+}
+
+/** User + system CPU time of a process, from /proc (Linux); null elsewhere. */
+function cpuMs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
 }
 
 function residentBytes(pid: number | undefined): number | null {
