@@ -15,7 +15,12 @@ export const FOLDER_MAP = [
   { folder: 'protocol/', mayImport: [], packages: ['zod'], rule: 'protocol/ may import zod only.' },
   { folder: 'server/', mayImport: ['protocol/'], rule: 'server/ may import protocol/ only (src/ and server/ never meet).' },
   { folder: 'server/labs/', mayImport: ['protocol/', 'labs/', 'server/'], rule: 'server/labs/ may import protocol/, labs/ and the rest of server/.' },
-  { folder: 'labs/', mayImport: [], packages: ['zod'], rule: 'labs/ may import zod only.' },
+  {
+    folder: 'labs/',
+    mayImport: [],
+    packages: ['zod', 'ws'],
+    rule: "labs/ may import zod (schema.ts) and, in the TypeScript starters and solutions (learner code), ws and Node's built-ins.",
+  },
   { folder: 'quiz/', mayImport: ['protocol/'], rule: 'quiz/ may import protocol/ only.' },
   {
     folder: 'src/components/',

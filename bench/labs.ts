@@ -2,7 +2,8 @@
  * Server labs: how long Run takes to get a learner's Lua server listening
  * (warm: the engine has started a lab before), echo round trips per second
  * through an embedded lab server beside the companion's own /echo in the same
- * run, and the memory an idle lab server holds (its Lua VM).
+ * run, and the memory an idle lab server holds (its Lua VM); the same
+ * Run → listening and round trips for a TypeScript lab (a child process).
  */
 import WebSocket from 'ws';
 import { LAB_PATHS } from '../protocol/labs.ts';
@@ -20,6 +21,13 @@ while true do
   if typ == "text" then wb:send_text(data)
   elseif typ == "close" then wb:send_close(err or 1000, data) return end
 end`;
+const TS_ECHO = `import { WebSocketServer } from 'ws';
+const wss = new WebSocketServer({ port: Number(process.env.PORT) });
+wss.on('connection', (socket) => {
+  socket.on('error', () => {});
+  socket.on('message', (data, isBinary) => socket.send(data, { binary: isBinary }));
+});
+`;
 
 async function roundTrips(url: string, ms: number): Promise<number> {
   const ws = new WebSocket(url);
@@ -44,12 +52,12 @@ async function roundTrips(url: string, ms: number): Promise<number> {
 export async function run(): Promise<BenchResult[]> {
   const server = await startServer({ port: 0, logLevel: 'silent', siteDir: '/nonexistent/', rateLimit: { perSecond: 1e9, burst: 1e9, abuse: 1e9 } });
   const base = `http://127.0.0.1:${server.port}`;
-  const start = async (): Promise<{ id: string; url: string; ms: number }> => {
+  const start = async (language: 'lua' | 'ts' = 'lua'): Promise<{ id: string; url: string; ms: number }> => {
     const t0 = performance.now();
     const res = await fetch(`${base}${LAB_PATHS.api}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ language: 'lua', code: ECHO }),
+      body: JSON.stringify({ language, code: language === 'ts' ? TS_ECHO : ECHO }),
     });
     const ms = performance.now() - t0;
     if (res.status !== 201) throw new Error(`POST ${LAB_PATHS.api}: ${res.status} ${await res.text()}`);
@@ -83,6 +91,24 @@ export async function run(): Promise<BenchResult[]> {
   globalThis.gc?.();
   const rssPerLab = (process.memoryUsage().rss - rss0) / idle.length;
   for (const id of idle) await stop(id);
+
+  // TypeScript: a child process per lab; warm means its spare child has booted (a learner does not Run twice a second).
+  const tsCold = await start('ts');
+  await stop(tsCold.id);
+  const tsWarm: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const tsLab = await start('ts');
+    tsWarm.push(tsLab.ms);
+    await stop(tsLab.id);
+  }
+  tsWarm.sort((a, b) => a - b);
+  const tsWarmMedian = tsWarm[Math.floor(tsWarm.length / 2)] ?? 0;
+  const tsLab = await start('ts');
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  const tsRate = await roundTrips(tsLab.url, ECHO_MS);
+  const tsEchoRate = await roundTrips(`ws://127.0.0.1:${server.port}/echo`, ECHO_MS);
+  await stop(tsLab.id);
   await server.close();
 
   // The same on real nginx, when its packages are installed.
@@ -127,6 +153,9 @@ export async function run(): Promise<BenchResult[]> {
     { name: 'Run → lab listening, embedded Lua, warm (median of 5)', value: Math.round(warmMedian), unit: 'ms', target: '≤ 300 ms', ok: warmMedian <= 300 },
     { name: 'echo round trips/s, 1 client: embedded Lua lab vs the companion /echo', value: Math.round(labRate), baseline: Math.round(echoRate), unit: 'rt/s' },
     { name: 'memory per idle embedded lab server (process RSS growth)', value: Math.round(rssPerLab / 1024), unit: 'KiB' },
+    { name: 'Run → lab listening, TypeScript, cold (first lab)', value: Math.round(tsCold.ms), unit: 'ms' },
+    { name: 'Run → lab listening, TypeScript, warm (median of 5)', value: Math.round(tsWarmMedian), unit: 'ms', target: '≤ 1000 ms', ok: tsWarmMedian <= 1000 },
+    { name: 'echo round trips/s, 1 client: TypeScript lab (proxied) vs the companion /echo', value: Math.round(tsRate), baseline: Math.round(tsEchoRate), unit: 'rt/s' },
     ...openresty,
   ];
 }

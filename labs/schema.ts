@@ -65,7 +65,10 @@ export const caseSchema = z
 
 export const checkSchema = z.object({ cases: z.array(caseSchema).min(1) }).strict();
 
-export const LAB_LANGUAGES = ['lua'] as const;
+/** lua: OpenResty (embedded Lua 5.4 or real nginx); ts: a Node `ws` server (server/labs/ts/). */
+export const LAB_LANGUAGES = ['lua', 'ts'] as const;
+const language = z.enum(LAB_LANGUAGES);
+const hints = z.array(z.string().min(1)).min(1).max(3);
 
 export const labSchema = z
   .object({
@@ -74,10 +77,16 @@ export const labSchema = z
     /** The lesson (src/content/docs/…) that teaches it, e.g. "lessons/echo-server". */
     lesson: z.string().min(1),
     summary: z.string().min(1),
-    languages: z.array(z.enum(LAB_LANGUAGES)).min(1),
+    /** Each language here has its starter.<ext> and solution.<ext> beside lab.json; the same check judges them all. */
+    languages: z.array(language).min(1),
     /** lua_shared_dict names the server may use (ngx.shared.NAME). */
     sharedDicts: z.array(z.string().regex(/^[a-z_][a-z0-9_]*$/)).default([]),
-    hints: z.array(z.string().min(1)).min(1).max(3),
+    /** The Lua hints, and any language's without hints of its own. */
+    hints,
+    /** Hints for a language where they differ (the TypeScript twin names ws's API, not OpenResty's). */
+    languageHints: z.partialRecord(language, hints).default({}),
+    /** A pitfall the language teaches that the other does not (Lua: the cosocket rule; Node: 'error' listeners, backpressure, terminate() vs close()). */
+    notes: z.partialRecord(language, z.string().min(1)).default({}),
     check: checkSchema,
   })
   .strict();
@@ -87,6 +96,11 @@ export type CheckCase = z.infer<typeof caseSchema>;
 export type Check = z.infer<typeof checkSchema>;
 export type LabDefinition = z.infer<typeof labSchema>;
 export type LabLanguage = (typeof LAB_LANGUAGES)[number];
+
+/** The hints a learner sees for a language. */
+export function hintsFor(lab: Pick<LabDefinition, 'hints' | 'languageHints'>, lang: LabLanguage): string[] {
+  return lab.languageHints[lang] ?? lab.hints;
+}
 
 /** A lab with its code, as the companion and the page use it. */
 export interface Lab extends LabDefinition {

@@ -27,7 +27,7 @@ export const LAB_ID_PATTERN = /^[a-f0-9]{16}$/;
 
 export const startLabRequestSchema = z
   .object({
-    language: z.string().min(1).describe('"lua" (part 2 adds "ts").'),
+    language: z.string().min(1).describe('"lua" or "ts".'),
     code: z.string().max(LAB_LIMITS.codeChars, `code must be at most ${LAB_LIMITS.codeChars} characters`),
     lab: z.string().optional().describe('A lab id from labs/ (its check and shared dicts), e.g. "echo".'),
   })
@@ -42,7 +42,8 @@ export const startLabResponseSchema = z.object({
 });
 export type StartLabResponse = z.infer<typeof startLabResponseSchema>;
 
-export const syntaxErrorSchema = z.object({ error: z.literal('syntax'), line: z.number().int(), message: z.string() });
+/** Nothing started: `syntax`, or `import` (TypeScript: a module a lab may not use), at the learner's line. */
+export const syntaxErrorSchema = z.object({ error: z.enum(['syntax', 'import']), line: z.number().int(), message: z.string() });
 export type LabSyntaxError = z.infer<typeof syntaxErrorSchema>;
 
 /** The optional body of POST /api/labs/<id>/check. */

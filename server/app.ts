@@ -25,6 +25,7 @@ import { createLabsApi } from './labs/api.ts';
 import { loadLabs } from './labs/catalog.ts';
 import { embeddedLuaEngine } from './labs/lua/engine.ts';
 import { openRestyEngine } from './labs/openresty/engine.ts';
+import { tsEngine } from './labs/ts/engine.ts';
 import { VERSION } from './version.ts';
 
 export interface RunningServer {
@@ -139,7 +140,7 @@ export async function startServer(
   });
 
   // Learners' own servers (server/labs/): /api/labs and /labs/<id> are theirs.
-  const labs = createLabsApi({ config, access: policy, log, now, hub, engines: [config.luaEngine === 'openresty' ? openRestyEngine() : embeddedLuaEngine()], labs: loadLabs() });
+  const labs = createLabsApi({ config, access: policy, log, now, hub, engines: [config.luaEngine === 'openresty' ? openRestyEngine() : embeddedLuaEngine(), tsEngine()], labs: loadLabs() });
   const httpHandler = createHttpHandler({ config, access: policy, log, now, site: staticSite(config.siteDir, log), health, tokenSecret });
   const http = createServer(
     // A handshake that never completes must not hold a socket for long: headers within 10 s,

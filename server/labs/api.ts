@@ -128,7 +128,7 @@ export function createLabsApi(deps: {
       starting -= 1;
     }
     if (!result.ok) {
-      sendJson(res, 400, { error: 'syntax', line: result.line, message: result.message }, cors);
+      sendJson(res, 400, { error: result.error, line: result.line, message: result.message }, cors);
       return;
     }
     const id = randomBytes(8).toString('hex');

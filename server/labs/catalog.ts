@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { labSchema, type Lab, type LabLanguage } from '../../labs/schema.ts';
 
 const LABS = new URL('../../labs/', import.meta.url);
-const EXTENSION: Record<LabLanguage, string> = { lua: 'lua' };
+const EXTENSION: Record<LabLanguage, string> = { lua: 'lua', ts: 'ts' };
 
 /** Every lab under labs/, validated; a bad lab.json throws naming the folder and the field. */
 export function loadLabs(root: URL = LABS): Map<string, Lab> {

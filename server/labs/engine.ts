@@ -48,7 +48,8 @@ export interface LabOptions {
 
 export type StartResult =
   | { ok: true; server: LabServer }
-  | { ok: false; error: 'syntax'; line: number; message: string };
+  /** Nothing started: a syntax error, or (TypeScript) an import a lab may not use, at the learner's line. */
+  | { ok: false; error: 'syntax' | 'import'; line: number; message: string };
 
 export interface Engine {
   /** The `language` a POST names. */

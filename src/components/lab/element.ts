@@ -1,7 +1,7 @@
 import { whenNeeded } from '../../runtime/editor/lazy.ts';
 import { loadMonaco } from '../../runtime/editor/monaco.ts';
 import { textareaSurface, type CodeSurface, type SurfaceOptions } from '../../runtime/editor/surface.ts';
-import { LabStore, type LabContent, type LabState, type Verdict } from '../../runtime/lab/store.ts';
+import { LAB_LANGUAGE_NAMES, LabStore, type LabContent, type LabLanguage, type LabState, type Verdict } from '../../runtime/lab/store.ts';
 import { slugOf } from '../../runtime/progress/page.ts';
 import { PAGE_EVENTS } from '../../runtime/events.ts';
 import { ProgressStore } from '../../runtime/progress/store.ts';
@@ -35,6 +35,7 @@ export class ServerLabElement extends HTMLElement implements RecordSource {
   #stopLazy: (() => void) | null = null;
   #onPageHide = (): void => this.#store.leave();
   #rendered: LabState | null = null;
+  #monaco: Awaited<ReturnType<typeof loadMonaco>> | null = null;
 
   get tag(): string | null {
     return this.#tag;
@@ -82,6 +83,9 @@ export class ServerLabElement extends HTMLElement implements RecordSource {
     this.#button('reset').addEventListener('click', () => this.#reset());
     this.#button('solution').addEventListener('click', () => this.#store.solve());
     this.#button('hint').addEventListener('click', () => this.#store.hint());
+    for (const button of this.querySelectorAll<HTMLButtonElement>('[data-languages] [data-language]')) {
+      button.addEventListener('click', () => void this.#store.setLanguage(button.dataset['language'] as LabLanguage));
+    }
     this.#store.subscribe((state) => this.#render(state));
     this.#render(this.#store.state);
     // Leaving the page ends the learner's server: pagehide fires on close, navigation and bfcache.
@@ -96,9 +100,10 @@ export class ServerLabElement extends HTMLElement implements RecordSource {
   }
 
   #surfaceOptions(): SurfaceOptions {
+    const language = this.#store.state.language;
     return {
-      label: 'Your server (Lua)',
-      language: 'lua',
+      label: `Your server (${LAB_LANGUAGE_NAMES[language]})`,
+      language,
       path: `${this.id}/server`,
       onChange: (code) => this.#store.edit(code),
       onRun: () => void this.#store.run(),
@@ -112,10 +117,12 @@ export class ServerLabElement extends HTMLElement implements RecordSource {
     } catch {
       return; // The textarea keeps working.
     }
+    this.#monaco = monaco;
     const textarea = this.#part<HTMLTextAreaElement>('[data-textarea]');
     const host = this.#part('[data-editor]');
     const hadFocus = document.activeElement === textarea;
     host.hidden = false;
+    if (this.#store.state.language === 'ts') await monaco.useNodeTypes().catch(() => undefined);
     const surface = monaco.monacoSurface(host, this.#store.state.code, this.#surfaceOptions());
     this.#surface.dispose();
     textarea.hidden = true;
@@ -123,6 +130,40 @@ export class ServerLabElement extends HTMLElement implements RecordSource {
     this.#rendered = null;
     this.#render(this.#store.state);
     if (hadFocus) surface.focus();
+  }
+
+  /** A new language needs a new editor model (Monaco's language is the model's). */
+  async #switchSurface(): Promise<void> {
+    const monaco = this.#monaco;
+    if (!monaco) return; // The textarea has no language: render() already set its text.
+    if (this.#store.state.language === 'ts') await monaco.useNodeTypes().catch(() => undefined);
+    const host = this.#part('[data-editor]');
+    this.#surface.dispose();
+    host.replaceChildren();
+    this.#surface = monaco.monacoSurface(host, this.#store.state.code, this.#surfaceOptions());
+    this.#rendered = null;
+    this.#render(this.#store.state);
+  }
+
+  #renderLanguage(state: LabState): void {
+    const language = state.language;
+    for (const button of this.querySelectorAll<HTMLButtonElement>('[data-languages] [data-language]')) {
+      button.setAttribute('aria-pressed', String(button.dataset['language'] === language));
+    }
+    this.#part('[data-code-label]').textContent = `Your server (${LAB_LANGUAGE_NAMES[language]})`;
+    this.#part('[data-textarea]').setAttribute('aria-label', `Your server (${LAB_LANGUAGE_NAMES[language]})`);
+    const { hints, note } = this.#store.variant;
+    const pitfall = this.#part('[data-pitfall]');
+    pitfall.hidden = !note;
+    pitfall.replaceChildren(...(note ? withCode(note) : []));
+    this.#part('[data-hints]').replaceChildren(
+      ...hints.map((hint) => {
+        const li = document.createElement('li');
+        li.hidden = true;
+        li.append(...withCode(hint));
+        return li;
+      }),
+    );
   }
 
   #reset(): void {
@@ -136,6 +177,12 @@ export class ServerLabElement extends HTMLElement implements RecordSource {
     if (state.tag !== before?.tag) {
       this.#tag = state.tag;
       for (const listener of this.#listeners) listener(null);
+    }
+    if (before !== null && state.language !== before.language) {
+      this.#renderLanguage(state);
+      void this.#switchSurface();
+    } else if (before === null && state.language !== 'lua') {
+      this.#renderLanguage(state);
     }
     if (state.code !== this.#surface.getValue()) this.#surface.setValue(state.code);
     if (state.showingSolution !== before?.showingSolution) {
@@ -228,6 +275,16 @@ export class ServerLabElement extends HTMLElement implements RecordSource {
     if (!element) throw new Error(`Server lab ${this.id}: missing ${selector}.`);
     return element;
   }
+}
+
+/** A hint's `code` spans as <code>, the rest as text (as ServerLab.astro renders them). */
+function withCode(text: string): Node[] {
+  return text.split('`').map((part, i) => {
+    if (i % 2 === 0) return document.createTextNode(part);
+    const code = document.createElement('code');
+    code.textContent = part;
+    return code;
+  });
 }
 
 if (!customElements.get('fd-server-lab')) customElements.define('fd-server-lab', ServerLabElement);

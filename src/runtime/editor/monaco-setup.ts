@@ -45,6 +45,9 @@ const compilerOptions = {
   strict: true,
   sourceMap: true,
   allowNonTsExtensions: true,
+  // Node's resolution, so a server lab's `import … from 'ws'` finds the
+  // @types files added below under file:///node_modules/ (browser playgrounds import nothing bare).
+  moduleResolution: 2,
 };
 typescriptDefaults.setCompilerOptions(compilerOptions);
 javascriptDefaults.setCompilerOptions({ ...compilerOptions, allowJs: true, checkJs: false });
@@ -212,6 +215,28 @@ async function languageWorker(language: 'js' | 'ts'): ReturnType<typeof getTypeS
 }
 
 /** TypeScript → JavaScript with a source map, by the TS worker Monaco already runs. */
+let nodeTypes: Promise<void> | null = null;
+
+/**
+ * The types of Node and ws, for a server lab written in TypeScript: loaded
+ * the first time a lab shows TypeScript (their own chunks of .d.ts text, so
+ * no other page pays for them), then known to every TypeScript model.
+ */
+export function useNodeTypes(): Promise<void> {
+  nodeTypes ??= (async () => {
+    const files = import.meta.glob<string>(
+      ['../../../node_modules/@types/node/**/*.d.ts', '!../../../node_modules/@types/node/ts5.*/**', '../../../node_modules/@types/ws/index.d.ts'],
+      { query: '?raw', import: 'default' },
+    );
+    const loaded = await Promise.all(Object.entries(files).map(async ([path, load]) => [path.replace(/^(\.\.\/)+/, ''), await load()] as const));
+    for (const [path, text] of loaded) typescriptDefaults.addExtraLib(text, `file:///${path}`);
+  })().catch((error: unknown) => {
+    nodeTypes = null;
+    throw error;
+  });
+  return nodeTypes;
+}
+
 export async function emitJavaScript(path: string, source: string): Promise<{ js: string; map: string }> {
   // A model of its own: the editor's model may show the solution, and must never be touched.
   const uri = monaco.Uri.parse(`file:///${path}.emit.ts`);

@@ -17,7 +17,15 @@ export type { Verdict, LabLogLine };
 
 export type LabPhase = 'idle' | 'starting' | 'checking' | 'running' | 'stopped';
 
+/** The server languages a lab may offer (labs/schema.ts LAB_LANGUAGES). */
+export type LabLanguage = 'lua' | 'ts';
+export const LAB_LANGUAGE_NAMES: Record<LabLanguage, string> = { lua: 'Lua', ts: 'TypeScript' };
+/** Site-wide: the learner's last choice applies to every lab that offers it. */
+export const LAB_LANGUAGE_KEY = 'fd:lab-language';
+
 export interface LabState {
+  /** The server language shown and run. */
+  language: LabLanguage;
   code: string;
   /** The solution is shown read-only; the learner's own code is kept aside. */
   showingSolution: boolean;
@@ -37,14 +45,22 @@ export interface LabState {
   problem: string | null;
 }
 
-export interface LabContent {
+/** One language's code and hints. */
+export interface LabVariant {
+  starter: string;
+  solution: string;
+  hints: readonly string[];
+  /** The pitfall this language teaches that the other does not. */
+  note?: string | null;
+}
+
+export interface LabContent extends LabVariant {
   /** The lab's id (labs/<id>/). */
   lab: string;
   /** Unique on the site: keys the saved code and pass record. */
   key: string;
-  starter: string;
-  solution: string;
-  hints: readonly string[];
+  /** Every language the lab offers; the top-level starter, solution and hints are Lua's. */
+  variants?: Partial<Record<LabLanguage, LabVariant>>;
 }
 
 export interface LabProgress {
@@ -67,7 +83,8 @@ export interface LabEnv {
 
 export const NOT_RUNNING = 'The companion server is not running — start it with `npm start` in the course folder, then press Run again.';
 export const LOG_POLL_MS = 500;
-const FILE = 'server';
+/** Saved code per language; Lua keeps the key it had before labs had languages. */
+const FILE: Record<LabLanguage, string> = { lua: 'server', ts: 'server.ts' };
 
 export class LabStore {
   #state: LabState;
@@ -83,9 +100,16 @@ export class LabStore {
   constructor(content: LabContent, env: LabEnv) {
     this.content = content;
     this.env = env;
-    const saved = env.storage ? loadCode(env.storage, content.key, FILE) : null;
-    this.#mine = saved ?? content.starter;
+    let preferred: string | null = null;
+    try {
+      preferred = env.storage?.getItem(LAB_LANGUAGE_KEY) ?? null;
+    } catch {
+      // Storage refused (private mode): Lua, as before.
+    }
+    const language: LabLanguage = preferred === 'ts' && this.languages.includes('ts') ? 'ts' : 'lua';
+    this.#mine = this.#saved(language);
     this.#state = {
+      language,
       code: this.#mine,
       showingSolution: false,
       phase: 'idle',
@@ -103,6 +127,43 @@ export class LabStore {
 
   get state(): LabState {
     return this.#state;
+  }
+
+  /** The languages this lab offers, Lua first. */
+  get languages(): LabLanguage[] {
+    const offered = Object.keys(this.content.variants ?? {}) as LabLanguage[];
+    return (['lua', 'ts'] as const).filter((l) => l === 'lua' || offered.includes(l));
+  }
+
+  /** The code, solution and hints of the language shown now. */
+  get variant(): LabVariant {
+    return this.#variant(this.#state.language);
+  }
+
+  #variant(language: LabLanguage): LabVariant {
+    return this.content.variants?.[language] ?? this.content;
+  }
+
+  #saved(language: LabLanguage): string {
+    const saved = this.env.storage ? loadCode(this.env.storage, this.content.key, FILE[language]) : null;
+    return saved ?? this.#variant(language).starter;
+  }
+
+  /**
+   * Switches the server language: the running server stops, the learner's
+   * code for that language comes back (or its starter), and the choice is
+   * remembered for every lab on the site.
+   */
+  async setLanguage(language: LabLanguage): Promise<void> {
+    if (language === this.#state.language || !this.languages.includes(language)) return;
+    await this.stop();
+    try {
+      this.env.storage?.setItem(LAB_LANGUAGE_KEY, language);
+    } catch {
+      // Not remembered; this page still switches.
+    }
+    this.#mine = this.#saved(language);
+    this.#set({ language, code: this.#mine, showingSolution: false, syntax: null, verdict: null, log: [], hints: 0, problem: null, engine: null, phase: 'idle' });
   }
 
   subscribe(listener: (state: LabState) => void): () => void {
@@ -123,7 +184,7 @@ export class LabStore {
   edit(code: string): void {
     if (this.#state.showingSolution || code === this.#state.code) return;
     this.#mine = code;
-    if (this.env.storage) saveCode(this.env.storage, this.content.key, FILE, code);
+    if (this.env.storage) saveCode(this.env.storage, this.content.key, FILE[this.#state.language], code);
     this.#set({ code });
   }
 
@@ -139,7 +200,7 @@ export class LabStore {
       response = await this.env.fetch(this.#url(''), {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ language: 'lua', code, lab: this.content.lab }),
+        body: JSON.stringify({ language: this.#state.language, code, lab: this.content.lab }),
       });
     } catch {
       if (generation === this.#generation) this.#set({ phase: 'idle', problem: NOT_RUNNING });
@@ -151,7 +212,7 @@ export class LabStore {
       if (response.status === 201 && typeof body['id'] === 'string') void this.#delete(body['id']);
       return;
     }
-    if (response.status === 400 && body['error'] === 'syntax') {
+    if (response.status === 400 && (body['error'] === 'syntax' || body['error'] === 'import')) {
       this.#set({ phase: 'idle', syntax: { line: Number(body['line']), message: String(body['message']) } });
       return;
     }
@@ -229,24 +290,25 @@ export class LabStore {
 
   /** Back to the starter; the saved code is forgotten. */
   reset(): void {
-    this.#mine = this.content.starter;
-    if (this.env.storage) forgetCode(this.env.storage, this.content.key, FILE);
-    this.#set({ code: this.content.starter, showingSolution: false, syntax: null });
+    const { starter } = this.variant;
+    this.#mine = starter;
+    if (this.env.storage) forgetCode(this.env.storage, this.content.key, FILE[this.#state.language]);
+    this.#set({ code: starter, showingSolution: false, syntax: null });
   }
 
   /** Shows the solution read-only, or brings the learner's code back: never overwrites it. */
   solve(): void {
     const showing = !this.#state.showingSolution;
-    this.#set({ showingSolution: showing, code: showing ? this.content.solution : this.#mine, syntax: null });
+    this.#set({ showingSolution: showing, code: showing ? this.variant.solution : this.#mine, syntax: null });
   }
 
   /** Shows one more hint. */
   hint(): void {
-    this.#set({ hints: Math.min(this.content.hints.length, this.#state.hints + 1) });
+    this.#set({ hints: Math.min(this.variant.hints.length, this.#state.hints + 1) });
   }
 
   /** Whether the learner's code differs from the starter (Reset asks first then). */
   get changed(): boolean {
-    return this.#mine !== this.content.starter;
+    return this.#mine !== this.variant.starter;
   }
 }

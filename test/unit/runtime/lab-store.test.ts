@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LabStore, LOG_POLL_MS, NOT_RUNNING, type LabEnv, type Verdict } from '../../../src/runtime/lab/store.ts';
+import { LAB_LANGUAGE_KEY, LabStore, LOG_POLL_MS, NOT_RUNNING, type LabEnv, type Verdict } from '../../../src/runtime/lab/store.ts';
 import { progressKeys } from '../../../src/runtime/progress/playground.ts';
 import { memoryStorage } from '../memory-storage.ts';
 
@@ -198,5 +198,70 @@ describe('LabStore', () => {
     expect(deletes).toEqual([`/api/labs/${ID}`]);
     expect(store.state.labId).toBe(other);
     expect(store.state.tag).toBe('lab-echo-t2');
+  });
+});
+
+describe('LabStore languages', () => {
+  const twin = {
+    ...content,
+    variants: {
+      lua: { starter: 'STARTER', solution: 'SOLUTION', hints: ['one', 'two'], note: null },
+      ts: { starter: 'TS STARTER', solution: 'TS SOLUTION', hints: ['ts one'], note: 'Node: error listeners' },
+    },
+  };
+  function make(storage = memoryStorage(), answers: Record<string, Answer | Answer[]> = {}) {
+    const companion = fakeCompanion(answers);
+    const env: LabEnv = {
+      fetch: companion.fetch,
+      origin: 'http://127.0.0.1:8080',
+      storage,
+      progress: null,
+      now: () => new Date('2026-12-01T06:00:00Z'),
+      every: fakeClock().every,
+      newTag: () => 'lab-echo-t1',
+    };
+    return { store: new LabStore(twin, env), companion, storage };
+  }
+
+  it('starts in Lua, switches to TypeScript site-wide, and keeps each language’s code apart', async () => {
+    const { store, storage, companion } = make(memoryStorage(), {
+      'POST /api/labs': { status: 400, body: { error: 'import', line: 2, message: '"node:fs" cannot be imported in a lab' } },
+    });
+    expect(store.languages).toEqual(['lua', 'ts']);
+    expect(store.state.language).toBe('lua');
+    store.edit('MY LUA');
+    await store.setLanguage('ts');
+    expect(storage.data.get(LAB_LANGUAGE_KEY)).toBe('ts');
+    expect(store.state).toMatchObject({ language: 'ts', code: 'TS STARTER', hints: 0, verdict: null });
+    expect(store.variant).toEqual(twin.variants.ts);
+    store.hint();
+    store.hint();
+    expect(store.state.hints).toBe(1);
+    store.edit('MY TS');
+    expect(storage.data.get(progressKeys.code('lab-echo', 'server.ts'))).toBe('MY TS');
+    expect(storage.data.get(progressKeys.code('lab-echo', 'server'))).toBe('MY LUA');
+    await store.run();
+    expect(companion.calls[0]?.body).toEqual({ language: 'ts', code: 'MY TS', lab: 'echo' });
+    // A refused import is shown like a syntax error: at its line, nothing started.
+    expect(store.state.syntax).toEqual({ line: 2, message: '"node:fs" cannot be imported in a lab' });
+    store.solve();
+    expect(store.state.code).toBe('TS SOLUTION');
+    store.solve();
+    await store.setLanguage('lua');
+    expect(store.state.code).toBe('MY LUA');
+    // Another lab on the site opens in the language chosen last.
+    expect(make(storage).store.state.language).toBe('lua');
+    await make(storage).store.setLanguage('ts');
+    const next = make(storage).store;
+    expect(next.state).toMatchObject({ language: 'ts', code: 'MY TS' });
+  });
+
+  it('a lab without a TypeScript twin stays in Lua whatever was chosen elsewhere', () => {
+    const storage = memoryStorage();
+    storage.setItem(LAB_LANGUAGE_KEY, 'ts');
+    const { store } = setup({}, storage);
+    expect(store.languages).toEqual(['lua']);
+    expect(store.state.language).toBe('lua');
+    expect(store.state.code).toBe('STARTER');
   });
 });

@@ -1,0 +1,90 @@
+import { stripTypeScriptTypes } from 'node:module';
+import type * as TS from 'typescript';
+
+/**
+ * The learner's TypeScript → the JavaScript the child runs, checked first.
+ *
+ * Types are erased with Node's own `stripTypeScriptTypes` in strip mode: it
+ * blanks types out in place, so every line and column of the output is the
+ * learner's own and a stack trace needs no source map (the same rule Node
+ * applies to .ts files it runs). The `typescript` parser finds the syntax
+ * errors and the imports with their lines, which the stripper does not report.
+ */
+
+/** Modules a lab may import; the bare names of the builtins are accepted too. */
+export const LAB_IMPORTS = ['ws', 'node:events', 'node:crypto', 'node:timers/promises'] as const;
+const ALLOWED = new Set<string>([...LAB_IMPORTS, 'events', 'crypto', 'timers/promises']);
+
+export type Compiled =
+  | { ok: true; js: string }
+  | { ok: false; error: 'syntax' | 'import'; line: number; message: string };
+
+export function importAllowed(specifier: string): boolean {
+  return ALLOWED.has(specifier);
+}
+
+function refuse(specifier: string): string {
+  return `"${specifier}" cannot be imported in a lab: its server may use ${LAB_IMPORTS.map((m) => `"${m}"`).join(', ')}.`;
+}
+
+let typescript: Promise<typeof TS> | null = null;
+/** Loaded on the first TypeScript Run only: a Lua-only session never pays for it. */
+export function loadTypeScript(): Promise<typeof TS> {
+  typescript ??= import('typescript').then((m) => (m as { default: typeof TS }).default);
+  return typescript;
+}
+
+export function compileLab(ts: typeof TS, code: string): Compiled {
+  const lineOf = (source: TS.SourceFile, pos: number): number => source.getLineAndCharacterOfPosition(pos).line + 1;
+  const checked = ts.transpileModule(code, {
+    fileName: 'lab.ts',
+    reportDiagnostics: true,
+    compilerOptions: { target: ts.ScriptTarget.ES2023, module: ts.ModuleKind.ESNext },
+  });
+  const source = ts.createSourceFile('lab.ts', code, ts.ScriptTarget.ES2023, true, ts.ScriptKind.TS);
+  const first = checked.diagnostics?.find((d) => d.category === ts.DiagnosticCategory.Error);
+  if (first) {
+    return { ok: false, error: 'syntax', line: lineOf(source, first.start ?? 0), message: ts.flattenDiagnosticMessageText(first.messageText, '\n') };
+  }
+  let refused: Compiled | null = null;
+  const visit = (node: TS.Node): void => {
+    if (refused) return;
+    const at = (n: TS.Node): number => lineOf(source, n.getStart(source));
+    // `import type` is erased and loads nothing: the Node types of any module are fine to name.
+    const typeOnly = (ts.isImportDeclaration(node) && node.importClause?.isTypeOnly === true) || (ts.isExportDeclaration(node) && node.isTypeOnly);
+    if (typeOnly) {
+      // nothing to check
+    } else if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+      const specifier = node.moduleSpecifier.text;
+      if (!ALLOWED.has(specifier)) refused = { ok: false, error: 'import', line: at(node), message: refuse(specifier) };
+    } else if (ts.isImportEqualsDeclaration(node)) {
+      refused = { ok: false, error: 'import', line: at(node), message: 'A lab server is an ES module: write `import { WebSocketServer } from "ws"`.' };
+    } else if (ts.isCallExpression(node)) {
+      const [arg] = node.arguments;
+      if (node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+        if (!arg || !ts.isStringLiteralLike(arg)) {
+          refused = { ok: false, error: 'import', line: at(node), message: 'import() must name its module as a string literal, one of the modules a lab may use.' };
+        } else if (!ALLOWED.has(arg.text)) refused = { ok: false, error: 'import', line: at(node), message: refuse(arg.text) };
+      } else if (ts.isIdentifier(node.expression) && node.expression.text === 'require') {
+        refused = { ok: false, error: 'import', line: at(node), message: 'A lab server is an ES module, without require(): write `import { WebSocketServer } from "ws"`.' };
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  if (refused) return refused;
+  try {
+    return { ok: true, js: stripTypeScriptTypes(code, { mode: 'strip' }) };
+  } catch (error) {
+    // Strip mode has no enums, namespaces or parameter properties: Node refuses them in .ts files too.
+    const message = (error as Error).message.replace(/ in strip-only mode$/, '');
+    const word = /TypeScript (\w+)/.exec(message)?.[1];
+    const line = word ? findLine(code, word === 'parameter' ? /(public|private|protected|readonly)\s+\w+/ : new RegExp(`\\b${word}\\b`)) : 1;
+    return { ok: false, error: 'syntax', line, message: `${message}: labs run TypeScript as Node does, with types only (use a union of string literals for an enum).` };
+  }
+}
+
+function findLine(code: string, pattern: RegExp): number {
+  const index = code.split('\n').findIndex((line) => pattern.test(line));
+  return index < 0 ? 1 : index + 1;
+}

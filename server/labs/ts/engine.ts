@@ -1,0 +1,390 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import { createRequire } from 'node:module';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import type { Duplex } from 'node:stream';
+import { createInterface } from 'node:readline';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { LAB_LOG_LINES, type Engine, type LabLogLine, type LabServer, type StartResult, type WireTap } from '../engine.ts';
+import { compileLab, loadTypeScript } from './compile.ts';
+
+/**
+ * TypeScript `ws` servers: each lab server is a child process on the
+ * companion's own Node, under Node's permission model (reads of its own file,
+ * the bootstrap and ws only; no writes, child processes, workers or addons),
+ * with a heap cap, a memory cap and a liveness watchdog. The learner's code
+ * listens on process.env.PORT (loopback); the companion proxies /labs/<id>
+ * to it byte for byte, so the wire tap and the checks see what it sent.
+ */
+
+export const TS_LIMITS = {
+  /** V8's old space in the child (--max-old-space-size). */
+  heapMiB: 64,
+  /** Resident memory beyond this ends the server: buffers live outside the capped heap. */
+  rssBytes: 256 * 1024 * 1024,
+  /** No heartbeat for this long while the child keeps a core busy: the event loop is stuck (an endless loop). */
+  stallMs: 1000,
+  /** No heartbeat for this long whatever the CPU: a starved child on a loaded machine gets this much grace. */
+  silentMs: 15_000,
+  /** From spawn to the first heartbeat, generous for a loaded machine. */
+  bootMs: 20_000,
+  /** From the first heartbeat to the learner's server listening. */
+  listenMs: 30_000,
+} as const;
+
+const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
+const require = createRequire(import.meta.url);
+const WS_DIR = realpathSync(dirname(require.resolve('ws/package.json')));
+const WS_VERSION = (JSON.parse(readFileSync(join(WS_DIR, 'package.json'), 'utf8')) as { version: string }).version;
+const WS_ENTRY = pathToFileURL(join(WS_DIR, 'wrapper.mjs')).href;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A child booted with ws loaded and no code yet, in its own directory. */
+function spawnSpare(label: string): TsLabServer {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'full-duplex-ts-lab-')));
+  const file = join(dir, 'lab.mjs');
+  const child = spawn(
+    process.execPath,
+    [
+      '--permission',
+      `--allow-fs-read=${CHILD}`,
+      `--allow-fs-read=${file}`,
+      `--allow-fs-read=${WS_DIR}`,
+      `--max-old-space-size=${TS_LIMITS.heapMiB}`,
+      '--disable-warning=ExperimentalWarning',
+      CHILD,
+      file,
+      WS_ENTRY,
+    ],
+    // Nothing of the companion's environment (tokens, paths): PORT is set when the lab starts.
+    { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], env: { WS_NO_BUFFER_UTIL: '1', WS_NO_UTF_8_VALIDATE: '1' }, cwd: dir },
+  );
+  return new TsLabServer(child, dir, label);
+}
+
+export function tsEngine(): Engine & { dispose(): Promise<void> } {
+  const label = `TypeScript: Node ${process.versions.node}, ws ${WS_VERSION}`;
+  // One booted child waits for the next Run, as the Lua engine keeps a spare worker: Run then costs no Node boot.
+  let spare: TsLabServer | null = null;
+  const take = (): TsLabServer => {
+    const next = spare !== null && !spare.gone ? spare : spawnSpare(label);
+    spare = spawnSpare(label);
+    spare.hold(false);
+    return next;
+  };
+  return {
+    language: 'ts',
+    label,
+    async start(code): Promise<StartResult> {
+      const compiled = compileLab(await loadTypeScript(), code);
+      if (!compiled.ok) return compiled;
+      const server = take();
+      server.hold(true);
+      await server.run(compiled.js, await freePort());
+      return { ok: true, server };
+    },
+    async dispose() {
+      const waiting = spare;
+      spare = null;
+      if (waiting) await waiting.stop();
+    },
+  };
+}
+
+interface FromChild {
+  t: 'hello' | 'beat' | 'listening' | 'log' | 'crash' | 'exit';
+  port?: number;
+  level?: string;
+  text?: string;
+  line?: number | null;
+  kind?: 'exception' | 'rejection';
+  code?: number | string;
+}
+
+class TsLabServer implements LabServer {
+  readonly engine: string;
+  readonly log: LabLogLine[] = [];
+  readonly ended: Promise<void>;
+  /** Resolves once the learner's server listens, or the process ended or never listened. */
+  readonly ready: Promise<void>;
+  private readonly child: ChildProcess;
+  private readonly dir: string;
+  private readonly sockets = new Set<Duplex>();
+  private readonly listeners = new Set<(line: LabLogLine) => void>();
+  private readonly watchdog: NodeJS.Timeout;
+  private port: number | null = null;
+  private lastBeat: number | null = null;
+  /** The child's CPU time (ms) at its last heartbeat. */
+  private cpuAtBeat: number | null = null;
+  private lastTick = Date.now();
+  private readonly started = Date.now();
+  private runAt = 0;
+  /** Why the companion ended it, if it did: the exit is then not the learner's own. */
+  private killedFor: string | null = null;
+  /** What the child said before it exited (a crash, process.exit): logged once it has ended, so the log never says "stopped" of a live server. */
+  private lastWord: { text: string; line: number | null } | null = null;
+  private markReady!: () => void;
+  private running = false;
+
+  constructor(child: ChildProcess, dir: string, label: string) {
+    this.child = child;
+    this.dir = dir;
+    this.engine = label;
+    this.ready = new Promise((resolve) => {
+      this.markReady = resolve;
+    });
+    this.ended = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        clearInterval(this.watchdog);
+        // Let the last lines on the pipes arrive before the verdict on why it ended.
+        setTimeout(() => {
+          this.ending(code, signal);
+          for (const socket of this.sockets) socket.destroy();
+          rmSync(this.dir, { recursive: true, force: true });
+          this.markReady();
+          resolve();
+        }, 50);
+      });
+    });
+    this.lines(child.stdout, (text) => this.push('stdout', text, null));
+    this.lines(child.stderr, (text) => this.push('stderr', text, null));
+    this.lines(child.stdio[3] as Readable, (text) => {
+      let message: FromChild;
+      try {
+        message = JSON.parse(text) as FromChild;
+      } catch {
+        return;
+      }
+      this.onMessage(message);
+    });
+    this.watchdog = setInterval(() => this.watch(), 100);
+    this.watchdog.unref();
+  }
+
+  /** It exited (or was killed) before being used. */
+  get gone(): boolean {
+    return this.child.exitCode !== null || this.child.signalCode !== null;
+  }
+
+  /** A spare must not keep the companion's process alive; a running lab does. */
+  hold(on: boolean): void {
+    for (const handle of [this.child, this.child.stdin, this.child.stdout, this.child.stderr, this.child.stdio[3]] as ({ ref?(): void; unref?(): void } | null)[]) {
+      if (on) handle?.ref?.();
+      else handle?.unref?.();
+    }
+  }
+
+  /** Writes the learner's module and lets the child import it; resolves once it listens (or ended, or never listened). */
+  async run(js: string, port: number): Promise<void> {
+    writeFileSync(join(this.dir, 'lab.mjs'), js);
+    this.running = true;
+    this.runAt = Date.now();
+    this.child.stdin?.end(`${JSON.stringify({ port })}\n`);
+    await this.ready;
+  }
+
+  private lines(stream: Readable | null | undefined, each: (line: string) => void): void {
+    if (!stream) return;
+    createInterface({ input: stream, crlfDelay: Infinity }).on('line', each);
+  }
+
+  private push(level: string, text: string, line: number | null): void {
+    // The child's file is the learner's: name it as they know it.
+    const shown = text.split(pathToFileURL(join(this.dir, 'lab.mjs')).href).join('lab.ts').split(join(this.dir, 'lab.mjs')).join('lab.ts');
+    const entry: LabLogLine = { time: Date.now(), level, text: shown, line: line ?? lineIn(shown) };
+    this.log.push(entry);
+    if (this.log.length > LAB_LOG_LINES) this.log.shift();
+    for (const listener of this.listeners) listener(entry);
+  }
+
+  private onMessage(message: FromChild): void {
+    if (message.t === 'hello' || message.t === 'beat') {
+      this.lastBeat = Date.now();
+      this.cpuAtBeat = cpuMs(this.child.pid);
+    } else if (message.t === 'listening' && typeof message.port === 'number') {
+      this.port = message.port;
+      this.markReady();
+    } else if (message.t === 'log') {
+      this.push(message.level === 'stderr' ? 'stderr' : 'stdout', message.text ?? '', message.line ?? null);
+    } else if (message.t === 'crash') {
+      const what = message.kind === 'rejection' ? 'a promise was rejected and nothing caught it' : 'an exception was thrown and nothing caught it';
+      this.lastWord = { text: `${message.text ?? ''} — ${what}, so your server stopped. Add a try/catch or an 'error' listener, then press Run again.`, line: message.line ?? null };
+    } else if (message.t === 'exit') {
+      this.lastWord = { text: `your server called process.exit(${String(message.code ?? '')}) and stopped; a server should keep running: press Run again.`, line: message.line ?? null };
+    }
+  }
+
+  private watch(): void {
+    const now = Date.now();
+    // The companion's own timer ran late (a busy machine): that says nothing about the child.
+    const late = now - this.lastTick > 400;
+    this.lastTick = now;
+    if (late && this.lastBeat !== null) this.lastBeat = now;
+    if (this.lastBeat === null) {
+      if (now - this.started > TS_LIMITS.bootMs) this.kill('the lab server did not start in time; press Run to try again.');
+      return;
+    }
+    const rss = residentBytes(this.child.pid);
+    if (rss !== null && rss > TS_LIMITS.rssBytes) {
+      this.kill(`your server used more than ${TS_LIMITS.rssBytes / 1024 / 1024} MiB of memory and was stopped.`);
+      return;
+    }
+    const silence = now - this.lastBeat;
+    // Silent and busy is an endless loop; silent and idle is a starved child on a loaded machine, which gets longer.
+    const cpu = cpuMs(this.child.pid);
+    const busy = cpu === null || this.cpuAtBeat === null || cpu - this.cpuAtBeat >= silence / 2;
+    if ((silence > TS_LIMITS.stallMs && busy) || silence > TS_LIMITS.silentMs) {
+      if (rss !== null && rss > TS_LIMITS.rssBytes / 2) {
+        this.kill(`your server stopped responding while its memory grew to ${Math.round(rss / 1024 / 1024)} MiB (a memory bomb?) and was stopped.`);
+        return;
+      }
+      this.kill(`your server stopped responding for ${Math.round(silence / 1000)} s (an endless loop, or a long synchronous task?) and was stopped. Node runs one thing at a time: a loop that never ends blocks every connection.`);
+      return;
+    }
+    if (this.running && this.port === null && now - this.runAt > TS_LIMITS.listenMs) {
+      this.push('error', `your server is not listening yet after ${TS_LIMITS.listenMs / 1000} s: create it with new WebSocketServer({ port: Number(process.env.PORT) }).`, null);
+      this.runAt = Number.POSITIVE_INFINITY;
+      this.markReady();
+    }
+  }
+
+  private kill(why: string): void {
+    if (this.killedFor !== null || this.child.exitCode !== null) return;
+    this.killedFor = why;
+    this.child.kill('SIGKILL');
+  }
+
+  private ending(code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.killedFor !== null) {
+      this.push('error', this.killedFor, null);
+      return;
+    }
+    if (this.lastWord) {
+      this.push('error', this.lastWord.text, this.lastWord.line);
+      return;
+    }
+    const heap = this.log.slice(-20).some((line) => /heap limit|heap out of memory/i.test(line.text));
+    if (heap) this.push('error', `your server ran out of memory (its heap is capped at ${TS_LIMITS.heapMiB} MiB) and was stopped.`, null);
+    else if (this.port === null && code === 0) this.push('error', 'your server ended without listening: create it with new WebSocketServer({ port: Number(process.env.PORT) }).', null);
+    else if (code === 0) this.push('error', 'your server ended: nothing was left running (was the server closed?).', null);
+    else this.push('error', `your server ended (${signal ?? `exit code ${code}`}).`, null);
+  }
+
+  get connections(): number {
+    return this.sockets.size;
+  }
+
+  onLog(listener: (line: LabLogLine) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  memory(): Promise<number | null> {
+    return Promise.resolve(residentBytes(this.child.pid));
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, tap: WireTap | null): void {
+    if (this.port === null || this.child.exitCode !== null) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nThe lab server is not listening: its log says why.\n');
+      return;
+    }
+    const upstream = connect(this.port, '127.0.0.1');
+    this.sockets.add(socket);
+    let answered = false;
+    upstream.once('connect', () => (answered = true));
+    upstream.once('error', () => {
+      if (answered) return;
+      // The learner's server went away between the check and the connect: say so, as an ended lab does.
+      answered = true;
+      this.sockets.delete(socket);
+      if (socket.writable) socket.end('HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nThe lab server has ended: its log says why.\n');
+    });
+    let closeSeen = false;
+    // The request as the client sent it: headers in their order and spelling, for the learner's own checks.
+    const head1 = [`${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/1.1`];
+    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) head1.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+    upstream.write(`${head1.join('\r\n')}\r\n\r\n`, 'latin1');
+    if (head.length > 0) {
+      tap?.read(head);
+      upstream.write(head);
+    }
+    socket.on('data', (chunk: Buffer) => {
+      tap?.read(chunk);
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      tap?.wrote(chunk);
+      if (chunk.includes(0x88)) closeSeen = true;
+      socket.write(chunk);
+    });
+    const done = (): void => {
+      if (!this.sockets.delete(socket)) return;
+      socket.destroy();
+      upstream.destroy();
+      tap?.end(closeSeen ? 1000 : 1006, '', closeSeen ? 'clean' : 'abnormal');
+    };
+    socket.on('end', () => upstream.end());
+    upstream.on('end', () => socket.end());
+    socket.on('close', done);
+    upstream.on('close', done);
+    socket.on('error', done);
+    upstream.on('error', done);
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) {
+      // 1001 going away, as the other engines end their connections.
+      if (socket.writable) socket.write(Buffer.from([0x88, 0x02, 0x03, 0xe9]));
+      socket.end();
+      setTimeout(() => socket.destroy(), 1000).unref();
+    }
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.killedFor ??= 'the lab server was stopped.';
+      this.child.kill('SIGKILL');
+    }
+    await this.ended;
+  }
+}
+
+/** A stack line's position in lab.mjs is the learner's line: types are blanked in place. */
+function lineIn(text: string): number | null {
+  const match = /lab\.(?:mjs|ts):(\d+)/.exec(text);
+  return match ? Number(match[1]) : null;
+}
+
+/** User + system CPU time of a process, from /proc (Linux); null elsewhere. */
+function cpuMs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+function residentBytes(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const pages = Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]);
+    return Number.isFinite(pages) ? pages * 4096 : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import type { Locator, Page } from 'playwright-core';
+import { expect, it } from 'vitest';
+import { progressKeys } from '../../src/runtime/progress/playground.ts';
+import { LAB_LANGUAGE_KEY } from '../../src/runtime/lab/store.ts';
+import { describeBrowser, useBrowser } from './harness.ts';
+
+/**
+ * The chat lab in TypeScript: the learner switches the lab to TypeScript,
+ * types the broadcast-to-others line into Monaco, runs it on the companion's
+ * Node engine and the check passes; the choice holds on another lab's page.
+ * Then the language switch's geometry at 1280 and at 375 with touch.
+ */
+
+const LESSON = '/lessons/chat/';
+const ID = 'lab-chat';
+const STARTER = readFileSync(new URL('../../labs/chat/starter.ts', import.meta.url), 'utf8');
+const SOLUTION = readFileSync(new URL('../../labs/chat/solution.ts', import.meta.url), 'utf8');
+const shots = new URL('../../reports/screenshots/', import.meta.url).pathname;
+const CHECK_MS = 90_000;
+
+describeBrowser('server lab in TypeScript', () => {
+  const env = useBrowser();
+  const lab = (page: Page): Locator => page.getByRole('region', { name: 'Server lab: A chat room' });
+
+  async function press(button: Locator): Promise<void> {
+    await button.focus();
+    await button.page().keyboard.press('Enter');
+  }
+
+  it('switch to TypeScript, type the line that relays to the others, Run: the check passes', { timeout: 300_000 }, async () => {
+    const record = await env.newPage();
+    const { page } = record;
+    await page.goto(`${env.origin}${LESSON}`, { waitUntil: 'networkidle' });
+    const scope = lab(page);
+    await scope.scrollIntoViewIfNeeded();
+    await scope.locator('.monaco-editor').first().waitFor({ timeout: 120_000 });
+    const switcher = scope.getByRole('group', { name: 'Server language' });
+    const ts = switcher.getByRole('button', { name: 'TypeScript (Node, ws)' });
+    expect(await ts.getAttribute('aria-pressed')).toBe('false');
+    await press(ts);
+    expect(await ts.getAttribute('aria-pressed')).toBe('true');
+    expect(await switcher.getByRole('button', { name: 'Lua (OpenResty)' }).getAttribute('aria-pressed')).toBe('false');
+    expect(await page.evaluate((key) => localStorage.getItem(key), LAB_LANGUAGE_KEY)).toBe('ts');
+    // The Node pitfall note and the TypeScript hints replace Lua's.
+    await scope.getByText(/one 'close' event covers a close frame and a dropped connection/).waitFor();
+
+    // Monaco now edits TypeScript: the starter's text, in a TypeScript model.
+    const box = scope.getByRole('textbox', { name: 'Your server (TypeScript)', exact: true });
+    await box.waitFor({ timeout: 120_000 });
+    const lines = STARTER.split('\n');
+    const target = lines.findIndex((line) => line.includes("send(socket, { type: 'message'"));
+    expect(target).toBeGreaterThan(0);
+    const fixed = SOLUTION.split('\n').find((line) => line.includes("toOthers(name, { type: 'message'"))?.trim() ?? '';
+    expect(fixed).toMatch(/^toOthers\(name, \{ type: 'message'/);
+    // Go to the line (Ctrl+G), select all of it (Ctrl+L: long lines wrap, so Home/End would stop mid-line), type the new one.
+    await box.focus();
+    await page.keyboard.press('Control+G');
+    await page.keyboard.insertText(String(target + 1));
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Control+L');
+    await page.keyboard.insertText(`${fixed}\n`);
+    const saved = async (): Promise<string> => (await page.evaluate((key) => localStorage.getItem(key), progressKeys.code(ID, 'server.ts'))) ?? '';
+    await expect.poll(async () => (await saved()).split('\n')[target]?.trim(), { timeout: 10_000 }).toBe(fixed);
+
+    await press(scope.getByRole('button', { name: 'Run', exact: true }));
+    await scope.locator('[data-verdict]').getByText('Check passed: well done!').waitFor({ timeout: CHECK_MS });
+    await expect.poll(() => scope.getByText(/^Engine: /).innerText(), { timeout: 10_000 }).toMatch(/^Engine: TypeScript: Node 24\.\d+\.\d+, ws 8\.\d+\.\d+$/);
+    const cases = await scope.getByRole('list', { name: 'Check cases' }).getByRole('listitem').allInnerTexts();
+    expect(cases.length).toBe(3);
+    expect(cases.every((c) => c.startsWith('Passed: '))).toBe(true);
+    await scope.screenshot({ path: `${shots}server-lab-ts-passed.png` });
+    await press(scope.getByRole('button', { name: 'Stop', exact: true }));
+    await scope.getByRole('status').getByText('Stopped: your server and its connections are closed.').waitFor({ timeout: 10_000 });
+
+    // The choice is site-wide: the echo lesson's lab opens in TypeScript too, with its own starter.
+    await page.goto(`${env.origin}/lessons/echo-server/`, { waitUntil: 'networkidle' });
+    const echo = page.getByRole('region', { name: 'Server lab: An echo server' });
+    await echo.scrollIntoViewIfNeeded();
+    expect(await echo.getByRole('group', { name: 'Server language' }).getByRole('button', { name: 'TypeScript (Node, ws)' }).getAttribute('aria-pressed')).toBe('true');
+    await echo.getByRole('textbox', { name: 'Your server (TypeScript)', exact: true }).waitFor({ timeout: 120_000 });
+    await expect.poll(() => echo.locator('.monaco-editor .view-lines').first().innerText(), { timeout: 60_000 }).toContain('WebSocketServer');
+    expect(record.consoleErrors).toEqual([]);
+  });
+
+  it.each([375, 1280])('at %i px: the language switch is reachable and each button is a 44 px target', { timeout: 300_000 }, async (width) => {
+    const phone = width < 800;
+    const context = await env.browser.newContext(
+      phone ? { viewport: { width, height: 812 }, hasTouch: true, isMobile: true, deviceScaleFactor: 1 } : { viewport: { width, height: 900 } },
+    );
+    try {
+      const page = await context.newPage();
+      await page.goto(`${env.origin}${LESSON}`, { waitUntil: 'networkidle' });
+      const scope = lab(page);
+      await scope.scrollIntoViewIfNeeded();
+      await scope.locator('.monaco-editor').first().waitFor({ timeout: 120_000 });
+      const outer = await scope.boundingBox();
+      expect(outer).not.toBeNull();
+      if (!outer) return;
+      for (const name of ['Lua (OpenResty)', 'TypeScript (Node, ws)']) {
+        const button = scope.getByRole('group', { name: 'Server language' }).getByRole('button', { name });
+        const box = await button.boundingBox();
+        expect(box, name).not.toBeNull();
+        if (!box) continue;
+        expect(box.height, `${name} height`).toBeGreaterThanOrEqual(44);
+        expect(box.width, `${name} width`).toBeGreaterThanOrEqual(44);
+        expect(box.x, `${name} left`).toBeGreaterThanOrEqual(outer.x);
+        expect(box.x + box.width, `${name} right`).toBeLessThanOrEqual(outer.x + outer.width);
+      }
+      const ts = scope.getByRole('button', { name: 'TypeScript (Node, ws)' });
+      if (phone) await ts.tap();
+      else await ts.click();
+      expect(await ts.getAttribute('aria-pressed')).toBe('true');
+      await scope.getByRole('textbox', { name: 'Your server (TypeScript)', exact: true }).waitFor({ timeout: 120_000 });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+      await scope.screenshot({ path: `${shots}server-lab-ts-${width}.png` });
+    } finally {
+      await context.close();
+    }
+  });
+});

@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { useServer, withTimeout } from '../server/helpers.ts';
+
+/**
+ * The TypeScript engine through the real lab API: what it refuses before
+ * anything starts, and what ends a running lab server (an endless loop, a
+ * memory bomb, process.exit, a crash) while the companion keeps answering.
+ * The permission model's refusals are read from the lab's own log.
+ */
+const { base, port } = await useServer();
+
+type LogLine = { time: number; level: string; text: string; line: number | null };
+
+function post(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(`${base}/api/labs`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+}
+
+async function start(code: string): Promise<{ id: string; url: string; engine: string }> {
+  const res = await post({ language: 'ts', code });
+  expect(res.status).toBe(201);
+  return (await res.json()) as { id: string; url: string; engine: string };
+}
+
+const stop = async (id: string): Promise<void> => {
+  expect((await fetch(`${base}/api/labs/${id}`, { method: 'DELETE' })).status).toBe(204);
+};
+
+async function logOf(id: string): Promise<LogLine[]> {
+  const res = await fetch(`${base}/api/labs/${id}/log`);
+  expect(res.status).toBe(200);
+  return (await res.text()).split('\n').filter(Boolean).map((l) => JSON.parse(l) as LogLine);
+}
+
+async function waitForLog(id: string, text: string): Promise<LogLine> {
+  for (let i = 0; i < 600; i++) {
+    const hit = (await logOf(id)).find((l) => l.text.includes(text));
+    if (hit) return hit;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no log line with ${text}: ${JSON.stringify(await logOf(id))}`);
+}
+
+const SERVER = "import { WebSocketServer } from 'ws';\nconst wss = new WebSocketServer({ port: Number(process.env.PORT) });\n";
+
+describe('POST /api/labs {"language":"ts"}', () => {
+  it('runs an ordinary ws server: the engine is named, a message comes back, a log line names its line', { timeout: 30_000 }, async () => {
+    const lab = await start(`${SERVER}wss.on('connection', (socket) => {\n  socket.on('message', (data: Buffer) => {\n    console.log('got', data.toString());\n    socket.send(data.toString().toUpperCase());\n  });\n});\n`);
+    expect(lab.engine).toMatch(/^TypeScript: Node 24\.\d+\.\d+, ws 8\.\d+\.\d+$/);
+    expect(lab.url).toBe(`ws://127.0.0.1:${port}/labs/${lab.id}`);
+    const ws = new WebSocket(`${lab.url}/room?x=1`);
+    await withTimeout(new Promise((resolve) => ws.once('open', resolve)), 'open', 10_000);
+    ws.send('hello');
+    const reply = await withTimeout(new Promise<string>((resolve) => ws.once('message', (d: Buffer) => resolve(d.toString()))), 'the reply', 10_000);
+    expect(reply).toBe('HELLO');
+    expect(await waitForLog(lab.id, 'got hello')).toMatchObject({ level: 'stdout', text: 'got hello', line: 5 });
+    ws.close();
+    await stop(lab.id);
+  });
+
+  it('refuses a module a lab may not use, naming it and its line, and starts nothing', { timeout: 30_000 }, async () => {
+    const res = await post({ language: 'ts', code: `// a server\n${SERVER}import { readFileSync } from 'node:fs';\n` });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: string; line: number; message: string };
+    expect(body).toMatchObject({ error: 'import', line: 4 });
+    expect(body.message).toContain('"node:fs" cannot be imported');
+    expect(body.message).toContain('"ws", "node:events", "node:crypto", "node:timers/promises"');
+    const dynamic = (await (await post({ language: 'ts', code: `${SERVER}\nconst cp = await import('child_process');\n` })).json()) as { error: string; line: number };
+    expect(dynamic).toMatchObject({ error: 'import', line: 4 });
+    // A type-only import is erased and loads nothing; a value import of the same module is refused.
+    const typeOnly = await post({ language: 'ts', code: `import type { IncomingMessage } from 'node:http';\n${SERVER}wss.on('connection', (_s, req: IncomingMessage) => console.log(req.url));\n` });
+    expect(typeOnly.status).toBe(201);
+    await stop(((await typeOnly.json()) as { id: string }).id);
+    expect(await (await post({ language: 'ts', code: "import { type IncomingMessage, createServer } from 'node:http';\n" })).json()).toMatchObject({ error: 'import', line: 1 });
+    const required = (await (await post({ language: 'ts', code: "const ws = require('ws');\n" })).json()) as { error: string; line: number };
+    expect(required).toMatchObject({ error: 'import', line: 1 });
+  });
+
+  it('answers a syntax error with its line, and an enum (not erasable) too', async () => {
+    const res = await post({ language: 'ts', code: `${SERVER}wss.on('connection', (socket) => {\n  socket.send(;\n});\n` });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: 'syntax', line: 4, message: "')' expected." });
+    const enumRes = (await (await post({ language: 'ts', code: `${SERVER}\nenum Kind { Text, Binary }\n` })).json()) as { error: string; line: number; message: string };
+    expect(enumRes).toMatchObject({ error: 'syntax', line: 4 });
+    expect(enumRes.message).toContain('enum is not supported');
+  });
+
+  it('refuses a page on another origin (403) before anything runs', async () => {
+    const res = await post({ language: 'ts', code: SERVER }, { origin: 'http://evil.example' });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ error: 'origin_not_allowed' });
+  });
+});
+
+describe('what ends a TypeScript lab server, the companion still up', () => {
+  it('an endless loop: stopped, with a message, while /health answers', { timeout: 60_000 }, async () => {
+    const lab = await start(`${SERVER}wss.on('connection', () => {\n  while (true) {}\n});\n`);
+    const ws = new WebSocket(lab.url);
+    ws.on('error', () => {});
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+    const line = await waitForLog(lab.id, 'stopped responding');
+    expect(line.level).toBe('error');
+    expect(line.text).toContain('an endless loop');
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+    await stop(lab.id);
+  });
+
+  it('a 2 GB allocation: stopped, while /health answers', { timeout: 60_000 }, async () => {
+    const lab = await start(`${SERVER}setTimeout(() => {\n  const big = Buffer.alloc(2 * 1024 ** 3, 1);\n  console.log(big.length);\n}, 50);\n`);
+    const line = await waitForLog(lab.id, 'was stopped');
+    expect(line.level).toBe('error');
+    expect((await logOf(lab.id)).some((l) => l.text === '2147483648')).toBe(false);
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+    await stop(lab.id);
+  });
+
+  it('a heap that keeps growing: stopped at the heap cap, while /health answers', { timeout: 60_000 }, async () => {
+    const lab = await start(`${SERVER}const hoard: number[][] = [];\nsetInterval(() => {\n  for (let i = 0; i < 50; i++) hoard.push(new Array(100_000).fill(i));\n}, 1);\n`);
+    const line = await waitForLog(lab.id, 'was stopped');
+    expect(line.text).toMatch(/ran out of memory|memory|stopped responding/);
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+    await stop(lab.id);
+  });
+
+  it('process.exit() ends only the lab, and the log names the line', { timeout: 30_000 }, async () => {
+    const lab = await start(`${SERVER}wss.on('listening', () => {\n  process.exit(3);\n});\n`);
+    const line = await waitForLog(lab.id, 'process.exit(3)');
+    expect(line).toMatchObject({ level: 'error', line: 4 });
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+    // The ended server refuses new connections with a pointer to its log.
+    const refused = new WebSocket(lab.url);
+    const status = await withTimeout(new Promise<number>((resolve) => refused.once('unexpected-response', (_q, r) => resolve(r.statusCode ?? 0))), 'the refusal', 10_000);
+    expect(status).toBe(503);
+    await stop(lab.id);
+  });
+
+  it('an exception nobody catches ends the lab with its message and line', { timeout: 30_000 }, async () => {
+    const lab = await start(`${SERVER}wss.on('connection', (socket) => {\n  socket.on('message', () => {\n    throw new TypeError('no handler for this');\n  });\n});\n`);
+    const ws = new WebSocket(lab.url);
+    ws.on('error', () => {});
+    await withTimeout(new Promise((resolve) => ws.once('open', resolve)), 'open', 10_000);
+    ws.send('x');
+    const line = await waitForLog(lab.id, 'TypeError: no handler for this');
+    expect(line).toMatchObject({ level: 'error', line: 5 });
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+    await stop(lab.id);
+  });
+
+  it('the permission model refuses writing a file and spawning a process (ERR_ACCESS_DENIED in the log)', { timeout: 30_000 }, async () => {
+    const lab = await start(
+      `${SERVER}const fs = process.getBuiltinModule('node:fs');\ntry {\n  fs.writeFileSync('/tmp/full-duplex-lab-escape', 'x');\n  console.log('wrote a file');\n} catch (error) {\n  console.error('write:', (error as NodeJS.ErrnoException).code);\n}\ntry {\n  process.getBuiltinModule('node:child_process').spawnSync('ls');\n  console.log('spawned');\n} catch (error) {\n  console.error('spawn:', (error as NodeJS.ErrnoException).code);\n}\n`,
+    );
+    expect(await waitForLog(lab.id, 'write:')).toMatchObject({ level: 'stderr', text: 'write: ERR_ACCESS_DENIED', line: 8 });
+    expect(await waitForLog(lab.id, 'spawn:')).toMatchObject({ level: 'stderr', text: 'spawn: ERR_ACCESS_DENIED', line: 14 });
+    const texts = (await logOf(lab.id)).map((l) => l.text);
+    expect(texts).not.toContain('wrote a file');
+    expect(texts).not.toContain('spawned');
+    await stop(lab.id);
+  });
+});
