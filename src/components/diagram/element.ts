@@ -7,6 +7,7 @@ import { SessionModel, toJson, type Row } from '../../runtime/diagram/model.ts';
 import { RunTracker } from '../../runtime/diagram/status.ts';
 import type { ClientEvent, RecordSource } from '../../runtime/recorder/events.ts';
 import { companionSocketUrl, currentCompanionOrigin } from '../../runtime/server-address.ts';
+import { defineElement } from '../define.ts';
 
 /**
  * <fd-sequence-diagram for="<playground id>">: the live diagram. On every run
@@ -427,4 +428,4 @@ export class SequenceDiagramElement extends HTMLElement {
   }
 }
 
-if (!customElements.get('fd-sequence-diagram')) customElements.define('fd-sequence-diagram', SequenceDiagramElement);
+defineElement('fd-sequence-diagram', SequenceDiagramElement);

@@ -6,6 +6,7 @@ import { slugOf } from '../../runtime/progress/page.ts';
 import { PROGRESS_EVENTS, ProgressStore } from '../../runtime/progress/store.ts';
 import type { ClientEvent, RecordSource } from '../../runtime/recorder/events.ts';
 import { currentCompanionOrigin } from '../../runtime/server-address.ts';
+import { defineElement } from '../define.ts';
 
 /**
  * <fd-server-lab>: the behaviour of ServerLab.astro. It renders the LabStore's
@@ -236,4 +237,4 @@ export class ServerLabElement extends HTMLElement implements RecordSource {
   }
 }
 
-if (!customElements.get('fd-server-lab')) customElements.define('fd-server-lab', ServerLabElement);
+defineElement('fd-server-lab', ServerLabElement);

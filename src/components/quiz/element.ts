@@ -1,5 +1,5 @@
-import { isCorrect, scoreQuiz, type GradableQuestion } from '../../quiz/engine/grade.ts';
-import { quizOrder } from '../../quiz/engine/shuffle.ts';
+import { isCorrect, scoreQuiz, type GradableQuestion } from '../../../quiz/engine/grade.ts';
+import { quizOrder } from '../../../quiz/engine/shuffle.ts';
 import {
   loadSaved,
   QUIZ_ANSWERED_EVENT,
@@ -8,7 +8,8 @@ import {
   type KeyValueStore,
   type QuizEventDetail,
   type SavedQuiz,
-} from '../../quiz/engine/storage.ts';
+} from '../../../quiz/engine/storage.ts';
+import { defineElement } from '../define.ts';
 
 /**
  * <fd-quiz>: brings a build-time rendered quiz (Quiz.astro) to life. The
@@ -246,4 +247,4 @@ class FdQuiz extends HTMLElement {
   }
 }
 
-if (!customElements.get('fd-quiz')) customElements.define('fd-quiz', FdQuiz);
+defineElement('fd-quiz', FdQuiz);
