@@ -36,6 +36,7 @@ const PLACES = ['left of', 'right of', 'over'] as const;
 
 async function mermaidReads(source: string): Promise<SequenceDiagram> {
   await mermaid.parse(source);
+  // Deprecated for rendering, but the sequence database behind it is the only place Mermaid's reading shows.
   const db = (await mermaid.mermaidAPI.getDiagramFromText(source)).db as unknown as MermaidDb;
   const actors = db.getActors();
   return {
