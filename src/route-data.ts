@@ -1,10 +1,10 @@
 import { defineRouteMiddleware } from '@astrojs/starlight/route-data';
 import { getCollection } from 'astro:content';
-import { quizPlacements, withQuizzes } from './components/quiz-toc.ts';
+import { quizPlacements, withQuizzes } from './components/quiz/toc.ts';
 
 /**
  * Starlight route middleware: each page's table of contents also lists the
- * knowledge check the page embeds (see components/quiz-toc.ts for why).
+ * knowledge check the page embeds (see components/quiz/toc.ts for why).
  */
 let titles: Map<string, string> | null = null;
 

@@ -3,6 +3,7 @@ import { chartOptions, plotData, type DrawnTicks, type Palette } from '../../run
 import { chartView, clockTime, describeView, formatChange, formatPrice, latest, SeriesStore, type ChartView } from '../../runtime/chart/series.ts';
 import { whenNeeded } from '../../runtime/editor/lazy.ts';
 import type { ClientEvent, RecordSource } from '../../runtime/recorder/events.ts';
+import { defineElement } from '../define.ts';
 
 /**
  * <fd-live-chart>: a live chart of the feed ticks a playground's code receives.
@@ -216,4 +217,4 @@ export class LiveChartElement extends HTMLElement {
   }
 }
 
-if (!customElements.get('fd-live-chart')) customElements.define('fd-live-chart', LiveChartElement);
+defineElement('fd-live-chart', LiveChartElement);

@@ -2,13 +2,16 @@ import { ENDPOINTS } from '../../../protocol/endpoints.ts';
 import type { Surface } from '../../runtime/collab/binding.ts';
 import { realClock } from '../../runtime/collab/network.ts';
 import { CollabRoom, type Mode, type RoomState } from '../../runtime/collab/room.ts';
+import { editorText, statusText, verdict } from '../../runtime/collab/words.ts';
 import { companionSocketUrl, currentCompanionOrigin } from '../../runtime/server-address.ts';
+import { defineElement } from '../define.ts';
 
 /**
  * <fd-collab-editors>: the page side of the collaborative editors. The
  * markup comes from CollabEditors.astro; everything that syncs lives in
- * src/runtime/collab/room.ts. This element only connects textareas, controls
- * and status lines to a room, and starts a new room on Start over or a mode change.
+ * src/runtime/collab/room.ts, and what it says in words.ts. This element only
+ * connects textareas, controls and status lines to a room, and starts a new
+ * room on Start over or a mode change.
  */
 
 /** A textarea as the room sees it; the selection is only restored for the person typing in it. */
@@ -31,8 +34,6 @@ function textareaSurface(area: HTMLTextAreaElement): Surface {
     },
   };
 }
-
-const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
 class CollabEditorsElement extends HTMLElement {
   #room: CollabRoom | null = null;
@@ -103,45 +104,22 @@ class CollabEditorsElement extends HTMLElement {
   #render(state: RoomState): void {
     const room = this.#room;
     if (!room) return;
-    this.#status(state);
+    const status = this.querySelector('[data-status]');
+    if (status) status.textContent = statusText(state, this.#url);
     for (const editor of state.editors) {
       const area = this.#areas.get(editor.id);
       const line = this.#stateLines.get(editor.id);
       if (area) area.disabled = !room.editable(editor.id);
-      if (!line) continue;
-      line.textContent = !editor.connected
-        ? 'Not connected'
-        : this.#mode === 'whole'
-          ? editor.outgoing > 0
-            ? 'sending the whole document…'
-            : 'shows the last copy it sent or received'
-          : editor.outgoing > 0
-            ? `${plural(editor.outgoing, 'message', 'messages')} of yours on the way`
-            : 'everything you typed has arrived';
+      if (line) line.textContent = editorText(editor, this.#mode);
     }
-    const verdict = this.querySelector('[data-verdict]');
+    const verdictLine = this.querySelector('[data-verdict]');
     const transit = this.querySelector<HTMLElement>('[data-transit]');
-    if (!verdict || !transit) return;
-    // Only the outcome is announced, once things settle, not every keystroke in between.
-    const settled = state.quiet && state.phase === 'connected';
-    transit.hidden = settled || state.phase !== 'connected';
-    verdict.textContent = !settled ? '' : state.same ? '✓ Both copies are the same.' : '✗ The copies differ: an edit was lost.';
-    this.toggleAttribute('data-quiet', settled);
-  }
-
-  #status(state: RoomState): void {
-    const line = this.querySelector('[data-status]');
-    if (!line) return;
-    const { closed } = state;
-    line.textContent =
-      state.phase === 'connecting'
-        ? 'Connecting to the companion server…'
-        : state.phase === 'connected'
-          ? `Connected: both editors share one document through ${this.#url.replace(/\/$/, '')}. Type in either one.`
-          : closed && closed.code === 1006 && !closed.everyoneOpened
-            ? 'The companion server is not running. Start it with npm start, then press Start over.'
-            : `${closed?.id ?? 'An editor'}'s connection closed (${closed?.code ?? 1006}${closed?.reason ? `: ${closed.reason}` : ''}). Press Start over.`;
+    if (!verdictLine || !transit) return;
+    const now = verdict(state);
+    transit.hidden = !now.inTransit;
+    verdictLine.textContent = now.text;
+    this.toggleAttribute('data-quiet', now.settled);
   }
 }
 
-if (!customElements.get('fd-collab-editors')) customElements.define('fd-collab-editors', CollabEditorsElement);
+defineElement('fd-collab-editors', CollabEditorsElement);

@@ -2,10 +2,12 @@ import { INSPECT_TAG_PARAM, ENDPOINTS } from '../../../protocol/endpoints.ts';
 import type { InspectEvent } from '../../../protocol/inspect.ts';
 import { frameFields, handshakeFields, type Field } from '../../runtime/diagram/detail.ts';
 import { arrow, fit, fitText, FULL, GEOMETRY, lanes, laneX, relativeTime, width, type Fit } from '../../runtime/diagram/layout.ts';
-import { SessionModel, toJson, toMermaid, type Row } from '../../runtime/diagram/model.ts';
+import { toMermaid } from '../../runtime/diagram/mermaid.ts';
+import { SessionModel, toJson, type Row } from '../../runtime/diagram/model.ts';
 import { RunTracker } from '../../runtime/diagram/status.ts';
 import type { ClientEvent, RecordSource } from '../../runtime/recorder/events.ts';
 import { companionSocketUrl, currentCompanionOrigin } from '../../runtime/server-address.ts';
+import { defineElement } from '../define.ts';
 
 /**
  * <fd-sequence-diagram for="<playground id>">: the live diagram. On every run
@@ -434,4 +436,4 @@ export class SequenceDiagramElement extends HTMLElement {
   }
 }
 
-if (!customElements.get('fd-sequence-diagram')) customElements.define('fd-sequence-diagram', SequenceDiagramElement);
+defineElement('fd-sequence-diagram', SequenceDiagramElement);

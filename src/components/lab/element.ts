@@ -8,6 +8,7 @@ import { ProgressStore } from '../../runtime/progress/store.ts';
 import { browserStorage } from '../../runtime/storage.ts';
 import type { ClientEvent, RecordSource } from '../../runtime/recorder/events.ts';
 import { currentCompanionOrigin } from '../../runtime/server-address.ts';
+import { defineElement } from '../define.ts';
 
 /**
  * <fd-server-lab>: the behaviour of ServerLab.astro. It renders the LabStore's
@@ -287,4 +288,4 @@ function withCode(text: string): Node[] {
   });
 }
 
-if (!customElements.get('fd-server-lab')) customElements.define('fd-server-lab', ServerLabElement);
+defineElement('fd-server-lab', ServerLabElement);

@@ -13,6 +13,7 @@ import { wrapLearnerCode } from '../../runtime/runner/errors.ts';
 import { Run, type RunClient } from '../../runtime/runner/runner.ts';
 import { prepareJavaScript, type Prepared } from '../../runtime/runner/prepare.ts';
 import { currentCompanionOrigin, healthUrl, rewriteNote } from '../../runtime/server-address.ts';
+import { defineElement } from '../define.ts';
 import { fileFor, type PlaygroundConfig, type PlaygroundFile } from './config.ts';
 import { COMPANION_DOWN_TEXT, PREPARING_TS_TEXT, STILL_RUNNING_TEXT } from './texts.ts';
 
@@ -566,4 +567,4 @@ const RUN_END_TEXT: Record<Extract<ClientEvent, { kind: 'run-end' }>['reason'], 
   crashed: 'The sandbox crashed.',
 };
 
-if (!customElements.get('fd-playground')) customElements.define('fd-playground', PlaygroundElement);
+defineElement('fd-playground', PlaygroundElement);

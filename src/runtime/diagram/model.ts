@@ -327,27 +327,6 @@ function subprotocolRefusal(handshake: HandshakeEvent | undefined): string | nul
   return names.includes(chosen) ? null : `error event: the 101 names ${chosen}, which was not offered, so the browser failed the connection`;
 }
 
-/** Mermaid `sequenceDiagram` text for rows, participants in order of appearance. */
-export function toMermaid(participants: readonly string[], rows: readonly Row[]): string {
-  const ids = new Map(participants.map((p, i) => [p, `p${i}`]));
-  // Mermaid reads ";" and "#" specially in message text; its entity codes keep them literal.
-  // One pass, so the ";" of an inserted "#35;" is not escaped again.
-  const safe = (text: string): string =>
-    text.replace(/[#;]/g, (c) => (c === '#' ? '#35;' : '#59;')).replace(/[\r\n]+/g, ' ');
-  const lines = ['sequenceDiagram', ...participants.map((p) => `  participant ${ids.get(p)} as ${safe(p)}`)];
-  for (const row of rows) {
-    const from = ids.get(row.from) ?? 'p0';
-    const to = ids.get(row.to) ?? 'p0';
-    if (row.kind === 'note' || row.kind === 'error') {
-      lines.push(`  Note over ${from}: ${safe(row.label)}`);
-    } else {
-      const arrow = row.kind === 'abnormal' || row.kind === 'ended' ? '--x' : row.from === SERVER ? '-->>' : '->>';
-      lines.push(`  ${from}${arrow}${to}: ${safe(row.label)}`);
-    }
-  }
-  return `${lines.join('\n')}\n`;
-}
-
 /** The session as JSON: participants and rows with their wire events. */
 export function toJson(participants: readonly string[], rows: readonly Row[]): string {
   return `${JSON.stringify({ participants, rows }, null, 2)}\n`;

@@ -5,8 +5,7 @@ import type { InspectEvent } from '../../../protocol/inspect.ts';
 import { WireRecorder } from '../../../server/core/wire.ts';
 import { frameFields, handshakeFields } from '../../../src/runtime/diagram/detail.ts';
 import { arrow, lanes, laneX, width } from '../../../src/runtime/diagram/layout.ts';
-import { SessionModel, toMermaid } from '../../../src/runtime/diagram/model.ts';
-import { parseScript, ScriptError } from '../../../src/runtime/diagram/script.ts';
+import { SessionModel } from '../../../src/runtime/diagram/model.ts';
 
 /** Wire events for a connection, from raw bytes, through the server's own tap. */
 function wire(tag: string): { events: InspectEvent[]; read(hex: string): void; wrote(bytes: string | Uint8Array): void } {
@@ -150,45 +149,5 @@ describe('layout', () => {
       x1: 381, x2: 571, y: 26, labelX: 476, labelAnchor: 'middle', labelMax: 174, dashed: false, head: 'arrow', self: false,
     });
     expect(arrow(order, { from: 'server', to: 'alice', kind: 'abnormal' })).toMatchObject({ x1: 571, x2: 191, dashed: true, head: 'cross' });
-  });
-});
-
-describe('Mermaid export', () => {
-  it('writes participants with aliases and escapes what Mermaid reads specially', () => {
-    const model = new SessionModel('r');
-    const w = wire('r.alice');
-    w.wrote(HANDSHAKE_RESPONSE);
-    w.read('81 84 00 00 00 00 61 3b 23 62'); // "a;#b"
-    for (const e of w.events) model.addWire(e);
-    expect(toMermaid(lanes(model.participants), model.rows)).toBe(
-      [
-        'sequenceDiagram',
-        '  participant p0 as alice',
-        '  participant p1 as server',
-        '  p0->>p1: GET /echo (Upgrade: websocket)',
-        '  p1-->>p0: 101 Switching Protocols',
-        '  p0->>p1: text "a#59;#35;b" (4 bytes)',
-        '',
-      ].join('\n'),
-    );
-  });
-});
-
-describe('static diagram script', () => {
-  it('parses messages, replies and notes, participants in order of mention', () => {
-    expect(parseScript('client -> server: hi\n# comment\n\nserver --> client: ok\nnote client: done')).toEqual({
-      participants: ['client', 'server'],
-      steps: [
-        { kind: 'message', from: 'client', to: 'server', label: 'hi', line: 1 },
-        { kind: 'reply', from: 'server', to: 'client', label: 'ok', line: 4 },
-        { kind: 'note', from: 'client', to: 'client', label: 'done', line: 5 },
-      ],
-    });
-  });
-
-  it('names the line of a bad statement', () => {
-    expect(() => parseScript('a -> b: fine\na => b: wrong')).toThrow(new ScriptError(2, 'expected "a -> b: text", "a --> b: text" or "note a: text", got "a => b: wrong"'));
-    expect(() => parseScript('a -> a: self')).toThrow('line 1: a message needs two different participants');
-    expect(() => parseScript('  ')).toThrow('line 1: the diagram has no steps');
   });
 });

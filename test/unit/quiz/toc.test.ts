@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { quizDomId, quizHeadingId, quizPlacements, withQuizzes, type TocEntry } from '../../../src/components/quiz-toc.ts';
+import { quizDomId, quizHeadingId, quizPlacements, withQuizzes, type TocEntry } from '../../../src/components/quiz/toc.ts';
 
 const entry = (slug: string, text: string, depth = 2, children: TocEntry[] = []): TocEntry => ({ depth, slug, text, children });
 

@@ -1,13 +1,14 @@
-import { isCorrect, scoreQuiz, type GradableQuestion } from '../../quiz/engine/grade.ts';
-import { quizOrder } from '../../quiz/engine/shuffle.ts';
+import { isCorrect, scoreQuiz, type GradableQuestion } from '../../../quiz/engine/grade.ts';
+import { quizOrder } from '../../../quiz/engine/shuffle.ts';
 import {
   loadSaved,
   save,
   type QuizEventDetail,
   type SavedQuiz,
-} from '../runtime/progress/quiz.ts';
-import { PAGE_EVENTS } from '../runtime/events.ts';
-import { browserStorage } from '../runtime/storage.ts';
+} from '../../runtime/progress/quiz.ts';
+import { PAGE_EVENTS } from '../../runtime/events.ts';
+import { browserStorage } from '../../runtime/storage.ts';
+import { defineElement } from '../define.ts';
 
 /**
  * <fd-quiz>: brings a build-time rendered quiz (Quiz.astro) to life. The
@@ -236,4 +237,4 @@ class FdQuiz extends HTMLElement {
   }
 }
 
-if (!customElements.get('fd-quiz')) customElements.define('fd-quiz', FdQuiz);
+defineElement('fd-quiz', FdQuiz);
