@@ -5,6 +5,7 @@ import { LabStore, type LabContent, type LabState, type Verdict } from '../../ru
 import { slugOf } from '../../runtime/progress/page.ts';
 import { PROGRESS_EVENTS, ProgressStore } from '../../runtime/progress/store.ts';
 import type { ClientEvent, RecordSource } from '../../runtime/recorder/events.ts';
+import { labRunEnd } from '../../runtime/diagram/status.ts';
 import { currentCompanionOrigin } from '../../runtime/server-address.ts';
 
 /**
@@ -41,6 +42,8 @@ export class ServerLabElement extends HTMLElement implements RecordSource {
   #stopLazy: (() => void) | null = null;
   #onPageHide = (): void => this.#store.leave();
   #rendered: LabState | null = null;
+  /** Whether the current check's end has been told to the live diagram. */
+  #runEnded = false;
 
   get tag(): string | null {
     return this.#tag;
@@ -141,7 +144,13 @@ export class ServerLabElement extends HTMLElement implements RecordSource {
     this.#rendered = state;
     if (state.tag !== before?.tag) {
       this.#tag = state.tag;
+      this.#runEnded = false;
       for (const listener of this.#listeners) listener(null);
+    }
+    const end = labRunEnd(state);
+    if (end !== null && this.#tag !== null && !this.#runEnded) {
+      this.#runEnded = true;
+      for (const listener of this.#listeners) listener({ kind: 'run-end', t: 0, client: 'check', reason: end });
     }
     if (state.code !== this.#surface.getValue()) this.#surface.setValue(state.code);
     if (state.showingSolution !== before?.showingSolution) {
