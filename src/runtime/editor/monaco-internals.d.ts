@@ -1,6 +1,8 @@
 /**
- * The few exports of Monaco's TypeScript worker module that ts.worker.ts
- * uses; monaco-editor ships no declarations for its worker entry points.
+ * The few Monaco modules the course imports beyond the public API (its TS
+ * worker entry for ts.worker.ts; one service override for clipboard.ts),
+ * declared as far as they are used: monaco-editor ships no declarations
+ * for them.
  */
 declare module 'monaco-editor/language/typescript/ts.worker' {
   import type * as TypeScript from 'typescript';
@@ -11,4 +13,23 @@ declare module 'monaco-editor/language/typescript/ts.worker' {
   export function initialize(createClient: (ctx: unknown, createData: unknown) => unknown): void;
   /** Monaco's TypeScriptWorker for `createData` (or the custom one it names). */
   export function create(ctx: unknown, createData: unknown): unknown;
+}
+
+// Internals clipboard.ts replaces one service with (monaco-editor ships no declarations for them).
+declare module 'monaco-editor/base/common/errors' {
+  export function isCancellationError(error: unknown): boolean;
+}
+declare module 'monaco-editor/platform/clipboard/browser/clipboardService' {
+  export class BrowserClipboardService {
+    constructor(...services: unknown[]);
+    protected logService: { error(...args: unknown[]): void };
+  }
+}
+declare module 'monaco-editor/platform/instantiation/common/descriptors' {
+  export class SyncDescriptor {
+    constructor(ctor: new (...services: never[]) => unknown);
+  }
+}
+declare module 'monaco-editor/editor/standalone/browser/standaloneServices' {
+  export const StandaloneServices: { initialize(overrides: Record<string, unknown>): unknown };
 }

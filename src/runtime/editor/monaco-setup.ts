@@ -24,11 +24,16 @@ import {
   typescriptDefaults,
 } from 'monaco-editor/languages/features/typescript/register';
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
+import { StandaloneServices } from 'monaco-editor/editor/standalone/browser/standaloneServices';
 import { sharedTranspiler } from '../runner/transpiler.ts';
 // Monaco's TypeScript worker, wrapped so that Run can start a transpile-only copy of it (see ts.worker.ts).
 import TsWorker from './ts.worker.ts?worker';
+import { clipboardOverride } from './clipboard.ts';
 import type { CodeSurface, SurfaceOptions } from './surface.ts';
 import { EDITOR_THEMES, followSiteTheme } from './theme.ts';
+
+// First, before anything asks Monaco for a service: overrides count only when its services start.
+StandaloneServices.initialize(clipboardOverride());
 
 self.MonacoEnvironment = {
   getWorker: (_id: string, label: string) => (label === 'typescript' || label === 'javascript' ? new TsWorker() : new EditorWorker()),
