@@ -89,19 +89,33 @@ function json(preview: string): Record<string, unknown> | null {
 }
 
 /**
- * The chat room: each client said something, every other client received it
- * as a "message" from that sender, and nobody got its own line back.
+ * The chat room: each client joined under its own name, said something,
+ * every other client received it as a "message" from that sender, and nobody
+ * got its own line back.
+ *
+ * The room names a client that joins without `?name=` a guest, so its lines
+ * come "from" guest-N: when lines from names that are not the clients' arrive
+ * and some client was not heard, the first thing missing is the name in the
+ * handshake, said in those words.
  */
 const chatRelay: Check = (events) => {
   const clients = clientsOf(ofKind(events, 'create'));
-  const received = ofKind(events, 'message').map((m) => ({ to: m.client, body: json(m.preview) }));
+  const lines = ofKind(events, 'message')
+    .map((m) => ({ to: m.client, body: json(m.preview) }))
+    .filter((r) => r.body?.['type'] === 'message');
+  const reachedFrom = (sender: string): Set<string> => new Set(lines.filter((r) => r.body?.['from'] === sender).map((r) => r.to));
+  const unheard = clients.filter((sender) => !clients.every((c) => c === sender || reachedFrom(sender).has(c)));
+  const strangers = [...new Set(lines.map((r) => String(r.body?.['from'])))].filter((from) => !clients.includes(from)).sort();
   const requirements: [boolean, string][] = [[clients.length >= 3, 'Run three clients in the room.']];
+  if (strangers.length > 0 && unheard.length > 0) {
+    requirements.push([
+      false,
+      `Join under your own name: the room heard ${strangers.join(', ')}, not ${clients.join(', ')}. Put the name in the URL: ws://localhost:8080/chat?name=\${clientName}.`,
+    ]);
+  }
   for (const sender of clients) {
-    const fromSender = received.filter((r) => r.body?.['type'] === 'message' && r.body['from'] === sender);
-    const reached = new Set(fromSender.map((r) => r.to));
-    const others = clients.filter((c) => c !== sender);
-    requirements.push([others.every((c) => reached.has(c)), `Everyone else should receive a line from ${sender}.`]);
-    requirements.push([!reached.has(sender), `${sender} should not get its own line back.`]);
+    requirements.push([!unheard.includes(sender), `Everyone else should receive a line from ${sender}.`]);
+    requirements.push([!reachedFrom(sender).has(sender), `${sender} should not get its own line back.`]);
   }
   return result(requirements);
 };

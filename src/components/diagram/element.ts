@@ -4,7 +4,7 @@ import { frameFields, handshakeFields, type Field } from '../../runtime/diagram/
 import { arrow, fit, fitText, FULL, GEOMETRY, lanes, laneX, relativeTime, width, type Fit } from '../../runtime/diagram/layout.ts';
 import { toMermaid } from '../../runtime/diagram/mermaid.ts';
 import { SessionModel, toJson, type Row } from '../../runtime/diagram/model.ts';
-import { RunTracker } from '../../runtime/diagram/status.ts';
+import { DIAGRAM_STATUS, labEndedStatus, RunTracker, type DiagramSource } from '../../runtime/diagram/status.ts';
 import type { ClientEvent, RecordSource } from '../../runtime/recorder/events.ts';
 import { companionSocketUrl, currentCompanionOrigin } from '../../runtime/server-address.ts';
 import { defineElement } from '../define.ts';
@@ -24,7 +24,6 @@ import { defineElement } from '../define.ts';
 const SVG = 'http://www.w3.org/2000/svg';
 /** Rows kept in the page; older ones are counted, not drawn. */
 export const WINDOW_ROWS = 500;
-const RUNNING = 'Drawing this run as it happens.';
 
 /** Width of text in the font an element of `className` is drawn in, by a canvas: no layout. */
 function measurer(host: Element, className: string): (text: string) => number {
@@ -190,6 +189,15 @@ export class SequenceDiagramElement extends HTMLElement {
     }
   }
 
+  /** What this diagram draws (SequenceDiagram.astro's `source`), which its status lines name. */
+  #source(): DiagramSource {
+    return this.dataset['source'] === 'lab' ? 'lab' : 'playground';
+  }
+
+  #running(): string {
+    return DIAGRAM_STATUS[this.#source()].running;
+  }
+
   #status(text: string): void {
     const status = this.querySelector('[data-status]');
     if (status) status.textContent = text;
@@ -204,7 +212,7 @@ export class SequenceDiagramElement extends HTMLElement {
     url.searchParams.set(INSPECT_TAG_PARAM, tag);
     const socket = new WebSocket(url);
     this.#socket = socket;
-    this.#status(RUNNING);
+    this.#status(this.#running());
     socket.onmessage = (message) => {
       if (socket !== this.#socket) return;
       try {
@@ -247,7 +255,8 @@ export class SequenceDiagramElement extends HTMLElement {
   #client(event: ClientEvent): void {
     const before = this.#model.rows.length;
     this.#applyRows(this.#model.addClient(event), before);
-    const ended = this.#run.add(event);
+    // A lab's check has no browser-side sockets to count: it reports one run-end when its check is over.
+    const ended = this.#source() === 'lab' ? (event.kind === 'run-end' ? labEndedStatus(event.reason) : null) : this.#run.add(event);
     if (ended !== null) {
       this.#endedStatus = ended;
       if (!this.#paused) this.#status(ended);
@@ -414,7 +423,7 @@ export class SequenceDiagramElement extends HTMLElement {
       const waiting = this.#buffer;
       this.#buffer = [];
       this.feed(waiting);
-      this.#status(this.#endedStatus ?? RUNNING);
+      this.#status(this.#endedStatus ?? this.#running());
     }
   }
 

@@ -7,6 +7,7 @@ import { PAGE_EVENTS } from '../../runtime/events.ts';
 import { ProgressStore } from '../../runtime/progress/store.ts';
 import { browserStorage } from '../../runtime/storage.ts';
 import type { ClientEvent, RecordSource } from '../../runtime/recorder/events.ts';
+import { labRunEnd } from '../../runtime/diagram/status.ts';
 import { currentCompanionOrigin } from '../../runtime/server-address.ts';
 import { defineElement } from '../define.ts';
 
@@ -37,6 +38,8 @@ export class ServerLabElement extends HTMLElement implements RecordSource {
   #onPageHide = (): void => this.#store.leave();
   #rendered: LabState | null = null;
   #monaco: Awaited<ReturnType<typeof loadMonaco>> | null = null;
+  /** Whether the current check's end has been told to the live diagram. */
+  #runEnded = false;
 
   get tag(): string | null {
     return this.#tag;
@@ -177,6 +180,7 @@ export class ServerLabElement extends HTMLElement implements RecordSource {
     this.#rendered = state;
     if (state.tag !== before?.tag) {
       this.#tag = state.tag;
+      this.#runEnded = false;
       for (const listener of this.#listeners) listener(null);
     }
     if (before !== null && state.language !== before.language) {
@@ -184,6 +188,11 @@ export class ServerLabElement extends HTMLElement implements RecordSource {
       void this.#switchSurface();
     } else if (before === null && state.language !== 'lua') {
       this.#renderLanguage(state);
+    }
+    const end = labRunEnd(state);
+    if (end !== null && this.#tag !== null && !this.#runEnded) {
+      this.#runEnded = true;
+      for (const listener of this.#listeners) listener({ kind: 'run-end', t: 0, client: 'check', reason: end });
     }
     if (state.code !== this.#surface.getValue()) this.#surface.setValue(state.code);
     if (state.showingSolution !== before?.showingSolution) {

@@ -168,6 +168,7 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
     this.#readPassed();
     document.addEventListener(PAGE_EVENTS.progressChanged, this.#onProgressChanged);
     this.#stopLazy = whenNeeded(this, () => void this.#upgrade());
+    if (this.#config.lang === 'ts') this.#warmTypeScript();
     void serverReachable().then((up) => this.#showServer(up));
     this.#unwatchHealth = watchHealth((up) => this.#showServer(up));
   }
@@ -204,6 +205,9 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
     if (!this.#passed) this.#setCheck(null);
     this.#button('stop').disabled = false;
 
+    // TypeScript is transpiled while /health answers, not after.
+    const preparing = this.#prepare();
+    void preparing.catch(() => {}); // Reported below, once the server is known to be up.
     const serverUp = await serverReachable();
     if (generation !== this.#generation) return;
     this.#showServer(serverUp);
@@ -220,7 +224,7 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
     if (this.#config.lang === 'ts') for (const client of this.#config.clients) this.#print(client, PREPARING_TS_TEXT, 'system');
     let prepared: Map<string, Prepared>;
     try {
-      prepared = await this.#prepare();
+      prepared = await preparing;
     } catch (error) {
       for (const client of this.#config.clients) this.#print(client, `Could not prepare the code: ${String(error)}`, 'error');
       this.#button('stop').disabled = true;
@@ -354,17 +358,16 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
       if (hadFocus) surface.focus();
     }
     this.#upgradeDone();
-    if (this.#config.lang === 'ts') this.#warmTypeScript(monaco);
   }
 
   /**
-   * The first TypeScript run used to wait seconds for the compiler to build
-   * its program (the DOM's type declarations alone are large). That work is
-   * done ahead: when the page is idle after the editor arrives, or at once
-   * when the learner enters the playground, whichever comes first. A Run
-   * before it finishes shares the same work instead of repeating it.
+   * Run transpiles TypeScript in a worker of its own (runtime/runner/
+   * transpiler.ts), which spends its first moments loading the compiler.
+   * That start is made ahead: when the page is idle after the editor
+   * arrives, or at once when the learner enters the playground, whichever
+   * comes first. A Run before it finishes waits for the same worker.
    */
-  #warmTypeScript(monaco: Awaited<ReturnType<typeof loadMonaco>>): void {
+  #warmTypeScript(): void {
     let started = false;
     const warm = (): void => {
       if (started) return;
@@ -372,27 +375,31 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
       this.removeEventListener('focusin', warm);
       const file = this.#config.files[0];
       if (!file) return;
-      void monaco
-        .emitJavaScript(`${this.id}/${file.key}`, this.#surface(file.key).getValue())
+      void this.#transpile(file, this.#surface(file.key).getValue())
         .then(() => (this.dataset['typescript'] = 'ready'))
         .catch(() => {});
     };
     this.addEventListener('focusin', warm);
-    if (typeof requestIdleCallback === 'function') requestIdleCallback(warm, { timeout: 2_000 });
-    else setTimeout(warm, 500);
+    void this.#upgraded.then(() => {
+      if (typeof requestIdleCallback === 'function') requestIdleCallback(warm, { timeout: 2_000 });
+      else setTimeout(warm, 500);
+    });
+  }
+
+  async #transpile(file: PlaygroundFile, code: string): Promise<Prepared> {
+    const [{ sharedTranspiler }, { prepareTranspiled }] = await Promise.all([
+      import('../../runtime/runner/transpiler.ts'),
+      import('../../runtime/runner/transpile.ts'),
+    ]);
+    const { js, map } = await sharedTranspiler().transpile(code, `${this.id}/${file.key}.ts`);
+    return prepareTranspiled(js, map);
   }
 
   async #prepare(): Promise<Map<string, Prepared>> {
     const out = new Map<string, Prepared>();
     for (const file of this.#config.files) {
       const code = this.#surface(file.key).getValue();
-      if (this.#config.lang === 'js') {
-        out.set(file.key, prepareJavaScript(code));
-        continue;
-      }
-      const [monaco, { prepareTranspiled }] = await Promise.all([loadMonaco(), import('../../runtime/runner/transpile.ts')]);
-      const { js, map } = await monaco.emitJavaScript(`${this.id}/${file.key}`, code);
-      out.set(file.key, prepareTranspiled(js, map));
+      out.set(file.key, this.#config.lang === 'js' ? prepareJavaScript(code) : await this.#transpile(file, code));
     }
     return out;
   }

@@ -26,6 +26,53 @@ export function endedStatus(reason: RunEnd, closes: readonly Pick<Close, 'code' 
   return `${ENDED[reason]}: ${parts.join(', ')}.`;
 }
 
+/** What a live diagram draws: a playground's run, or a server lab's check (its clients against the learner's server). */
+export type DiagramSource = 'playground' | 'lab';
+
+/** The status line before the first run, and while one is drawn. */
+export const DIAGRAM_STATUS: Record<DiagramSource, { waiting: string; running: string }> = {
+  playground: {
+    waiting: 'Run the playground above: every frame between it and the server appears here.',
+    running: 'Drawing this run as it happens.',
+  },
+  lab: {
+    waiting: "Run the lab above: its check's clients connect to your server, and every frame between them appears here.",
+    running: "Drawing the check as it happens: its clients are talking to your server.",
+  },
+};
+
+const LAB_ENDED: Record<RunEnd, string> = {
+  finished: 'Check finished: every frame between its clients and your server is drawn below; the verdict is in the lab above.',
+  stopped: 'Check stopped: your server was stopped before the check finished.',
+  timeout: 'Check stopped: it took too long.',
+  crashed: "Check ended early: your server did not run it through (the lab's status above says why).",
+};
+
+/** A server lab's status line once its check has ended (the lab reports one run-end per check). */
+export function labEndedStatus(reason: RunEnd): string {
+  return LAB_ENDED[reason];
+}
+
+/** The parts of a server lab's state that tell whether its check has ended. */
+export interface LabProgress {
+  phase: 'idle' | 'starting' | 'checking' | 'running' | 'stopped';
+  verdict: unknown;
+  syntax: unknown;
+  problem: string | null;
+}
+
+/**
+ * How a lab's check ended, or null while it has not: a verdict is the end of
+ * a check; a stop, a syntax error or a problem before one ends it early.
+ */
+export function labRunEnd(state: LabProgress): RunEnd | null {
+  if (state.verdict !== null) return 'finished';
+  if (state.phase === 'starting' || state.phase === 'checking') return null;
+  if (state.phase === 'stopped') return 'stopped';
+  if (state.syntax !== null || state.problem !== null) return 'crashed';
+  return null;
+}
+
 /**
  * Follows a run's client events to tell when every client has ended: a run
  * with several clients ends with one run-end per client.

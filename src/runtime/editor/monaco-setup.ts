@@ -24,9 +24,16 @@ import {
   typescriptDefaults,
 } from 'monaco-editor/languages/features/typescript/register';
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
-import TsWorker from 'monaco-editor/language/typescript/ts.worker?worker';
+import { StandaloneServices } from 'monaco-editor/editor/standalone/browser/standaloneServices';
+import { sharedTranspiler } from '../runner/transpiler.ts';
+// Monaco's TypeScript worker, wrapped so that Run can start a transpile-only copy of it (see ts.worker.ts).
+import TsWorker from './ts.worker.ts?worker';
+import { clipboardOverride } from './clipboard.ts';
 import type { CodeSurface, SurfaceOptions } from './surface.ts';
 import { EDITOR_THEMES, followSiteTheme } from './theme.ts';
+
+// First, before anything asks Monaco for a service: overrides count only when its services start.
+StandaloneServices.initialize(clipboardOverride());
 
 self.MonacoEnvironment = {
   getWorker: (_id: string, label: string) => (label === 'typescript' || label === 'javascript' ? new TsWorker() : new EditorWorker()),
@@ -197,10 +204,6 @@ function flatten(text: DiagnosticText): string {
  * The TS language service starts when the first TypeScript model appears, a
  * moment after it is created; until then getTypeScriptWorker rejects.
  */
-function typeScriptWorker(): ReturnType<typeof getTypeScriptWorker> {
-  return languageWorker('ts');
-}
-
 async function languageWorker(language: 'js' | 'ts'): ReturnType<typeof getTypeScriptWorker> {
   // Generous: on a busy machine the worker can take tens of seconds to start.
   const giveUpAt = performance.now() + 60_000;
@@ -214,7 +217,6 @@ async function languageWorker(language: 'js' | 'ts'): ReturnType<typeof getTypeS
   }
 }
 
-/** TypeScript → JavaScript with a source map, by the TS worker Monaco already runs. */
 let nodeTypes: Promise<void> | null = null;
 
 /**
@@ -237,16 +239,11 @@ export function useNodeTypes(): Promise<void> {
   return nodeTypes;
 }
 
-export async function emitJavaScript(path: string, source: string): Promise<{ js: string; map: string }> {
-  // A model of its own: the editor's model may show the solution, and must never be touched.
-  const uri = monaco.Uri.parse(`file:///${path}.emit.ts`);
-  const model = monaco.editor.getModel(uri) ?? monaco.editor.createModel(source, 'typescript', uri);
-  if (model.getValue() !== source) model.setValue(source);
-  const getWorker = await typeScriptWorker();
-  const worker = await getWorker(uri);
-  const output = await worker.getEmitOutput(uri.toString());
-  const js = output.outputFiles.find((file) => file.name.endsWith('.js'));
-  const map = output.outputFiles.find((file) => file.name.endsWith('.js.map'));
-  if (!js || !map) throw new Error('The TypeScript worker produced no JavaScript.');
-  return { js: js.text, map: map.text };
+/**
+ * TypeScript → JavaScript with a source map, for running: types removed, not
+ * checked (the editor shows the checks). By the transpile-only copy of the TS
+ * worker, so it never waits behind the editor's diagnostics.
+ */
+export function emitJavaScript(path: string, source: string): Promise<{ js: string; map: string }> {
+  return sharedTranspiler().transpile(source, `${path}.ts`);
 }

@@ -3,10 +3,10 @@ import { lineCount, unwrapPosition, type Position } from './errors.ts';
 import type { Prepared } from './prepare.ts';
 
 /**
- * TypeScript prepared for the sandbox. The JavaScript comes from Monaco's
- * TypeScript worker (the compiler is already loaded for the editor, so
- * transpiling costs no extra download) with a source map, which maps error
- * positions back to the TypeScript the learner wrote.
+ * TypeScript prepared for the sandbox. The JavaScript comes from the
+ * transpile-only copy of Monaco's TypeScript worker (transpile-service.ts)
+ * with a source map, which maps error positions back to the TypeScript the
+ * learner wrote.
  */
 
 // With moduleDetection "force" TypeScript marks a file without imports as a

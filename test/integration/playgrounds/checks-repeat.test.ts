@@ -16,13 +16,16 @@ import { runPlayground } from './run-playground.ts';
  */
 const REPEAT = 20;
 const playgrounds = await findPlaygrounds();
-const exercises = playgrounds.filter((p): p is FoundPlayground & { check: string } => p.check !== null && p.solution !== null);
+// Every playground with a check: one without a solution fails below rather than drop out of the loop.
+const exercises = playgrounds.filter((p): p is FoundPlayground & { check: string } => p.check !== null);
 const sharedEndpoint = (p: FoundPlayground): boolean =>
   Object.values(p.code).some((code) => /localhost:8080\/(broadcast|chat)\b/.test(code));
 
 /**
- * The collaborative editor's starter and check are being rebuilt on Yjs by
- * another change; its repetitions join this loop when that lands.
+ * The collaborative-editor exercise gets the same 20 + 20 runs in
+ * shared-doc.test.ts, there with one client held back by 0–400 ms per run,
+ * the way its verdict could depend on timing; running them here too would
+ * only double the time.
  */
 const OWNED_ELSEWHERE = new Set(['project-shared-doc']);
 
@@ -30,13 +33,22 @@ describe(`every exercise, ${REPEAT} runs each`, () => {
   let server: RunningServer;
   let companion: string;
   beforeAll(async () => {
-    server = await startServer({ port: 0, logLevel: 'error', siteDir: '/nonexistent/' });
+    // 40 runs of three /chat clients from one address join far faster than a person pressing Run:
+    // the join limit (5 a second) would refuse them with 429 and fail solutions for the wrong reason.
+    server = await startServer({ port: 0, logLevel: 'error', siteDir: '/nonexistent/', chatJoins: { perSecond: 1000, burst: 1000 } });
     companion = `http://127.0.0.1:${server.port}`;
   });
   afterAll(() => server?.close());
 
   it('finds the exercises, the broadcasting one among them', () => {
-    expect(exercises.map((p) => p.id)).toEqual(expect.arrayContaining(['first-client-exercise', 'echo-payload-limit', 'health-resume', 'broadcast-trio']));
+    expect(exercises.map((p) => p.id).sort()).toEqual([
+      'broadcast-trio',
+      'chat-room',
+      'echo-payload-limit',
+      'first-client-exercise',
+      'health-resume',
+      'project-shared-doc',
+    ]);
   });
 
   for (const exercise of exercises) {
@@ -44,6 +56,7 @@ describe(`every exercise, ${REPEAT} runs each`, () => {
     it.skipIf(skip)(`${exercise.id}: the starter fails "${exercise.check}" ${REPEAT} times out of ${REPEAT}, the solution passes ${REPEAT} of ${REPEAT}`, async () => {
       const name = exercise.check;
       if (!isCheckName(name)) throw new Error(`${exercise.id}: unknown check ${name}`);
+      if (exercise.solution === null) throw new Error(`${exercise.id} has a check and no solution: an exercise needs both`);
       const once = async (variant: 'code' | 'solution'): Promise<boolean> => checks[name]((await runPlayground(exercise, variant, companion)).events).passed;
       const repeat = async (variant: 'code' | 'solution'): Promise<boolean[]> => {
         if (!sharedEndpoint(exercise)) return Promise.all(Array.from({ length: REPEAT }, () => once(variant)));

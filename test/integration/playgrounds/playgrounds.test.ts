@@ -8,9 +8,10 @@ import { runPlayground } from './run-playground.ts';
  * Proven to run: every playground of the course, found in the lesson MDX, is
  * run against the real companion server with the browser sandbox's own
  * instrumentation. Starters and solutions run without an uncaught error; a
- * solution passes its check; a starter that comes with a solution is an
- * exercise, so it must not pass yet; a starter with a check and no solution
- * is a demonstration, so it must pass.
+ * solution passes its check. A playground with a check is an exercise: it
+ * must ask for something, so it comes with a solution and its starter does
+ * not pass yet (a check its starter already passes promises feedback on work
+ * the learner never has to do).
  */
 const playgrounds = await findPlaygrounds();
 
@@ -30,18 +31,22 @@ describe('every playground in the course', () => {
     for (const p of playgrounds) if (p.check !== null) expect(isCheckName(p.check), `${p.page}:${p.line}`).toBe(true);
   });
 
+  it('gives every playground with a check a solution: a check belongs to an exercise', () => {
+    const withoutSolution = playgrounds.filter((p) => p.check !== null && p.solution === null).map((p) => `${p.id} (${p.page}:${p.line})`);
+    expect(withoutSolution).toEqual([]);
+  });
+
   for (const playground of playgrounds) {
     const where = `${playground.id} (${playground.page}:${playground.line})`;
 
-    const exercise = playground.check !== null && playground.solution !== null;
-    const demoCheck = playground.check !== null && playground.solution === null;
-    it(`${where}: the starter runs without an uncaught error${exercise ? ' and does not pass its check yet' : demoCheck ? ` and passes "${playground.check}"` : ''}`, async () => {
+    const exercise = playground.check !== null;
+    it(`${where}: the starter runs without an uncaught error${exercise ? ' and does not pass its check yet' : ''}`, async () => {
       const { events } = await runPlayground(playground, 'code', companion);
       expect(events.filter((e) => e.kind === 'uncaught')).toEqual([]);
       expect(events.some((e) => e.kind === 'create' || e.kind === 'console')).toBe(true);
       if (playground.check && isCheckName(playground.check)) {
-        // An exercise's starter is unfinished; a demo that carries a check shows it passing.
-        expect(checks[playground.check](events).passed).toBe(!exercise);
+        // An exercise's starter is unfinished.
+        expect(checks[playground.check](events).passed).toBe(false);
       }
     });
 

@@ -151,6 +151,27 @@ describe('chat-relay', () => {
       missing: ['alice should not get its own line back.'],
     });
   });
+
+  it('says to join under your own name when the lines came from guests', () => {
+    const guests = { alice: 'guest-1', bob: 'guest-2', carol: 'guest-3' } as Record<string, string>;
+    const unnamed: ClientEvent[] = [
+      ...names.map((n) => create(n, 0, 'ws://localhost:8080/chat')),
+      ...names.flatMap((from) => names.filter((to) => to !== from).map((to) => got(to, 5, line(guests[from] as string)))),
+    ];
+    expect(check(unnamed)).toEqual({
+      passed: false,
+      missing: [
+        'Join under your own name: the room heard guest-1, guest-2, guest-3, not alice, bob, carol. Put the name in the URL: ws://localhost:8080/chat?name=${clientName}.',
+        'Everyone else should receive a line from alice.',
+        'Everyone else should receive a line from bob.',
+        'Everyone else should receive a line from carol.',
+      ],
+    });
+  });
+
+  it('does not blame a stranger in the room when the three were heard', () => {
+    expect(check([...run, got('bob', 7, line('dave'))])).toEqual({ passed: true, missing: [] });
+  });
 });
 
 describe('feed-resume', () => {

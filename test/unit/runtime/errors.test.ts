@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { frameInLearnerCode, lineCount, wrapLearnerCode } from '../../../src/runtime/runner/errors.ts';
 import { prepareJavaScript } from '../../../src/runtime/runner/prepare.ts';
 import { prepareTranspiled } from '../../../src/runtime/runner/transpile.ts';
+import { transpileForSandbox } from '../../../src/runtime/runner/transpile-service.ts';
 
 describe('frameInLearnerCode', () => {
   it('finds the first learner frame in a Chromium stack, skipping built-ins', () => {
@@ -66,13 +67,8 @@ describe('prepareTranspiled', () => {
     '(g as any).nope.call(id);', //  8
   ].join('\n');
 
-  function emit(text: string) {
-    const out = ts.transpileModule(text, {
-      fileName: 'lesson.ts',
-      compilerOptions: { target: ts.ScriptTarget.ESNext, module: ts.ModuleKind.ESNext, sourceMap: true, moduleDetection: ts.ModuleDetectionKind.Force },
-    });
-    return { js: out.outputText, map: out.sourceMapText as string };
-  }
+  // What Run does in the browser, with Node's copy of the same compiler.
+  const emit = (text: string) => transpileForSandbox(ts, text, 'lesson.ts');
 
   it('removes the module marker and the map comment, and maps positions to TypeScript lines', () => {
     const { js, map } = emit(source);

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { DIAGRAM_STATUS, labEndedStatus, labRunEnd, type LabProgress } from '../../../src/runtime/diagram/status.ts';
+
+describe('live diagram status lines', () => {
+  it('name what the diagram draws: a playground run, or a server lab check', () => {
+    expect(DIAGRAM_STATUS.playground).toEqual({
+      waiting: 'Run the playground above: every frame between it and the server appears here.',
+      running: 'Drawing this run as it happens.',
+    });
+    expect(DIAGRAM_STATUS.lab).toEqual({
+      waiting: "Run the lab above: its check's clients connect to your server, and every frame between them appears here.",
+      running: 'Drawing the check as it happens: its clients are talking to your server.',
+    });
+  });
+
+  it("say how a lab's check ended", () => {
+    expect(labEndedStatus('finished')).toBe('Check finished: every frame between its clients and your server is drawn below; the verdict is in the lab above.');
+    expect(labEndedStatus('stopped')).toBe('Check stopped: your server was stopped before the check finished.');
+    expect(labEndedStatus('crashed')).toBe("Check ended early: your server did not run it through (the lab's status above says why).");
+  });
+});
+
+describe('labRunEnd', () => {
+  const base: LabProgress = { phase: 'idle', verdict: null, syntax: null, problem: null };
+
+  it('is null before a check and while it runs', () => {
+    expect(labRunEnd(base)).toBeNull();
+    expect(labRunEnd({ ...base, phase: 'starting' })).toBeNull();
+    expect(labRunEnd({ ...base, phase: 'checking' })).toBeNull();
+  });
+
+  it('finishes with a verdict, passed or not, and stays finished after a Stop', () => {
+    expect(labRunEnd({ ...base, phase: 'running', verdict: { passed: false } })).toBe('finished');
+    expect(labRunEnd({ ...base, phase: 'stopped', verdict: { passed: true } })).toBe('finished');
+  });
+
+  it('ends early on a Stop, a syntax error or a problem before the verdict', () => {
+    expect(labRunEnd({ ...base, phase: 'stopped' })).toBe('stopped');
+    expect(labRunEnd({ ...base, syntax: { line: 3, message: 'unexpected symbol' } })).toBe('crashed');
+    expect(labRunEnd({ ...base, phase: 'running', problem: 'The check could not run: timeout' })).toBe('crashed');
+  });
+});
