@@ -83,6 +83,16 @@ describeBrowser('playgrounds on a phone (375 × 812, touch)', () => {
     await page.waitForTimeout(1_000);
     // The taps reached the editor: it has focus.
     await expect(page.evaluate(() => document.activeElement?.closest('.monaco-editor') !== null)).resolves.toBe(true);
+    // Then a whole touch session: Run by a tap, its output, a tap outside the editor, a tap back in.
+    const run = await echo.getByRole('button', { name: 'Run', exact: true }).boundingBox();
+    if (!run) throw new Error('Run has no box');
+    await page.touchscreen.tap(run.x + run.width / 2, run.y + run.height / 2);
+    await expect.poll(() => echo.locator('.fd-line').allTextContents(), { timeout: 120_000 }).toContainEqual(expect.stringMatching(/Hello, server!/));
+    const heading = await page.locator('h1').first().boundingBox();
+    if (!heading) throw new Error('The page has no heading box');
+    await page.touchscreen.tap(heading.x + 10, heading.y + heading.height / 2);
+    await page.touchscreen.tap(box.x + 30, box.y + 12);
+    await page.waitForTimeout(1_000);
     expect(messages).toEqual([]);
 
     // Monaco's keyboard button exists on iOS, and is not shown over the code.

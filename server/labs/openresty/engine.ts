@@ -1,10 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Duplex } from 'node:stream';
+import { proxyUpgrade } from '../proxy.ts';
 import { LAB_LOG_LINES, type Engine, type LabLogLine, type LabOptions, type LabServer, type StartResult, type WireTap } from '../engine.ts';
 
 /**
@@ -267,37 +268,7 @@ class NginxLabServer implements LabServer {
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, tap: WireTap | null): void {
-    const upstream = connect(this.port, '127.0.0.1');
-    this.sockets.add(socket);
-    let closeSeen = false;
-    const lines = [`${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/1.1`];
-    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
-    upstream.write(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
-    if (head.length > 0) {
-      tap?.read(head);
-      upstream.write(head);
-    }
-    socket.on('data', (chunk: Buffer) => {
-      tap?.read(chunk);
-      upstream.write(chunk);
-    });
-    upstream.on('data', (chunk: Buffer) => {
-      tap?.wrote(chunk);
-      if (chunk.includes(0x88)) closeSeen = true;
-      socket.write(chunk);
-    });
-    const done = (): void => {
-      if (!this.sockets.delete(socket)) return;
-      socket.destroy();
-      upstream.destroy();
-      tap?.end(closeSeen ? 1000 : 1006, '', closeSeen ? 'clean' : 'abnormal');
-    };
-    socket.on('end', () => upstream.end());
-    upstream.on('end', () => socket.end());
-    socket.on('close', done);
-    upstream.on('close', done);
-    socket.on('error', done);
-    upstream.on('error', done);
+    proxyUpgrade({ req, socket, head, tap, port: this.port, sockets: this.sockets });
   }
 
   async stop(): Promise<void> {

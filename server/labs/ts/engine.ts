@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { LAB_LOG_LINES, type Engine, type LabLogLine, type LabServer, type StartResult, type WireTap } from '../engine.ts';
+import { NOT_LISTENING, proxyUpgrade } from '../proxy.ts';
 import { compileLab, loadTypeScript } from './compile.ts';
 
 /**
@@ -299,50 +300,10 @@ class TsLabServer implements LabServer {
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, tap: WireTap | null): void {
     if (this.port === null || this.child.exitCode !== null) {
-      socket.end('HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nThe lab server is not listening: its log says why.\n');
+      socket.end(NOT_LISTENING);
       return;
     }
-    const upstream = connect(this.port, '127.0.0.1');
-    this.sockets.add(socket);
-    let answered = false;
-    upstream.once('connect', () => (answered = true));
-    upstream.once('error', () => {
-      if (answered) return;
-      // The learner's server went away between the check and the connect: say so, as an ended lab does.
-      answered = true;
-      this.sockets.delete(socket);
-      if (socket.writable) socket.end('HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nThe lab server has ended: its log says why.\n');
-    });
-    let closeSeen = false;
-    // The request as the client sent it: headers in their order and spelling, for the learner's own checks.
-    const head1 = [`${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/1.1`];
-    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) head1.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
-    upstream.write(`${head1.join('\r\n')}\r\n\r\n`, 'latin1');
-    if (head.length > 0) {
-      tap?.read(head);
-      upstream.write(head);
-    }
-    socket.on('data', (chunk: Buffer) => {
-      tap?.read(chunk);
-      upstream.write(chunk);
-    });
-    upstream.on('data', (chunk: Buffer) => {
-      tap?.wrote(chunk);
-      if (chunk.includes(0x88)) closeSeen = true;
-      socket.write(chunk);
-    });
-    const done = (): void => {
-      if (!this.sockets.delete(socket)) return;
-      socket.destroy();
-      upstream.destroy();
-      tap?.end(closeSeen ? 1000 : 1006, '', closeSeen ? 'clean' : 'abnormal');
-    };
-    socket.on('end', () => upstream.end());
-    upstream.on('end', () => socket.end());
-    socket.on('close', done);
-    upstream.on('close', done);
-    socket.on('error', done);
-    upstream.on('error', done);
+    proxyUpgrade({ req, socket, head, tap, port: this.port, sockets: this.sockets });
   }
 
   async stop(): Promise<void> {

@@ -1,0 +1,108 @@
+import type { IncomingMessage } from 'node:http';
+import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { CLOSE, OPCODE } from '../../protocol/constants.ts';
+import { FrameDecoder } from '../../protocol/frame.ts';
+import type { WireTap } from './engine.ts';
+
+const HEAD_END = Buffer.from('\r\n\r\n');
+const MAX_HEAD = 16 * 1024;
+
+/**
+ * Finds the lab server's close frame in what it sends: the HTTP head first,
+ * then frames. Decoded, not searched for a byte, so a data frame that happens
+ * to carry 0x88 is not taken for a close; previews are off, so it keeps no data.
+ */
+export class CloseWatch {
+  #head: Buffer = Buffer.alloc(0);
+  /** Reading the head; then frames after a 101; after any other answer, nothing more to watch. */
+  #state: 'head' | 'frames' | 'done' = 'head';
+  readonly #decoder = new FrameDecoder({ previewBytes: 0 });
+  /** The code of the server's close frame (1005 when it had none), once seen. */
+  code: number | null = null;
+
+  push(chunk: Buffer): void {
+    if (this.#state === 'done') return;
+    let frames = chunk;
+    if (this.#state === 'head') {
+      const seen = Buffer.concat([this.#head, chunk]);
+      const end = seen.indexOf(HEAD_END);
+      if (end === -1) {
+        // A head longer than any server writes is not one to follow.
+        if (seen.length > MAX_HEAD) this.#state = 'done';
+        this.#head = seen;
+        return;
+      }
+      this.#head = Buffer.alloc(0);
+      if (!seen.subarray(0, 13).toString('latin1').startsWith('HTTP/1.1 101 ')) {
+        this.#state = 'done';
+        return;
+      }
+      this.#state = 'frames';
+      frames = seen.subarray(end + HEAD_END.length);
+    }
+    for (const frame of this.#decoder.push(frames)) {
+      if (frame.opcode === OPCODE.close) {
+        this.code = frame.close?.code ?? CLOSE.noStatus;
+        this.#state = 'done';
+        return;
+      }
+    }
+  }
+}
+
+const unavailable = (why: string): string => `HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${why}\n`;
+
+/**
+ * Hands a client's upgrade to a lab server listening on a loopback port (nginx,
+ * a Node child) and copies bytes both ways through the wire tap. The request
+ * goes as the client sent it, headers in their order and spelling, since the
+ * learner's own code checks them (the origin-check lab).
+ */
+export function proxyUpgrade(args: { req: IncomingMessage; socket: Duplex; head: Buffer; tap: WireTap | null; port: number; sockets: Set<Duplex> }): void {
+  const { req, socket, head, tap, port, sockets } = args;
+  const upstream = connect(port, '127.0.0.1');
+  sockets.add(socket);
+  let connected = false;
+  upstream.once('connect', () => (connected = true));
+  upstream.once('error', () => {
+    if (connected) return;
+    // The lab server went away between the request and the connect: say so, as an ended lab does.
+    connected = true;
+    sockets.delete(socket);
+    if (socket.writable) socket.end(unavailable('The lab server has ended: its log says why.'));
+  });
+  const close = new CloseWatch();
+  const lines = [`${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/1.1`];
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+  upstream.write(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
+  if (head.length > 0) {
+    tap?.read(head);
+    upstream.write(head);
+  }
+  socket.on('data', (chunk: Buffer) => {
+    tap?.read(chunk);
+    upstream.write(chunk);
+  });
+  upstream.on('data', (chunk: Buffer) => {
+    tap?.wrote(chunk);
+    close.push(chunk);
+    socket.write(chunk);
+  });
+  const done = (): void => {
+    if (!sockets.delete(socket)) return;
+    socket.destroy();
+    upstream.destroy();
+    if (close.code === null) tap?.end(CLOSE.abnormal, '', 'abnormal');
+    else tap?.end(close.code, '', 'clean');
+  };
+  socket.on('end', () => upstream.end());
+  upstream.on('end', () => socket.end());
+  socket.on('close', done);
+  upstream.on('close', done);
+  socket.on('error', done);
+  upstream.on('error', done);
+}
+
+/** What a lab that is not listening answers an upgrade with. */
+export const NOT_LISTENING = unavailable('The lab server is not listening: its log says why.');
