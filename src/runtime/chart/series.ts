@@ -38,8 +38,9 @@ export class SeriesStore {
     if (points.length > this.#maxPoints) points.splice(0, points.length - this.#maxPoints);
   }
 
+  /** In name order, not arrival order: colours, legend and table stay put from one run to the next. */
   topics(): string[] {
-    return [...this.#series.keys()];
+    return [...this.#series.keys()].sort();
   }
 
   points(topic: string): readonly Point[] {

@@ -15,7 +15,8 @@ import { serveTranspile, TRANSPILE_HELLO, type TranspileScope } from '../runner/
 // Importing Monaco's worker module installed its own start handler; this one decides first.
 self.onmessage = (first: MessageEvent) => {
   if (first.data === TRANSPILE_HELLO) {
-    serveTranspile(self as unknown as TranspileScope, ts);
+    // The module's `ts` re-exports a few names; the whole compiler (ModuleKind, transpileModule…) is its `typescript`.
+    serveTranspile(self as unknown as TranspileScope, (ts as unknown as { typescript: Parameters<typeof serveTranspile>[1] }).typescript);
     return;
   }
   initialize((ctx, createData) => create(ctx, createData));

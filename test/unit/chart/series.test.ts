@@ -109,14 +109,14 @@ describe('percentChange and heldAt', () => {
 });
 
 describe('latest', () => {
-  it('gives every topic’s newest price with its change, in first-seen order', () => {
+  it('gives every topic’s newest price with its change, in name order whatever ticked first', () => {
     const store = new SeriesStore();
     store.add('globex', { ts: 5, value: 50 });
     store.add('acme', { ts: 6, value: 100 });
     store.add('globex', { ts: 7, value: 49.5 });
     expect(latest(store)).toEqual([
-      { topic: 'globex', value: 49.5, change: -1, ts: 7 },
       { topic: 'acme', value: 100, change: 0, ts: 6 },
+      { topic: 'globex', value: 49.5, change: -1, ts: 7 },
     ]);
   });
 });
