@@ -5,8 +5,9 @@
  * bench/results.json.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { RESULT_MARK } from './helpers/marks.ts';
 import { table, type BenchResult } from './types.ts';
 
 const here = import.meta.dirname;
@@ -23,16 +24,9 @@ if (unknown.length > 0) {
 }
 const suites = wanted.length > 0 ? wanted : available;
 
-const RESULT_MARK = 'BENCH_RESULTS ';
-
 function runSuite(suite: string): Promise<BenchResult[]> {
-  // The child imports the module and prints its results as one marked JSON line.
-  const program = `const m = await import(${JSON.stringify(join(here, `${suite}.ts`))});
-const r = await m.run();
-process.stdout.write(${JSON.stringify(RESULT_MARK)} + JSON.stringify(r) + '\\n');
-process.exit(0);`;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', '--input-type=module', '-e', program], {
+    const child = spawn(process.execPath, ['--expose-gc', join(here, 'helpers', 'suite-child.ts'), join(here, `${suite}.ts`)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -69,9 +63,41 @@ const text = rows.map(([suite, results]) => table(suite, results)).join('\n\n');
 process.stdout.write(`\n${text}\n`);
 const missed = rows.flatMap(([suite, results]) => results.filter((r) => r.ok === false).map((r) => `${suite}: ${r.name}`));
 if (missed.length > 0) process.stdout.write(`\nTargets missed: ${missed.join('; ')}\n`);
+// A partial run (`npm run bench -- labs`) replaces only its suites' figures; each suite keeps
+// the date it was measured, so a figure in the file is never older than it says.
+const resultsFile = join(here, 'results.json');
+const now = new Date().toISOString();
+const previous = readPrevious(resultsFile);
+const measured = Object.fromEntries(Object.keys(all).map((suite) => [suite, now]));
 writeFileSync(
-  join(here, 'results.json'),
-  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, suites: all }, null, 2)}\n`,
+  resultsFile,
+  `${JSON.stringify(
+    {
+      date: now,
+      node: process.version,
+      measured: { ...previous.measured, ...measured },
+      suites: { ...previous.suites, ...all },
+    },
+    null,
+    2,
+  )}\n`,
 );
 process.stdout.write(`Wrote bench/results.json\n`);
 process.exit(failed ? 1 : 0);
+
+interface ResultsFile {
+  measured: Record<string, string>;
+  suites: Record<string, BenchResult[]>;
+}
+
+function readPrevious(file: string): ResultsFile {
+  try {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<ResultsFile> & { date?: string };
+    const suites = parsed.suites ?? {};
+    // Files written before per-suite dates carry one date for all.
+    const measured = parsed.measured ?? Object.fromEntries(Object.keys(suites).map((s) => [s, parsed.date ?? 'unknown']));
+    return { measured, suites };
+  } catch {
+    return { measured: {}, suites: {} };
+  }
+}

@@ -36,6 +36,8 @@ if (kind === 'companion') {
 }
 const gc = (globalThis as { gc?: () => void }).gc;
 process.on('message', (message) => {
+  // A clean exit, so a run under --cpu-prof writes its profile.
+  if (message === 'exit') process.exit(0);
   if (message === 'cpu') {
     const { user, system } = process.cpuUsage();
     process.send?.({ cpuMicros: user + system });
