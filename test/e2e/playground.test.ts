@@ -206,6 +206,25 @@ describeBrowser('playgrounds', () => {
     await waitForLine(output(again), "(line 6, column 21): TypeError: Cannot read properties of undefined (reading 'call')", 120_000);
   }, 300_000);
 
+  it('reports a TypeScript syntax error found while stripping the types as it reports a JavaScript one, and marks it', async () => {
+    const record = await open({ [progressKeys.code('first-client-typed', 'shared')]: 'const ok: number = 1;\nconst broken = (;\n' });
+    const typed = region(record.page, 'Echo client, typed', 'TypeScript');
+    await editor(typed);
+    await press(typed.getByRole('button', { name: 'Run' }));
+    await waitForLine(output(typed), 'Uncaught error (line 2, column 17): SyntaxError: Unexpected token', 120_000);
+    // The run's own mark, there before the editor's TypeScript worker has checked anything.
+    const mark = typed.locator('.monaco-editor .squiggly-error').first();
+    await mark.waitFor({ timeout: 5_000 });
+    // On the line the learner wrote it: the mark lies within that line's box.
+    // (Measured until the editor has settled: it lays its lines out again as the Output grows.)
+    const onLine = async (): Promise<boolean> => {
+      const markBox = await mark.boundingBox();
+      const lineBox = await typed.locator('.view-line', { hasText: 'const broken' }).boundingBox();
+      return markBox !== null && lineBox !== null && markBox.y >= lineBox.y && markBox.y < lineBox.y + lineBox.height;
+    };
+    await expect.poll(onLine, { timeout: 10_000 }).toBe(true);
+  }, 300_000);
+
   it('shows each chat client\'s messages in the other clients\' Output', async () => {
     const record = await open();
     const chat = region(record.page, 'Three chat clients');

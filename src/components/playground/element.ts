@@ -361,11 +361,11 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
   }
 
   /**
-   * Run transpiles TypeScript in a worker of its own (runtime/runner/
-   * transpiler.ts), which spends its first moments loading the compiler.
-   * That start is made ahead: when the page is idle after the editor
-   * arrives, or at once when the learner enters the playground, whichever
-   * comes first. A Run before it finishes waits for the same worker.
+   * Run strips TypeScript's types with a small chunk (runtime/runner/
+   * transpile.ts and Sucrase) fetched on first use. It is fetched and run
+   * once ahead: when the page is idle after the editor arrives, or at once
+   * when the learner enters the playground, whichever comes first. A Run
+   * before it finishes waits for the same import.
    */
   #warmTypeScript(): void {
     let started = false;
@@ -387,12 +387,8 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
   }
 
   async #transpile(file: PlaygroundFile, code: string): Promise<Prepared> {
-    const [{ sharedTranspiler }, { prepareTranspiled }] = await Promise.all([
-      import('../../runtime/runner/transpiler.ts'),
-      import('../../runtime/runner/transpile.ts'),
-    ]);
-    const { js, map } = await sharedTranspiler().transpile(code, `${this.id}/${file.key}.ts`);
-    return prepareTranspiled(js, map);
+    const { prepareTypeScript } = await import('../../runtime/runner/transpile.ts');
+    return prepareTypeScript(code, `${this.id}/${file.key}.ts`);
   }
 
   async #prepare(): Promise<Map<string, Prepared>> {

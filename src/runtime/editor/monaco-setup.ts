@@ -25,9 +25,7 @@ import {
 } from 'monaco-editor/languages/features/typescript/register';
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
 import { StandaloneServices } from 'monaco-editor/editor/standalone/browser/standaloneServices';
-import { sharedTranspiler } from '../runner/transpiler.ts';
-// Monaco's TypeScript worker, wrapped so that Run can start a transpile-only copy of it (see ts.worker.ts).
-import TsWorker from './ts.worker.ts?worker';
+import TsWorker from 'monaco-editor/language/typescript/ts.worker?worker';
 import { clipboardOverride } from './clipboard.ts';
 import type { CodeSurface, SurfaceOptions } from './surface.ts';
 import { EDITOR_THEMES, followSiteTheme } from './theme.ts';
@@ -237,13 +235,4 @@ export function useNodeTypes(): Promise<void> {
     throw error;
   });
   return nodeTypes;
-}
-
-/**
- * TypeScript → JavaScript with a source map, for running: types removed, not
- * checked (the editor shows the checks). By the transpile-only copy of the TS
- * worker, so it never waits behind the editor's diagnostics.
- */
-export function emitJavaScript(path: string, source: string): Promise<{ js: string; map: string }> {
-  return sharedTranspiler().transpile(source, `${path}.ts`);
 }
