@@ -1,9 +1,9 @@
-import ts from 'typescript';
 import type { ClientEvent } from '../../../src/runtime/recorder/events.ts';
 import { Activity } from '../../../src/runtime/runner/activity.ts';
 import { formatArgs } from '../../../src/runtime/recorder/format.ts';
 import { createRecorder, instrumentWebSocket, type Recorder } from '../../../src/runtime/recorder/record.ts';
 import { mapLearnerHttpUrl, mapLearnerUrl } from '../../../src/runtime/server-address.ts';
+import { prepareTypeScript } from '../../../src/runtime/runner/transpile.ts';
 import type { FoundPlayground } from './find.ts';
 
 /**
@@ -21,10 +21,9 @@ export interface RunResult {
 
 type Timer = ReturnType<typeof setTimeout>;
 
+/** What Run does in the browser: the same type stripper. */
 function toJavaScript(code: string, lang: 'js' | 'ts'): string {
-  if (lang === 'js') return code;
-  return ts.transpileModule(code, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } })
-    .outputText.replace(/^export \{\};\s*$/m, '');
+  return lang === 'js' ? code : prepareTypeScript(code, 'playground.ts').js;
 }
 
 function runClient(
