@@ -12,9 +12,9 @@ import { runIfMain, type BenchResult } from './types.ts';
  * TypeScript costs).
  *
  * - cold: the page has just loaded and Run is clicked at once, so Monaco, the
- *   compiler and the sandbox all start from nothing.
+ *   type stripper (Sucrase) and the sandbox all start from nothing.
  * - warm: the learner scrolled to the playground and clicked into its editor,
- *   which starts the compiler ahead (data-typescript="ready" says it has
+ *   which loads the type stripper ahead (data-typescript="ready" says it has
  *   finished); then Run. For JavaScript: the editor has arrived, then Run.
  *
  * Also: how long the Output stays empty after the click ("Preparing
@@ -124,7 +124,7 @@ export async function run(): Promise<BenchResult[]> {
     return [
       { name: 'first run: Run → first output, cold page; baseline JavaScript (median)', value: tsCold, unit: 'ms', baseline: jsCold },
       {
-        name: 'first run: Run → first output, compiler warmed; baseline JavaScript (median)',
+        name: 'first run: Run → first output, type stripper warmed; baseline JavaScript (median)',
         value: tsWarm,
         unit: 'ms',
         baseline: jsWarm,
