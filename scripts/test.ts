@@ -83,11 +83,12 @@ function vitest(name: string, args: string[]): Promise<boolean> {
         numFailedTests: number;
         numPendingTests: number;
         numTodoTests: number;
-        testResults: { status: string; assertionResults: unknown[] }[];
+        testResults: { status: string; assertionResults: { status: string }[] }[];
       };
-      const brokenFiles = report.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0);
+      const brokenFiles = report.testResults.filter((f) => f.status === 'failed' && !f.assertionResults.some((a) => a.status === 'failed'));
       counts.passed += report.numPassedTests;
-      // A file that fails to load (e.g. CI without a browser) has no tests, but is a failure.
+      // A file that fails with no failed test is a failure too: it failed to load (e.g. CI without
+      // a browser), or a hook after its tests failed (the server's error log was not clean).
       counts.failed += report.numFailedTests + brokenFiles.length;
       counts.skipped += report.numPendingTests + report.numTodoTests;
     } catch {

@@ -1,9 +1,10 @@
 import { connect as tcpConnect, type Socket } from 'node:net';
-import { afterAll } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import WebSocket from 'ws';
 import { FrameDecoder, type DecodedFrame } from '../../../protocol/frame.ts';
 import { startServer, type RunningServer } from '../../../server/app.ts';
 import type { ServerOptions } from '../../../server/config.ts';
+import { createLogger } from '../../../server/log.ts';
 
 /** Every wait in these tests is bounded by this; no test asserts on time. */
 export const WAIT_MS = 5_000;
@@ -23,18 +24,33 @@ export interface TestServer {
   ws: string;
   /** http://127.0.0.1:port */
   base: string;
+  /** The server's error-level log lines so far (parsed JSON). */
+  errors: Record<string, unknown>[];
 }
 
-/** A server on a free port for the tests of one file; closed after them. */
-export async function useServer(options: ServerOptions = {}): Promise<TestServer> {
-  const server = await startServer({ port: 0, logLevel: 'silent', siteDir: '/nonexistent/', ...options });
+export interface UseServerOptions {
+  /**
+   * Error lines this file provokes on purpose (matched against `msg`). Any
+   * other error line the server logs fails the file once its tests are done:
+   * a runtime error in the log is a failure even when every reply looked right.
+   */
+  expectedErrors?: RegExp;
+}
+
+/** A server on a free port for the tests of one file; closed after them, and its error log read. */
+export async function useServer(options: ServerOptions = {}, { expectedErrors }: UseServerOptions = {}): Promise<TestServer> {
+  const errors: Record<string, unknown>[] = [];
+  const log = createLogger('error', (line) => void errors.push(JSON.parse(line) as Record<string, unknown>));
+  const server = await startServer({ port: 0, logLevel: 'silent', siteDir: '/nonexistent/', ...options }, { log });
   const clients = new Set<WebSocket>();
   trackClients = clients;
   afterAll(async () => {
     for (const c of clients) c.terminate();
     await server.close();
+    const unexpected = errors.filter((line) => !(expectedErrors && expectedErrors.test(String(line['msg']))));
+    expect(unexpected, 'error lines in the server log').toEqual([]);
   });
-  return { server, port: server.port, ws: `ws://127.0.0.1:${server.port}`, base: `http://127.0.0.1:${server.port}` };
+  return { server, port: server.port, ws: `ws://127.0.0.1:${server.port}`, base: `http://127.0.0.1:${server.port}`, errors };
 }
 
 let trackClients: Set<WebSocket> | null = null;
