@@ -15,7 +15,7 @@ export function banner(
     lines.push(
       ...classroomBanner({
         origins: learnerOrigins(server.config.host, server.port, interfaces, server.config.allowHosts),
-        localUrl: server.url,
+        localUrl: `http://localhost:${server.port}`,
         teacherKey: server.teacherKey,
         behindProxy: isLoopbackOnly(server.config),
       }),
