@@ -27,7 +27,7 @@ import { embeddedLuaEngine } from './labs/lua/engine.ts';
 import { openRestyEngine } from './labs/openresty/engine.ts';
 import { tsEngine } from './labs/ts/engine.ts';
 import { VERSION } from './version.ts';
-import { createClassroomApi } from './classroom/api.ts';
+import { answerOutsideClassroom, createClassroomApi } from './classroom/api.ts';
 import { createIdentifier, learnerSecret } from './classroom/identity.ts';
 import { Roster } from './classroom/roster.ts';
 
@@ -161,7 +161,7 @@ export async function startServer(
     (req, res) => {
       // Whatever a handler throws answers 500 and is logged; a request never ends the process.
       try {
-        if (classroomApi?.handleHttp(req, res)) return;
+        if (classroomApi ? classroomApi.handleHttp(req, res) : answerOutsideClassroom(req, res)) return;
         if (!labs.handleHttp(req, res)) httpHandler(req, res);
       } catch (error) {
         log.error('request handler error', { path: req.url, error: (error as Error).message });

@@ -156,3 +156,13 @@ export function createClassroomApi(deps: {
 
   return { handleHttp };
 }
+
+/**
+ * Outside classroom mode the pages still ask who they are: GET /api/classroom/me
+ * answers "no class" (not a 404), so the sign-in and teacher pages can say how to start one.
+ */
+export function answerOutsideClassroom(req: IncomingMessage, res: ServerResponse): boolean {
+  if ((req.url ?? '/').split('?')[0] !== CLASSROOM_PATHS.me || req.method !== 'GET') return false;
+  sendJson(res, 200, { classroom: false, learner: null, teacher: false } satisfies MeResponse);
+  return true;
+}

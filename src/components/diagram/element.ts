@@ -191,7 +191,8 @@ export class SequenceDiagramElement extends HTMLElement {
 
   /** What this diagram draws (SequenceDiagram.astro's `source`), which its status lines name. */
   #source(): DiagramSource {
-    return this.dataset['source'] === 'lab' ? 'lab' : 'playground';
+    const source = this.dataset['source'];
+    return source === 'lab' || source === 'learner' ? source : 'playground';
   }
 
   #running(): string {
