@@ -40,6 +40,11 @@ Options:
                           in at /classroom/, each one's runs and labs are theirs,
                           per-learner limits; prints a teacher key for /teacher/
                           (FD_TEACHER_KEY sets it, the same for every process)
+
+Environment:
+  FD_TEACHER_KEY          the teacher key (--classroom); 16+ letters, digits, _ or -
+  FD_TOKEN_SECRET         the key that signs sign-ins and chat tokens (16+
+                          characters): the same for every process of a class
   -h, --help              show this help
 `;
 
@@ -115,6 +120,8 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
   const problem = classroomProblem(values);
   if (problem) return { kind: 'error', message: problem };
   const teacherKey = values.classroom ? env['FD_TEACHER_KEY'] || undefined : undefined;
+  // Several processes of one class must verify each other's sign-ins and chat tokens.
+  const tokenSecret = env['FD_TOKEN_SECRET'] || undefined;
   const result = configSchema.safeParse({
     port: values.port,
     host: values.host,
@@ -132,12 +139,14 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     luaEngine: values['lua-engine'],
     classroom: values.classroom,
     teacherKey,
+    tokenSecret,
   });
   if (!result.success) {
     const message = result.error.issues
       .map((issue) => {
         const key = String(issue.path[0] ?? '');
         if (key === 'teacherKey') return `FD_TEACHER_KEY: ${issue.message}`;
+        if (key === 'tokenSecret') return 'FD_TOKEN_SECRET: must be at least 16 characters';
         const flag = flagOf[key] ?? key;
         let given = (values as Record<string, unknown>)[flag];
         if (Array.isArray(given) && typeof issue.path[1] === 'number') given = given[issue.path[1]];

@@ -307,7 +307,7 @@ export function createLabsApi(deps: {
     }
     if (checkKey !== undefined) {
       // The check's key is for this server only: the learner's handler and the inspector never see it.
-      delete req.headers[CHECK_KEY_HEADER];
+      delete req.headers['x-fd-lab-check'];
       const raw: string[] = [];
       for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
         if (req.rawHeaders[i]?.toLowerCase() !== CHECK_KEY_HEADER) raw.push(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);

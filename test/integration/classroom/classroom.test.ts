@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CLASSROOM_PATHS, rosterSchema, type Roster } from '../../../protocol/classroom.ts';
 import { CLOSE } from '../../../protocol/constants.ts';
 import { inspectEventSchema, type InspectEvent } from '../../../protocol/inspect.ts';
-import { Client, open, refused, useServer, withTimeout } from '../server/helpers.ts';
+import { open, refused, useServer, withTimeout, type Client } from '../server/helpers.ts';
 
 /**
  * Classroom mode on a real server: two learners who cannot see each other's

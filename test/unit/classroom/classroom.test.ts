@@ -167,6 +167,11 @@ describe('--classroom on the command line', () => {
     });
   });
 
+  it('FD_TOKEN_SECRET is shared by every process of a class; a short one is an error naming it', () => {
+    expect(parseCli(['--classroom', '--host', '0.0.0.0'], { FD_TOKEN_SECRET: 's'.repeat(32) })).toMatchObject({ kind: 'run', config: { tokenSecret: 's'.repeat(32) } });
+    expect(parseCli([], { FD_TOKEN_SECRET: 'short' })).toEqual({ kind: 'error', message: 'FD_TOKEN_SECRET: must be at least 16 characters' });
+  });
+
   it('classroomProblem is null without --classroom', () => {
     expect(classroomProblem({ labs: true })).toBeNull();
   });
