@@ -115,14 +115,16 @@ export class Roster {
     const entry = this.of(identity);
     entry.connections.set(conn, endpoint);
     entry.lastSeen = this.now();
-    if (tag !== null) this.sawRun(entry, runOf(tag), 1);
+    // A page's live diagram (/inspect) names the run it watches; it is not part of the run.
+    if (tag !== null && endpoint !== 'inspect') this.sawRun(entry, runOf(tag), 1);
   }
 
   closed(identity: Identity, conn: string, tag: string | null): void {
     const entry = this.of(identity);
+    const endpoint = entry.connections.get(conn);
     entry.connections.delete(conn);
     entry.lastSeen = this.now();
-    const run = tag === null ? undefined : entry.runs.get(runOf(tag));
+    const run = tag === null || endpoint === 'inspect' ? undefined : entry.runs.get(runOf(tag));
     if (run) run.open = Math.max(0, run.open - 1);
   }
 

@@ -73,6 +73,18 @@ describe('the roster', () => {
     expect(roster.admitLab(a)).toBeNull();
   });
 
+  it('a page\'s live diagram (/inspect with the run\'s tag) is a connection, not part of the run', () => {
+    const roster = new Roster({ now: fakeClock().now, limits, newId: () => 'x' });
+    const a = { kind: 'learner', id: 'x', name: 'Ann' } as const;
+    roster.signIn('Ann', null);
+    roster.opened(a, 'c1', 'inspect', 'run1');
+    roster.opened(a, 'c2', 'echo', 'run1.client');
+    roster.closed(a, 'c2', 'run1.client');
+    const [entry] = roster.snapshot().learners;
+    expect(entry?.connections).toEqual({ inspect: 1 });
+    expect(entry?.runs).toEqual([{ tag: 'run1', lastSeen: expect.any(Number), open: 0 }]);
+  });
+
   it('the run of a tag is its part before the first dot', () => {
     expect([runOf('r1.alice'), runOf('r1'), runOf('r1.a.b')]).toEqual(['r1', 'r1', 'r1']);
   });
