@@ -107,6 +107,8 @@ export function createLabsApi(deps: {
   let starting = 0;
 
   function labUrl(req: IncomingMessage, id: string): string {
+    // A class reaches the server by the name in Host (checked above), maybe through a TLS proxy: the same way back.
+    if (classroom && req.headers.host) return `${req.headers['x-forwarded-proto'] === 'https' ? 'wss' : 'ws'}://${req.headers.host}${LAB_PATHS.socket}${id}`;
     const port = req.socket.localPort ?? 0;
     const host = isLoopbackName(config.host) ? '127.0.0.1' : (req.headers.host ?? `127.0.0.1:${port}`).replace(/:\d+$/, '');
     return `ws://${host}:${port}${LAB_PATHS.socket}${id}`;

@@ -174,6 +174,23 @@ ${servers}
     expect(await withTimeout(closed, 'the close')).toBe(1000);
   });
 
+  it('a learner\'s lab answers with a wss:// address through the proxy, which reaches it', async () => {
+    const cookie = await signIn();
+    const origin = `https://${NAME}:${port}`;
+    const code = readFileSync(new URL('../../../labs/echo/solution.lua', import.meta.url), 'utf8');
+    const started = await ask('POST', '/api/labs', { cookie, origin, 'content-type': 'application/json' }, JSON.stringify({ language: 'lua', code }));
+    expect(started.status).toBe(201);
+    const lab = JSON.parse(started.body) as { id: string; url: string };
+    expect(lab.url).toBe(`wss://${NAME}:${port}/labs/${lab.id}`);
+    const ws = new WebSocket(`wss://127.0.0.1:${port}/labs/${lab.id}`, { ca: cert, servername: NAME, headers: { host: `${NAME}:${port}`, cookie, origin } });
+    await withTimeout(new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject))), 'the lab over wss');
+    const echoed = new Promise<string>((resolve) => ws.once('message', (data: Buffer) => resolve(data.toString())));
+    ws.send('lab through TLS');
+    expect(await withTimeout(echoed, 'the lab echo', 10_000)).toBe('lab through TLS');
+    ws.close();
+    expect((await ask('DELETE', `/api/labs/${lab.id}`, { cookie, origin })).status).toBe(204);
+  }, 30_000);
+
   it('behind the proxy the checks hold: no sign-in 401, another site\'s page 403, another Host 403', async () => {
     const cookie = await signIn();
     expect(await connect({ origin: `https://${NAME}:${port}` })).toEqual({ status: 401 });
