@@ -96,6 +96,19 @@ describeBrowser('teaching a class', () => {
     await context.close();
   }, 120_000);
 
+  it('a learner who has not signed in is told where to, by the live diagram of the playground they ran', async () => {
+    const context = await env.browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${env.origin}${LESSON}`, { waitUntil: 'networkidle' });
+    await page.locator(`#${PLAYGROUND}`).getByRole('button', { name: 'Run', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    const status = page.locator(`#${PLAYGROUND}-diagram`).getByRole('status');
+    await expect
+      .poll(() => status.textContent(), { timeout: 30_000 })
+      .toBe(`This course is served to a class: sign in at ${env.origin}/classroom/ (in this browser), then run again.`);
+    await context.close();
+  }, 60_000);
+
   it('a learner cannot open the teacher\'s list, and the key is nowhere in their pages', async () => {
     const bo = await learner('Bo');
     const status = await bo.evaluate(async () => (await fetch('/api/teacher/learners')).status);

@@ -63,3 +63,14 @@ export function problem(status: number, body: { error?: unknown; message?: unkno
   if (status === 404) return NOT_A_CLASS;
   return `The companion answered ${status}; reload the page and try again.`;
 }
+
+export const INSPECTOR_UNREACHABLE = "The companion server's inspector is not reachable: start it with npm start.";
+
+/**
+ * Why a live diagram's /inspect failed, once the page has asked /api/classroom/me:
+ * in a class, a learner who is not signed in (or whose sign-in expired) is told where to sign in.
+ */
+export function inspectorProblem(me: MeResponse | null, signInUrl: string): string {
+  if (me?.classroom && !me.learner && !me.teacher) return `This course is served to a class: sign in at ${signInUrl} (in this browser), then run again.`;
+  return INSPECTOR_UNREACHABLE;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RosterLearner } from '../../../protocol/classroom.ts';
-import { ago, connectionsLine, latestRun, learnerLine, meLine, NOT_A_CLASS, NOT_RUNNING, problem, watchingLine } from '../../../src/runtime/classroom/words.ts';
+import { ago, connectionsLine, INSPECTOR_UNREACHABLE, inspectorProblem, latestRun, learnerLine, meLine, NOT_A_CLASS, NOT_RUNNING, problem, watchingLine } from '../../../src/runtime/classroom/words.ts';
 
 const learner = (over: Partial<RosterLearner> = {}): RosterLearner => ({ id: 'a', name: 'Ada', signedInAt: 0, lastSeen: 0, connections: {}, runs: [], labs: [], ...over });
 
@@ -16,6 +16,16 @@ describe('the classroom pages\' words', () => {
     expect(latestRun(busy)).toBe('r2');
     expect(latestRun(learner())).toBeNull();
     expect(connectionsLine({ inspect: 1 })).toBe('1 connection (inspect 1)');
+  });
+
+  it('a live diagram whose inspector failed: in a class without a sign-in, where to sign in; else, start the server', () => {
+    const url = 'http://192.168.1.5:8080/classroom/';
+    expect(inspectorProblem({ classroom: true, learner: null, teacher: false }, url)).toBe(
+      'This course is served to a class: sign in at http://192.168.1.5:8080/classroom/ (in this browser), then run again.',
+    );
+    expect(inspectorProblem({ classroom: true, learner: { id: 'a', name: 'A' }, teacher: false }, url)).toBe(INSPECTOR_UNREACHABLE);
+    expect(inspectorProblem({ classroom: false, learner: null, teacher: false }, url)).toBe(INSPECTOR_UNREACHABLE);
+    expect(inspectorProblem(null, url)).toBe(INSPECTOR_UNREACHABLE);
   });
 
   it('times: just now, seconds, minutes', () => {
