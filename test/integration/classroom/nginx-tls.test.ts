@@ -144,10 +144,13 @@ ${servers}
     return setCookie.split(';')[0] as string;
   }
 
+  /** ws hands TLS options (the test's CA, the name to verify) to https.request; its types list only its own. */
+  const tls = (headers: Record<string, string>): WebSocket.ClientOptions => ({ ca: cert, servername: NAME, headers }) as WebSocket.ClientOptions;
+
   function connect(headers: Record<string, string>): Promise<{ ws: WebSocket } | { status: number }> {
     return withTimeout(
       new Promise((resolve, reject) => {
-        const ws = new WebSocket(`wss://127.0.0.1:${port}/echo`, { ca: cert, servername: NAME, headers: { host: `${NAME}:${port}`, ...headers } });
+        const ws = new WebSocket(`wss://127.0.0.1:${port}/echo`, tls({ host: `${NAME}:${port}`, ...headers }));
         ws.once('open', () => resolve({ ws }));
         ws.once('unexpected-response', (_req, res) => resolve({ status: res.statusCode ?? 0 }));
         ws.once('error', reject);
@@ -182,7 +185,7 @@ ${servers}
     expect(started.status).toBe(201);
     const lab = JSON.parse(started.body) as { id: string; url: string };
     expect(lab.url).toBe(`wss://${NAME}:${port}/labs/${lab.id}`);
-    const ws = new WebSocket(`wss://127.0.0.1:${port}/labs/${lab.id}`, { ca: cert, servername: NAME, headers: { host: `${NAME}:${port}`, cookie, origin } });
+    const ws = new WebSocket(`wss://127.0.0.1:${port}/labs/${lab.id}`, tls({ host: `${NAME}:${port}`, cookie, origin }));
     await withTimeout(new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject))), 'the lab over wss');
     const echoed = new Promise<string>((resolve) => ws.once('message', (data: Buffer) => resolve(data.toString())));
     ws.send('lab through TLS');
