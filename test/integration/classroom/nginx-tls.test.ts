@@ -194,6 +194,31 @@ ${servers}
     expect((await ask('DELETE', `/api/labs/${lab.id}`, { cookie, origin })).status).toBe(204);
   }, 30_000);
 
+  it('behind the proxy every learner has nginx\'s address, so per-address limits count per learner: a 17th inspector is one learner\'s 429, not the class\'s', async () => {
+    const origin = `https://${NAME}:${port}`;
+    const learners: string[] = [];
+    for (const name of ['Uma', 'Vic']) {
+      const answer = await ask('POST', CLASSROOM_PATHS.signIn, { 'content-type': 'application/json', origin }, JSON.stringify({ name }));
+      learners.push(String(answer.headers['set-cookie']).split(';')[0] as string);
+    }
+    const [uma, vic] = learners as [string, string];
+    const open: WebSocket[] = [];
+    const inspect = (cookie: string): Promise<{ ws: WebSocket } | { status: number }> =>
+      withTimeout(
+        new Promise((resolve, reject) => {
+          const ws = new WebSocket(`wss://127.0.0.1:${port}/inspect?fd-tag=run-x`, tls({ host: `${NAME}:${port}`, cookie, origin }));
+          ws.once('open', () => (open.push(ws), resolve({ ws })));
+          ws.once('unexpected-response', (_req, res) => resolve({ status: res.statusCode ?? 0 }));
+          ws.once('error', reject);
+        }),
+        'an inspector',
+      );
+    for (let i = 0; i < LIMITS.inspectSubscribersPerAddress; i++) expect('ws' in (await inspect(uma))).toBe(true);
+    expect(await inspect(uma)).toEqual({ status: 429 });
+    expect('ws' in (await inspect(vic))).toBe(true);
+    for (const ws of open) ws.close();
+  }, 30_000);
+
   it('behind the proxy the checks hold: no sign-in 401, another site\'s page 403, another Host 403', async () => {
     const cookie = await signIn();
     expect(await connect({ origin: `https://${NAME}:${port}` })).toEqual({ status: 401 });
