@@ -7,6 +7,7 @@ import { INSPECT_TAG_PARAM, INSPECT_TAG_PATTERN } from '../../protocol/endpoints
 import type { HttpError } from '../../protocol/errors.ts';
 import { checkLabRequestSchema, LAB_ID_PATTERN, LAB_LIMITS, LAB_PATHS, startLabRequestSchema, type StartLabResponse } from '../../protocol/labs.ts';
 import type { Lab } from '../../labs/schema.ts';
+import { sameSecret } from '../classroom/identity.ts';
 import type { Roster } from '../classroom/roster.ts';
 import type { Clock } from '../core/clock.ts';
 import type { InspectHub } from '../core/inspect-hub.ts';
@@ -302,7 +303,7 @@ export function createLabsApi(deps: {
     // server itself opens with the lab's check key; anyone else is told there is no such lab.
     const checkKey = req.headers[CHECK_KEY_HEADER];
     const identity = classroom?.identify(req) ?? null;
-    const entry = found && (mayUse(identity, found.id) || (typeof checkKey === 'string' && checkKey === checkKeys.get(found.id))) ? found : undefined;
+    const entry = found && (mayUse(identity, found.id) || (typeof checkKey === 'string' && sameSecret(checkKey, checkKeys.get(found.id) ?? ''))) ? found : undefined;
     if (!entry) {
       refuseUpgrade(socket, 404, { error: 'no_such_lab', message: `No lab server ${id}: press Run to start one.` });
       return true;
