@@ -27,6 +27,9 @@ import { embeddedLuaEngine } from './labs/lua/engine.ts';
 import { openRestyEngine } from './labs/openresty/engine.ts';
 import { tsEngine } from './labs/ts/engine.ts';
 import { VERSION } from './version.ts';
+import { answerOutsideClassroom, createClassroomApi } from './classroom/api.ts';
+import { createIdentifier, learnerSecret } from './classroom/identity.ts';
+import { Roster } from './classroom/roster.ts';
 
 export interface RunningServer {
   readonly config: ServerConfig;
@@ -36,6 +39,8 @@ export interface RunningServer {
   readonly urls: readonly string[];
   /** Lets /inspect watch untagged connections (`?fd-key=`); printed at start-up. */
   readonly inspectorKey: string;
+  /** Classroom mode: the teacher key (it is also the inspector key); null outside it. */
+  readonly teacherKey: string | null;
   readonly port: number;
   readonly http: Server;
   /** Open WebSocket connections per endpoint. */
@@ -87,7 +92,13 @@ export async function startServer(
   const startedAt = performance.now();
   const stats: Stats = { dropped: 0 };
   const tokenSecret = config.tokenSecret ? Buffer.from(config.tokenSecret) : randomBytes(32);
-  const inspectorKey = config.inspectorKey ?? randomBytes(18).toString('base64url');
+  // In a class one secret is enough to hold: the teacher key also watches every connection.
+  const teacherKey = config.classroom ? (config.teacherKey ?? randomBytes(18).toString('base64url')) : null;
+  const inspectorKey = teacherKey ?? config.inspectorKey ?? randomBytes(18).toString('base64url');
+  const roster = config.classroom ? new Roster({ now, limits: config.classroomLimits }) : null;
+  const secretOfLearners = learnerSecret(tokenSecret);
+  const identifier = teacherKey === null ? null : createIdentifier({ teacherKey, learnerSecret: secretOfLearners, now });
+  const classroom = identifier && roster ? { identify: (req: IncomingMessage) => identifier.identify(req.headers), roster } : null;
   const ctx: EndpointContext = { config, now, log, stats };
 
   const hub = new InspectHub({
@@ -128,7 +139,7 @@ export async function startServer(
     hostAllowed: (host) => access.hostAllowed(host),
     originAllowed: (origin, host) => access.originAllowed(origin, host),
   };
-  const sockets = createWebSocketLayer({ config, access: policy, log, now, hub, endpoints });
+  const sockets = createWebSocketLayer({ config, access: policy, log, now, hub, endpoints, classroom });
   connectionCount = () => sockets.size;
 
   const health = (): Health => ({
@@ -140,7 +151,8 @@ export async function startServer(
   });
 
   // Learners' own servers (server/labs/): /api/labs and /labs/<id> are theirs.
-  const labs = createLabsApi({ config, access: policy, log, now, hub, engines: [config.luaEngine === 'openresty' ? openRestyEngine() : embeddedLuaEngine(), tsEngine()], labs: loadLabs() });
+  const labs = createLabsApi({ config, access: policy, log, now, hub, engines: [config.luaEngine === 'openresty' ? openRestyEngine() : embeddedLuaEngine(), tsEngine()], labs: loadLabs(), classroom });
+  const classroomApi = identifier && roster ? createClassroomApi({ config, access: policy, log, now, identifier, roster, learnerSecret: secretOfLearners }) : null;
   const httpHandler = createHttpHandler({ config, access: policy, log, now, site: staticSite(config.siteDir, log), health, tokenSecret });
   const http = createServer(
     // A handshake that never completes must not hold a socket for long: headers within 10 s,
@@ -149,6 +161,7 @@ export async function startServer(
     (req, res) => {
       // Whatever a handler throws answers 500 and is logged; a request never ends the process.
       try {
+        if (classroomApi ? classroomApi.handleHttp(req, res) : answerOutsideClassroom(req, res)) return;
         if (!labs.handleHttp(req, res)) httpHandler(req, res);
       } catch (error) {
         log.error('request handler error', { path: req.url, error: (error as Error).message });
@@ -214,6 +227,7 @@ export async function startServer(
     url,
     urls,
     inspectorKey,
+    teacherKey,
     port,
     http,
     counts: () => sockets.counts(),

@@ -36,6 +36,15 @@ Options:
                           when --host is not loopback; on loopback it is on
   --lua-engine <engine>   embedded | openresty: where Lua labs run (default
                           embedded; openresty needs nginx + lua-nginx-module)
+  --classroom             one server for a class (needs --host): learners sign
+                          in at /classroom/, each one's runs and labs are theirs,
+                          per-learner limits; prints a teacher key for /teacher/
+                          (FD_TEACHER_KEY sets it, the same for every process)
+
+Environment:
+  FD_TEACHER_KEY          the teacher key (--classroom); 16+ letters, digits, _ or -
+  FD_TOKEN_SECRET         the key that signs sign-ins and chat tokens (16+
+                          characters): the same for every process of a class
   -h, --help              show this help
 `;
 
@@ -57,8 +66,24 @@ const flagOf: Record<string, string> = {
   luaEngine: 'lua-engine',
 };
 
-/** argv → config, without side effects, so every bad flag has a test. */
-export function parseCli(argv: readonly string[]): CliResult {
+/** What --classroom cannot be combined with, said so the teacher knows what to type instead; null when fine. */
+export function classroomProblem(values: Record<string, unknown>): string | null {
+  if (!values['classroom']) return null;
+  if (values['host'] === undefined) {
+    return '--classroom serves other machines: add --host 0.0.0.0 (learners connect to this machine directly), or --host 127.0.0.1 --allow-host <the name learners type> behind a TLS proxy (samples/nginx/classroom.conf).';
+  }
+  if (values['auth'] !== undefined && values['auth'] !== 'required') {
+    return `--classroom requires sign-in: drop --auth ${String(values['auth'])} (a class runs as --auth required).`;
+  }
+  const opened = ['remote-inspect', 'remote-token', 'labs'].filter((flag) => values[flag]);
+  if (opened.length > 0) {
+    return `--classroom already opens /inspect, POST /api/token and the labs to signed-in learners, each to their own: drop ${opened.map((f) => `--${f}`).join(' and ')}, which would open them to anyone.`;
+  }
+  return null;
+}
+
+/** argv → config, without side effects, so every bad flag has a test. `env` supplies secrets kept off the command line (FD_TEACHER_KEY). */
+export function parseCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): CliResult {
   let parsed;
   try {
     parsed = parseArgs({
@@ -80,6 +105,7 @@ export function parseCli(argv: readonly string[]): CliResult {
         site: { type: 'string' },
         log: { type: 'string' },
         'lua-engine': { type: 'string' },
+        classroom: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -91,6 +117,11 @@ export function parseCli(argv: readonly string[]): CliResult {
   // Empty strings would coerce to 0; say they are missing instead.
   const blank = Object.entries(values).find(([, v]) => v === '');
   if (blank) return { kind: 'error', message: `--${blank[0]} needs a value` };
+  const problem = classroomProblem(values);
+  if (problem) return { kind: 'error', message: problem };
+  const teacherKey = values.classroom ? env['FD_TEACHER_KEY'] || undefined : undefined;
+  // Several processes of one class must verify each other's sign-ins and chat tokens.
+  const tokenSecret = env['FD_TOKEN_SECRET'] || undefined;
   const result = configSchema.safeParse({
     port: values.port,
     host: values.host,
@@ -106,11 +137,16 @@ export function parseCli(argv: readonly string[]): CliResult {
     auth: values.auth,
     maxConnections: values['max-connections'],
     luaEngine: values['lua-engine'],
+    classroom: values.classroom,
+    teacherKey,
+    tokenSecret,
   });
   if (!result.success) {
     const message = result.error.issues
       .map((issue) => {
         const key = String(issue.path[0] ?? '');
+        if (key === 'teacherKey') return `FD_TEACHER_KEY: ${issue.message}`;
+        if (key === 'tokenSecret') return 'FD_TOKEN_SECRET: must be at least 16 characters';
         const flag = flagOf[key] ?? key;
         let given = (values as Record<string, unknown>)[flag];
         if (Array.isArray(given) && typeof issue.path[1] === 'number') given = given[issue.path[1]];
@@ -124,7 +160,7 @@ export function parseCli(argv: readonly string[]): CliResult {
 
 /** Prints what parseCli decided and exits where the process must end. */
 export function configFromArgvOrExit(argv: readonly string[]): ServerConfig {
-  const cli = parseCli(argv);
+  const cli = parseCli(argv, process.env);
   if (cli.kind === 'help') {
     process.stdout.write(USAGE);
     process.exit(0);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { fileURLToPath } from 'node:url';
 import { AUTH_MODES } from '../protocol/chat.ts';
+import { CLASSROOM_LIMITS } from '../protocol/classroom.ts';
 import { LIMITS } from '../protocol/constants.ts';
 import { DEFAULT_HOST, DEFAULT_PORT } from '../protocol/endpoints.ts';
 import { canonicalHostname, isLoopbackAddress, isLoopbackName, normalizeOrigin } from './core/origin.ts';
@@ -115,12 +116,35 @@ export const configSchema = z
       .min(16)
       .optional()
       .describe('HMAC key for chat tokens; by default a random one per process, so restarts invalidate tokens.'),
+    classroom: z
+      .boolean()
+      .default(false)
+      .describe('One companion for a class: sign-in required everywhere, each learner\'s runs and labs their own, a teacher key, per-learner limits.'),
+    teacherKey: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{16,128}$/, 'must be 16 to 128 letters, digits, "_" or "-"')
+      .optional()
+      .describe('Classroom mode: the teacher key; by default a random one per process, printed once at start-up. Give the same one (FD_TEACHER_KEY) to every process of a class.'),
+    classroomLimits: z
+      .object({
+        connectionsPerLearner: count('connection').default(CLASSROOM_LIMITS.connectionsPerLearner),
+        labsPerLearner: count('lab').default(CLASSROOM_LIMITS.labsPerLearner),
+        labsTotal: count('lab').default(CLASSROOM_LIMITS.labsTotal),
+        messagesPerSecond: z.number().positive().default(CLASSROOM_LIMITS.messagesPerSecond),
+        messagesBurst: count('message').default(CLASSROOM_LIMITS.messagesBurst),
+        inspectors: count('inspector').default(CLASSROOM_LIMITS.inspectors),
+        sessionSeconds: z.number().positive().default(CLASSROOM_LIMITS.sessionSeconds),
+      })
+      .prefault({})
+      .describe('Classroom mode: what one learner may hold and send, and the class\'s totals.'),
     luaEngine: z
       .enum(['embedded', 'openresty'], { error: 'must be embedded or openresty' })
       .default('embedded')
       .describe('Runs Lua labs on the embedded Lua 5.4 (WebAssembly) or on Debian\'s nginx with lua-nginx-module.'),
   })
-  .strict();
+  .strict()
+  // A class signs in: /chat takes tokens only, whatever --auth said (the CLI refuses --auth optional with it).
+  .transform((config) => (config.classroom ? { ...config, auth: 'required' as const } : config));
 
 export type ServerConfig = z.infer<typeof configSchema>;
 export type ServerOptions = z.input<typeof configSchema>;
@@ -149,9 +173,11 @@ export function isLoopbackOnly(config: Pick<ServerConfig, 'host'>): boolean {
  * `--remote-token`, `--labs`) is on. A caller answers false with 403.
  */
 export function featureAllowed(
-  config: Pick<ServerConfig, 'remoteInspect' | 'remoteToken' | 'labs'>,
+  config: Pick<ServerConfig, 'remoteInspect' | 'remoteToken' | 'labs'> & { classroom?: boolean },
   feature: LocalFeature,
   remoteAddress: string | undefined,
 ): boolean {
+  // Classroom mode opens them to everyone signed in: the callers check who (server/classroom/).
+  if (config.classroom) return true;
   return isLoopbackAddress(remoteAddress) || config[featureFlag[feature]];
 }

@@ -1,11 +1,30 @@
+import { networkInterfaces } from 'node:os';
 import { INSPECT_KEY_PARAM } from '../protocol/endpoints.ts';
+import { classroomBanner, learnerOrigins } from './classroom/banner.ts';
 import { PortBusyError, startServer, type RunningServer } from './app.ts';
 import { configFromArgvOrExit } from './cli.ts';
 import { isLoopbackOnly } from './config.ts';
 
 /** What `npm start` prints: where to go, the inspector key and, beyond loopback, what that exposes. */
-export function banner(server: Pick<RunningServer, 'url' | 'urls' | 'port' | 'inspectorKey' | 'config'>): string {
+export function banner(
+  server: Pick<RunningServer, 'url' | 'urls' | 'port' | 'inspectorKey' | 'config'> & { teacherKey?: string | null },
+  interfaces: Parameters<typeof learnerOrigins>[2] = networkInterfaces(),
+): string {
   const lines = ['', `Full Duplex is running at ${server.url}`];
+  if (server.teacherKey) {
+    lines.push(
+      ...classroomBanner({
+        origins: learnerOrigins(server.config.host, server.port, interfaces, server.config.allowHosts),
+        localUrl: `http://localhost:${server.port}`,
+        teacherKey: server.teacherKey,
+        behindProxy: isLoopbackOnly(server.config),
+      }),
+      'Press Ctrl+C to stop.',
+      '',
+      '',
+    );
+    return lines.join('\n');
+  }
   if (!isLoopbackOnly(server.config)) {
     lines[1] = 'Full Duplex is running at:';
     for (const url of server.urls) lines.push(`  ${url}`);

@@ -19,6 +19,8 @@ export type InspectSink = (json: string) => boolean;
 
 interface Subscriber {
   tag: string | null;
+  /** Classroom mode: a learner's subscription sees only the connections of that learner; null sees every owner's. */
+  owner: string | null;
   sink: InspectSink;
   budget: TokenBucket;
   dropped: number;
@@ -26,6 +28,7 @@ interface Subscriber {
 
 interface Buffered {
   tag: string;
+  owner: string | null;
   at: number;
   /** Builds the event's JSON the first time someone needs it (a live subscriber or a replay). */
   json: () => string;
@@ -36,6 +39,11 @@ interface Buffered {
  * after a dot: a playground run tags each client's sockets `<run>.<client>`,
  * and one /inspect?fd-tag=<run> sees all of them, each named by its own tag.
  */
+/** A subscription limited to an owner sees that owner's events only; an unlimited one sees all. */
+function sees(sub: Pick<Subscriber, 'owner'>, owner: string | null): boolean {
+  return sub.owner === null || sub.owner === owner;
+}
+
 export function tagCovers(subscription: string, connection: string | null): boolean {
   return connection !== null && (connection === subscription || connection.startsWith(`${subscription}.`));
 }
@@ -68,11 +76,11 @@ export class InspectHub {
     return this.subscribers.size;
   }
 
-  /** True when a subscriber would see a connection with `tag` (one covering it, or one watching everything). */
-  watches(tag: string | null): boolean {
+  /** True when a subscriber would see a connection with `tag` and `owner` (one covering it, or one watching everything). */
+  watches(tag: string | null, owner: string | null = null): boolean {
     if (this.globalCount > 0) return true;
     if (tag === null) return false;
-    for (const sub of this.subscribers) if (sub.tag !== null && tagCovers(sub.tag, tag)) return true;
+    for (const sub of this.subscribers) if (sub.tag !== null && tagCovers(sub.tag, tag) && sees(sub, owner)) return true;
     return false;
   }
 
@@ -80,21 +88,25 @@ export class InspectHub {
    * Publishes one event of a connection with `tag`. `make` builds it only when
    * someone sees it: a tagged event is kept for replay as its builder, and a
    * frame over every subscriber's budget is just counted, never built.
+   * `owner` (classroom mode) is the learner whose connection it is: a learner's
+   * subscription sees their own events only, whatever tag it names.
    */
-  publish(tag: string | null, kind: InspectEvent['kind'], make: () => InspectEvent): void {
+  publish(tag: string | null, kind: InspectEvent['kind'], make: () => InspectEvent, owner: string | null = null): void {
     let json: string | null = null;
     const text = (): string => (json ??= JSON.stringify(make()));
-    if (tag !== null) this.recent.push({ tag, at: this.options.now(), json: text });
+    if (tag !== null) this.recent.push({ tag, owner, at: this.options.now(), json: text });
     for (const sub of this.subscribers) {
       if (sub.tag !== null && !tagCovers(sub.tag, tag)) continue;
+      if (!sees(sub, owner)) continue;
       this.offer(sub, kind === 'frame', text);
     }
   }
 
-  /** Starts a subscription; returns the function that ends it. */
-  subscribe(tag: string | null, sink: InspectSink): () => void {
+  /** Starts a subscription (limited to one owner's connections when `owner` is given); returns the function that ends it. */
+  subscribe(tag: string | null, sink: InspectSink, owner: string | null = null): () => void {
     const sub: Subscriber = {
       tag,
+      owner,
       sink,
       budget: new TokenBucket(this.options.burst, this.options.perSecond, this.options.now),
       dropped: 0,
@@ -102,7 +114,7 @@ export class InspectHub {
     if (tag !== null) {
       const oldest = this.options.now() - this.options.replayMs;
       for (const item of this.recent.toArray()) {
-        if (tagCovers(tag, item.tag) && item.at >= oldest && !sink(item.json())) sub.dropped += 1;
+        if (tagCovers(tag, item.tag) && sees(sub, item.owner) && item.at >= oldest && !sink(item.json())) sub.dropped += 1;
       }
     } else {
       this.globalCount += 1;

@@ -117,7 +117,8 @@ export class AccessPolicy implements Access {
     const normal = normalizeOrigin(origin);
     if (normal === null) return false;
     if (this.extraOrigins.has(normal)) return true;
-    if (hostHeader !== undefined && this.hostAllowed(hostHeader) && normal === normalizeOrigin(`http://${hostHeader}`)) return true;
+    // The page's own origin: the Host it was sent to, over http, or https through a TLS proxy (samples/nginx/).
+    if (hostHeader !== undefined && this.hostAllowed(hostHeader) && (normal === normalizeOrigin(`http://${hostHeader}`) || normal === normalizeOrigin(`https://${hostHeader}`))) return true;
     const url = new URL(normal);
     if (url.protocol !== 'http:' || !isLoopbackName(url.hostname)) return false;
     const port = url.port === '' ? 80 : Number(url.port);

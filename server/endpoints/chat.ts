@@ -31,7 +31,7 @@ export function chatEndpoint(ctx: EndpointContext, secret: Uint8Array): Endpoint
     kind: 'chat',
     room,
     admit: (params, _tag, peer) => {
-      if (!joinAllowed(peer.address)) {
+      if (!joinAllowed(peer.limitKey ?? peer.address)) {
         return {
           ok: false,
           status: 429,

@@ -1,3 +1,4 @@
+import type { Identity } from '../../protocol/classroom.ts';
 import type { EndpointKind } from '../../protocol/endpoints.ts';
 import type { Clock } from '../core/clock.ts';
 import type { ServerConfig } from '../config.ts';
@@ -38,6 +39,13 @@ export interface HandshakeChoice {
 export interface Peer {
   /** The TCP peer's address (req.socket.remoteAddress), e.g. "127.0.0.1" or "::ffff:192.168.1.9". */
   readonly address: string;
+  /**
+   * What per-address limits count against: the address, or in classroom mode the
+   * signed-in learner (behind a proxy every learner has the proxy's address).
+   */
+  readonly limitKey?: string;
+  /** Classroom mode: who signed this request (a learner, the teacher); undefined outside it. */
+  readonly identity?: Identity;
 }
 
 export interface Endpoint {

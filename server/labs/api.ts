@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { CLASSROOM_PATHS, ownerOf, TEACHER_OWNER, type Identity } from '../../protocol/classroom.ts';
 import { LIMITS } from '../../protocol/constants.ts';
 import { INSPECT_TAG_PARAM, INSPECT_TAG_PATTERN } from '../../protocol/endpoints.ts';
 import type { HttpError } from '../../protocol/errors.ts';
 import { checkLabRequestSchema, LAB_ID_PATTERN, LAB_LIMITS, LAB_PATHS, startLabRequestSchema, type StartLabResponse } from '../../protocol/labs.ts';
 import type { Lab } from '../../labs/schema.ts';
+import { sameSecret } from '../classroom/identity.ts';
+import type { Roster } from '../classroom/roster.ts';
 import type { Clock } from '../core/clock.ts';
 import type { InspectHub } from '../core/inspect-hub.ts';
 import { isLoopbackName, type Access } from '../core/origin.ts';
@@ -51,6 +54,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
   });
 }
 
+/** Classroom mode: the header a lab check's clients carry into the learner's lab (they have no sign-in). */
+const CHECK_KEY_HEADER = 'x-fd-lab-check';
+
 export function createLabsApi(deps: {
   config: ServerConfig;
   /** The server's Host and Origin rules (server/core/origin.ts), the same as its own endpoints'. */
@@ -60,11 +66,31 @@ export function createLabsApi(deps: {
   hub: InspectHub | null;
   engines: readonly Engine[];
   labs: ReadonlyMap<string, Lab>;
+  /**
+   * Classroom mode: who a request is from, and the roster. Each lab is its
+   * starter's: another learner gets 404 for it, as if it did not exist.
+   */
+  classroom?: { identify(req: IncomingMessage): Identity | null; roster: Roster } | null;
   /** Runs the reaper every `ms`; tests pass a fake. */
   every?: (ms: number, fn: () => void) => () => void;
 }): LabsApi {
   const { config, log, now } = deps;
-  const registry = new LabRegistry({ now, max: LAB_LIMITS.maxServers, idleMs: LAB_LIMITS.idleMs });
+  const classroom = deps.classroom ?? null;
+  const maxServers = classroom ? config.classroomLimits.labsTotal : LAB_LIMITS.maxServers;
+  const registry = new LabRegistry({ now, max: maxServers, idleMs: LAB_LIMITS.idleMs });
+  /** Classroom mode: lab id → its owner (a learner's id, or the teacher). */
+  const owners = new Map<string, string>();
+  /** Classroom mode: lab id → the key its check's clients carry, as they have no sign-in. */
+  const checkKeys = new Map<string, string>();
+  const forget = (id: string): void => {
+    const owner = owners.get(id);
+    owners.delete(id);
+    checkKeys.delete(id);
+    if (owner !== undefined) classroom?.roster.labStopped(owner, id);
+  };
+  /** May `identity` see lab `id`? Always outside classroom mode; there, its owner and the teacher. */
+  const mayUse = (identity: Identity | null, id: string): boolean =>
+    classroom === null || identity?.kind === 'teacher' || (identity !== null && owners.get(id) === ownerOf(identity));
   const every =
     deps.every ??
     ((ms, fn) => {
@@ -75,18 +101,21 @@ export function createLabsApi(deps: {
   const stopReaper = every(30_000, () => {
     for (const entry of registry.sweep()) {
       log.info('lab reaped (idle)', { lab: entry.id });
+      forget(entry.id);
       void entry.server.stop();
     }
   });
   let starting = 0;
 
   function labUrl(req: IncomingMessage, id: string): string {
+    // A class reaches the server by the name in Host (checked above), maybe through a TLS proxy: the same way back.
+    if (classroom && req.headers.host) return `${req.headers['x-forwarded-proto'] === 'https' ? 'wss' : 'ws'}://${req.headers.host}${LAB_PATHS.socket}${id}`;
     const port = req.socket.localPort ?? 0;
     const host = isLoopbackName(config.host) ? '127.0.0.1' : (req.headers.host ?? `127.0.0.1:${port}`).replace(/:\d+$/, '');
     return `ws://${host}:${port}${LAB_PATHS.socket}${id}`;
   }
 
-  async function start(req: IncomingMessage, res: ServerResponse, cors: Record<string, string>): Promise<void> {
+  async function start(req: IncomingMessage, res: ServerResponse, cors: Record<string, string>, identity: Identity | null): Promise<void> {
     const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
     if (type !== 'application/json') {
       req.resume();
@@ -113,10 +142,12 @@ export function createLabsApi(deps: {
     const labId = parsed.data.lab ?? null;
     const lab = labId === null ? null : deps.labs.get(labId);
     if (lab === undefined) return fail(res, 400, 'unknown_lab', `There is no lab "${labId}".`, cors);
-    if (registry.size + starting >= LAB_LIMITS.maxServers) {
+    if (registry.size + starting >= maxServers) {
       req.resume();
-      return fail(res, 429, 'too_many_labs', `${LAB_LIMITS.maxServers} lab servers are already running: stop one (DELETE ${LAB_PATHS.api}/<id>) or wait for an idle one to be reaped.`, cors);
+      return fail(res, 429, 'too_many_labs', `${maxServers} lab servers are already running: stop one (DELETE ${LAB_PATHS.api}/<id>) or wait for an idle one to be reaped.`, cors);
     }
+    const refusal = identity ? classroom?.roster.admitLab(identity) : null;
+    if (refusal) return fail(res, refusal.status, refusal.error, refusal.message, cors);
     starting += 1;
     let result;
     try {
@@ -133,6 +164,11 @@ export function createLabsApi(deps: {
     }
     const id = randomBytes(8).toString('hex');
     registry.add(id, result.server, labId);
+    if (identity && classroom) {
+      owners.set(id, ownerOf(identity));
+      checkKeys.set(id, randomBytes(18).toString('base64url'));
+      classroom.roster.labStarted(identity, id, labId, result.server.engine);
+    }
     log.info('lab started', { lab: id, engine: engine.label, definition: labId });
     sendJson(res, 201, { id, url: labUrl(req, id), engine: result.server.engine, lab: labId } satisfies StartLabResponse, {
       ...cors,
@@ -166,17 +202,32 @@ export function createLabsApi(deps: {
       fail(res, 403, 'labs_disabled', 'Labs run code on this machine, so they are off while the server listens beyond loopback; restart with --labs to allow them.', cors);
       return true;
     }
+    // In a class, only signed-in learners run code, each on their own lab servers.
+    const identity = classroom?.identify(req) ?? null;
+    if (classroom && identity === null) {
+      req.resume();
+      fail(res, 401, 'sign_in_required', `This companion serves a class: sign in at ${CLASSROOM_PATHS.signInPage} first, then press Run again.`, cors);
+      return true;
+    }
     const rest = path.slice(LAB_PATHS.api.length).split('/').filter(Boolean);
     if (rest.length === 0) {
-      if (req.method !== 'POST') {
-        fail(res, 405, 'method_not_allowed', 'POST {"language":"lua","code":"…"} to start a lab server.', { ...cors, allow: 'POST, OPTIONS' });
+      if (classroom && req.method === 'GET') {
+        // Your own lab servers (the teacher: everyone's).
+        const mine = registry.all().filter((e) => mayUse(identity, e.id));
+        sendJson(res, 200, { labs: mine.map((e) => ({ id: e.id, lab: e.lab, engine: e.server.engine, ended: e.ended, owner: identity?.kind === 'teacher' ? (owners.get(e.id) ?? TEACHER_OWNER) : undefined })) }, cors);
         return true;
       }
-      void start(req, res, cors).catch(() => res.destroy());
+      if (req.method !== 'POST') {
+        fail(res, 405, 'method_not_allowed', 'POST {"language":"lua","code":"…"} to start a lab server.', { ...cors, allow: classroom ? 'GET, POST, OPTIONS' : 'POST, OPTIONS' });
+        return true;
+      }
+      void start(req, res, cors, identity).catch(() => res.destroy());
       return true;
     }
     const [id, action] = rest;
-    const entry = id !== undefined && LAB_ID_PATTERN.test(id) ? registry.get(id) : undefined;
+    const found = id !== undefined && LAB_ID_PATTERN.test(id) ? registry.get(id) : undefined;
+    // Another learner's lab answers exactly as a lab that does not exist: its id tells them nothing.
+    const entry = found && mayUse(identity, found.id) ? found : undefined;
     if (!entry) {
       req.resume();
       fail(res, 404, 'no_such_lab', `No lab server ${id}: it was stopped, reaped after ${LAB_LIMITS.idleMs / 60000} idle minutes, or never started. Run it again.`, cors);
@@ -184,6 +235,7 @@ export function createLabsApi(deps: {
     }
     if (action === undefined && req.method === 'DELETE') {
       registry.remove(entry.id);
+      forget(entry.id);
       void entry.server.stop().then(() => {
         log.info('lab stopped', { lab: entry.id });
         res.writeHead(204, cors);
@@ -212,7 +264,8 @@ export function createLabsApi(deps: {
             return;
           }
           const url = `ws://127.0.0.1:${req.socket.localPort ?? 0}${LAB_PATHS.socket}${entry.id}`;
-          return runCheck(lab.check, { url, log: () => entry.server.log, tag: parsed.data.tag ?? null }).then(
+          const key = checkKeys.get(entry.id);
+          return runCheck(lab.check, { url, log: () => entry.server.log, tag: parsed.data.tag ?? null, headers: key ? { [CHECK_KEY_HEADER]: key } : {} }).then(
             (verdict) => sendJson(res, 200, verdict, cors),
             (error: Error) => fail(res, 500, 'check_failed', `The check could not run: ${error.message}`, cors),
           );
@@ -245,11 +298,26 @@ export function createLabsApi(deps: {
       return true;
     }
     const id = url.pathname.slice(LAB_PATHS.socket.length).split('/')[0] ?? '';
-    const entry = LAB_ID_PATTERN.test(id) ? registry.get(id) : undefined;
+    const found = LAB_ID_PATTERN.test(id) ? registry.get(id) : undefined;
+    // In a class, a lab's sockets are its owner's (their page's clients) and its check's, which the
+    // server itself opens with the lab's check key; anyone else is told there is no such lab.
+    const checkKey = req.headers[CHECK_KEY_HEADER];
+    const identity = classroom?.identify(req) ?? null;
+    const entry = found && (mayUse(identity, found.id) || (typeof checkKey === 'string' && sameSecret(checkKey, checkKeys.get(found.id) ?? ''))) ? found : undefined;
     if (!entry) {
       refuseUpgrade(socket, 404, { error: 'no_such_lab', message: `No lab server ${id}: press Run to start one.` });
       return true;
     }
+    if (checkKey !== undefined) {
+      // The check's key is for this server only: the learner's handler and the inspector never see it.
+      delete req.headers['x-fd-lab-check'];
+      const raw: string[] = [];
+      for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+        if (req.rawHeaders[i]?.toLowerCase() !== CHECK_KEY_HEADER) raw.push(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
+      }
+      req.rawHeaders.splice(0, req.rawHeaders.length, ...raw);
+    }
+    const labOwner = owners.get(entry.id) ?? null;
     if (entry.ended) {
       refuseUpgrade(socket, 503, { error: 'lab_ended', message: `Lab server ${id} has ended: its log says why. Press Run to start it again.` });
       return true;
@@ -272,13 +340,16 @@ export function createLabsApi(deps: {
         previewBytes: LIMITS.inspectPreviewBytes,
         request: { method: req.method ?? 'GET', target, httpVersion: req.httpVersion, headers: pairs(req.rawHeaders) },
         // Credentials never leave in an event, as on the companion's own endpoints.
-        emit: (kind, make) => hub.publish(safeTag, kind, kind === 'handshake' ? () => redactHandshake(make() as HandshakeEvent) : make),
+        emit: (kind, make) => hub.publish(safeTag, kind, kind === 'handshake' ? () => redactHandshake(make() as HandshakeEvent) : make, labOwner),
       });
       tap = {
         read: (chunk) => recorder.read(chunk),
         wrote: (chunk) => recorder.wrote(chunk),
-        end: (code, reason, how) => hub.publish(safeTag, 'end', () => ({ kind: 'end', conn, t: now(), code, reason, how })),
+        end: (code, reason, how) => hub.publish(safeTag, 'end', () => ({ kind: 'end', conn, t: now(), code, reason, how }), labOwner),
       };
+      if (safeTag !== null && labOwner !== null && classroom) {
+        classroom.roster.labRun(labOwner === TEACHER_OWNER ? { kind: 'teacher' } : { kind: 'learner', id: labOwner, name: '' }, safeTag);
+      }
     }
     entry.server.handleUpgrade(req, socket, head, tap);
     return true;

@@ -175,6 +175,7 @@ async function runCase(
   log: () => readonly LabLogLine[],
   record: ((entry: TranscriptEntry) => void) | null,
   tag: string | null,
+  extraHeaders: Readonly<Record<string, string>> = {},
 ): Promise<CaseResult> {
   const clients = new Map<string, ScriptedClient>();
   const logStart = log().length;
@@ -204,7 +205,7 @@ async function runCase(
         continue;
       }
       if (step.do === 'connect') {
-        const client = new ScriptedClient(tagged(url + step.path, tag, step.client), step.headers, step.autoPong);
+        const client = new ScriptedClient(tagged(url + step.path, tag, step.client), { ...step.headers, ...extraHeaders }, step.autoPong);
         clients.set(step.client, client);
         const want = step.status;
         const { hit, seen } = await client.take(
@@ -289,10 +290,17 @@ function sortKeys(value: unknown): unknown {
 
 export async function runCheck(
   check: Check,
-  deps: { url: string; log: () => readonly LabLogLine[]; record?: (entry: TranscriptEntry) => void; tag?: string | null },
+  deps: {
+    url: string;
+    log: () => readonly LabLogLine[];
+    record?: (entry: TranscriptEntry) => void;
+    tag?: string | null;
+    /** Sent by every client on top of the step's own (classroom mode: the key that lets the check into the learner's lab). */
+    headers?: Readonly<Record<string, string>>;
+  },
 ): Promise<Verdict> {
   const cases: CaseResult[] = [];
-  for (const c of check.cases) cases.push(await runCase(c, deps.url, deps.log, deps.record ?? null, deps.tag ?? null));
+  for (const c of check.cases) cases.push(await runCase(c, deps.url, deps.log, deps.record ?? null, deps.tag ?? null, deps.headers));
   return { passed: cases.every((c) => c.passed), cases };
 }
 

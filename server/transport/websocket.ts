@@ -1,9 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { CLASSROOM_PATHS, ownerOf, type Identity } from '../../protocol/classroom.ts';
 import { CLOSE, LIMITS } from '../../protocol/constants.ts';
 import { ECHO_DEFLATE, endpointKindOf, ENDPOINT_KINDS, INSPECT_TAG_PARAM, INSPECT_TAG_PATTERN, type EndpointKind } from '../../protocol/endpoints.ts';
 import type { EndEvent, HandshakeEvent } from '../../protocol/inspect.ts';
+import type { Roster } from '../classroom/roster.ts';
 import type { Clock } from '../core/clock.ts';
 import type { InspectHub } from '../core/inspect-hub.ts';
 import type { Access } from '../core/origin.ts';
@@ -24,7 +26,13 @@ interface Live {
   /** Set when the server decides how the connection ends (heartbeat, shutdown). */
   endHow: EndHow | null;
   /** The wire tap, while someone may watch this connection; `untap` removes it for good. */
-  tap: { tag: string | null; since: number; untap(): void } | null;
+  tap: { tag: string | null; owner: string | null; since: number; untap(): void } | null;
+}
+
+/** Classroom mode: who a request is from, and the roster that counts what each learner holds. */
+export interface ClassroomGate {
+  identify(req: IncomingMessage): Identity | null;
+  roster: Roster;
 }
 
 export interface WebSocketLayer {
@@ -61,6 +69,7 @@ export function createWebSocketLayer(deps: {
   now: Clock;
   hub: InspectHub;
   endpoints: Record<EndpointKind, Endpoint>;
+  classroom?: ClassroomGate | null;
 }): WebSocketLayer {
   const { config, access, log, now, hub } = deps;
   const live = new Map<string, Live>();
@@ -102,10 +111,11 @@ export function createWebSocketLayer(deps: {
     error: string,
     message: string,
     headers: Record<string, string> = {},
+    owner: string | null = null,
   ): void {
     const target = splitTarget(req.url ?? '/')?.target ?? String(req.url);
     log.info('upgrade refused', { status, error, path: target.split('?')[0] });
-    hub.publish(tag, 'rejected', () => ({ kind: 'rejected', t: now(), target: redactTarget(target), status, reason: message, tag }));
+    hub.publish(tag, 'rejected', () => ({ kind: 'rejected', t: now(), target: redactTarget(target), status, reason: message, tag }), owner);
     refuseUpgrade(socket, status, { error, message }, headers);
   }
 
@@ -135,8 +145,21 @@ export function createWebSocketLayer(deps: {
     if (live.size >= config.maxConnections) {
       return reject(req, socket, tag, 503, 'too_many_connections', `The server already has ${config.maxConnections} connections; try again later.`);
     }
-    const admission = deps.endpoints[kind].admit(params, tag, { address: req.socket.remoteAddress ?? '' });
-    if (!admission.ok) return reject(req, socket, tag, admission.status, admission.error, admission.message);
+    // Classroom mode: every connection is someone's, counted against their limits and shown only to them (and the teacher).
+    let identity: Identity | undefined;
+    if (deps.classroom) {
+      const who = deps.classroom.identify(req);
+      if (who === null) {
+        return reject(req, socket, tag, 401, 'sign_in_required', `This companion serves a class: sign in at ${CLASSROOM_PATHS.signInPage} first; your browser then sends your sign-in with every connection.`);
+      }
+      const refusal = deps.classroom.roster.admitConnection(who);
+      if (refusal) return reject(req, socket, tag, refusal.status, refusal.error, refusal.message, {}, ownerOf(who));
+      identity = who;
+    }
+    const owner = identity ? ownerOf(identity) : null;
+    const address = req.socket.remoteAddress ?? '';
+    const admission = deps.endpoints[kind].admit(params, tag, identity ? { address, limitKey: `learner:${owner}`, identity } : { address });
+    if (!admission.ok) return reject(req, socket, tag, admission.status, admission.error, admission.message, {}, owner);
 
     const id = `c${nextId++}`;
     // Inspected: a tagged connection (its page opens /inspect?fd-tag= as the run starts, maybe a
@@ -163,7 +186,7 @@ export function createWebSocketLayer(deps: {
           headers: pairs(req.rawHeaders),
         },
         // Credentials (Cookie, Authorization, token query values, credential subprotocols) never leave in an event.
-        emit: (kind, make) => hub.publish(tag, kind, kind === 'handshake' ? () => redactHandshake(make() as HandshakeEvent) : make),
+        emit: (kind, make) => hub.publish(tag, kind, kind === 'handshake' ? () => redactHandshake(make() as HandshakeEvent) : make, owner),
       });
       const rec = recorder;
       const original = socket.write;
@@ -224,7 +247,7 @@ export function createWebSocketLayer(deps: {
         ws,
         alive: true,
         endHow: null,
-        tap: recorder ? { tag, since: now(), untap } : null,
+        tap: recorder ? { tag, owner, since: now(), untap } : null,
         conn: {
           id,
           endpoint: kind,
@@ -245,6 +268,7 @@ export function createWebSocketLayer(deps: {
         },
       };
       live.set(id, entry);
+      if (identity) deps.classroom?.roster.opened(identity, id, kind, tag);
       log.info('open', { conn: id, endpoint: kind, tag });
       ws.on('pong', () => {
         entry.alive = true;
@@ -254,6 +278,12 @@ export function createWebSocketLayer(deps: {
       });
       let session: Session | null = null;
       ws.on('message', (data: Buffer, isBinary: boolean) => {
+        if (identity && deps.classroom && !deps.classroom.roster.messageAllowed(identity)) {
+          // One learner's flood, over all their connections, must not starve the room's event loop.
+          if (entry.conn.open) log.info('learner message rate exceeded', { conn: id });
+          entry.conn.close(CLOSE.policyViolation, 'over your message rate in this class');
+          return;
+        }
         try {
           session?.message(data, isBinary);
         } catch (error) {
@@ -263,6 +293,7 @@ export function createWebSocketLayer(deps: {
       });
       ws.on('close', (code: number, reasonBytes: Buffer) => {
         live.delete(id);
+        if (identity) deps.classroom?.roster.closed(identity, id, tag);
         if (overTimer) clearTimeout(overTimer);
         const how: EndHow = entry.endHow ?? (code === CLOSE.abnormal ? 'abnormal' : 'clean');
         const reason = reasonBytes.toString('utf8');
@@ -272,7 +303,7 @@ export function createWebSocketLayer(deps: {
         } catch (error) {
           log.error('endpoint error', { conn: id, endpoint: kind, error: (error as Error).message });
         }
-        if (entry.tap) hub.publish(tag, 'end', () => ({ kind: 'end', conn: id, t: now(), code, reason, how }));
+        if (entry.tap) hub.publish(tag, 'end', () => ({ kind: 'end', conn: id, t: now(), code, reason, how }), owner);
       });
       try {
         session = admission.open(entry.conn);
@@ -289,7 +320,7 @@ export function createWebSocketLayer(deps: {
     const cutoff = now() - LIMITS.inspectTapWaitMs;
     for (const entry of live.values()) {
       const tap = entry.tap;
-      if (tap && tap.since <= cutoff && !hub.watches(tap.tag)) {
+      if (tap && tap.since <= cutoff && !hub.watches(tap.tag, tap.owner)) {
         tap.untap();
         entry.tap = null;
       }

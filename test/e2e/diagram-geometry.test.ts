@@ -30,6 +30,8 @@ function liveDiagrams(): { path: string; playground: string }[] {
     for (const match of html.matchAll(/<fd-sequence-diagram[^>]*data-for="([^"]+)"/g)) {
       // Server labs' diagrams draw a check, not a run of client code: test/e2e/lab.test.ts covers them.
       if (html.includes(`<fd-server-lab id="${match[1]}"`)) continue;
+      // The teacher's diagram draws a learner's run, not one of its own: test/e2e/classroom.test.ts covers it.
+      if (html.includes(`<fd-teacher-desk id="${match[1]}"`)) continue;
       found.push({ path, playground: match[1] as string });
     }
   }

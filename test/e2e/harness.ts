@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, inject } from 'vitest';
 import { startServer, type RunningServer } from '../../server/app.ts';
+import type { ServerOptions } from '../../server/config.ts';
 
 /**
  * The e2e harness: the built site and the companion server on an ephemeral
@@ -69,7 +70,7 @@ async function sharedOrOwnBrowser(): Promise<Browser> {
  * Starts the server and connects to the browser once per test file. Every page opened through it
  * records console errors, failed requests and any request leaving the origin.
  */
-export function useBrowser(serverOptions: { luaEngine?: 'embedded' | 'openresty' } = {}): BrowserEnv {
+export function useBrowser(serverOptions: ServerOptions = {}): BrowserEnv {
   const env = {} as BrowserEnv;
   const contexts: BrowserContext[] = [];
   beforeAll(async () => {

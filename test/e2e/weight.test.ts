@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, expect, it } from 'vitest';
 import { HTTP_PATHS } from '../../protocol/endpoints.ts';
+import { CLASSROOM_PATHS } from '../../protocol/classroom.ts';
 import { MONACO_REQUEST, PAGE_WEIGHT } from '../../tools/budgets.ts';
 import { builtPages, siteDir } from './pages.ts';
 import { describeBrowser, useBrowser } from './harness.ts';
@@ -16,7 +17,8 @@ import { describeBrowser, useBrowser } from './harness.ts';
  */
 const pages = builtPages();
 const gzipCache = new Map<string, number>();
-const COMPANION_PATHS = new Set<string>(Object.values(HTTP_PATHS));
+// The companion's own answers (the classroom pages ask /api/classroom/me) are not files of the site.
+const COMPANION_PATHS = new Set<string>([...Object.values(HTTP_PATHS), CLASSROOM_PATHS.me, CLASSROOM_PATHS.learners, CLASSROOM_PATHS.signIn, CLASSROOM_PATHS.teacherSession]);
 
 function gzipBytes(pathname: string): number {
   let file = join(siteDir, decodeURIComponent(pathname));

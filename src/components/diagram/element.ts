@@ -1,5 +1,7 @@
+import { CLASSROOM_PATHS, meResponseSchema, type MeResponse } from '../../../protocol/classroom.ts';
 import { INSPECT_TAG_PARAM, ENDPOINTS } from '../../../protocol/endpoints.ts';
 import type { InspectEvent } from '../../../protocol/inspect.ts';
+import { inspectorProblem } from '../../runtime/classroom/words.ts';
 import { frameFields, handshakeFields, type Field } from '../../runtime/diagram/detail.ts';
 import { arrow, fit, fitText, FULL, GEOMETRY, lanes, laneX, relativeTime, width, type Fit } from '../../runtime/diagram/layout.ts';
 import { toMermaid } from '../../runtime/diagram/mermaid.ts';
@@ -191,7 +193,8 @@ export class SequenceDiagramElement extends HTMLElement {
 
   /** What this diagram draws (SequenceDiagram.astro's `source`), which its status lines name. */
   #source(): DiagramSource {
-    return this.dataset['source'] === 'lab' ? 'lab' : 'playground';
+    const source = this.dataset['source'];
+    return source === 'lab' || source === 'learner' ? source : 'playground';
   }
 
   #running(): string {
@@ -221,7 +224,20 @@ export class SequenceDiagramElement extends HTMLElement {
         // A malformed event is skipped; the next one still draws.
       }
     };
-    socket.onerror = () => this.#status('The companion server\'s inspector is not reachable: start it with npm start.');
+    socket.onerror = () => void this.#inspectorFailed();
+  }
+
+  /** The inspector refused or is gone: in a class that usually means "sign in", which the page can find out. */
+  async #inspectorFailed(): Promise<void> {
+    const origin = currentCompanionOrigin();
+    let me: MeResponse | null = null;
+    try {
+      const parsed = meResponseSchema.safeParse(await (await fetch(`${origin}${CLASSROOM_PATHS.me}`)).json());
+      if (parsed.success) me = parsed.data;
+    } catch {
+      // No companion at all: the default sentence says to start it.
+    }
+    this.#status(inspectorProblem(me, `${origin}${CLASSROOM_PATHS.signInPage}`));
   }
 
   #reset(tag: string | null): void {

@@ -27,13 +27,17 @@ export function endedStatus(reason: RunEnd, closes: readonly Pick<Close, 'code' 
 }
 
 /** What a live diagram draws: a playground's run, or a server lab's check (its clients against the learner's server). */
-export type DiagramSource = 'playground' | 'lab';
+export type DiagramSource = 'playground' | 'lab' | 'learner';
 
 /** The status line before the first run, and while one is drawn. */
 export const DIAGRAM_STATUS: Record<DiagramSource, { waiting: string; running: string }> = {
   playground: {
     waiting: 'Run the playground above: every frame between it and the server appears here.',
     running: 'Drawing this run as it happens.',
+  },
+  learner: {
+    waiting: 'Press Watch beside a learner: their newest run appears here, and each run after it.',
+    running: "Drawing the learner's run: what their browser and the server said, as it happened.",
   },
   lab: {
     waiting: "Run the lab above: its check's clients connect to your server, and every frame between them appears here.",

@@ -29,6 +29,8 @@ describe('browser elements have one shape', () => {
       'playground/element.ts',
       'progress/element.ts',
       'quiz/element.ts',
+      'sign-in/element.ts',
+      'teacher/element.ts',
     ]);
   });
 
