@@ -22,6 +22,7 @@ import { createHttpHandler } from './transport/http.ts';
 import { staticSite } from './transport/static.ts';
 import { createWebSocketLayer } from './transport/websocket.ts';
 import { createLabsApi } from './labs/api.ts';
+import { RedisBus } from './scale/redis-bus.ts';
 import { loadLabs } from './labs/catalog.ts';
 import { embeddedLuaEngine } from './labs/lua/engine.ts';
 import { openRestyEngine } from './labs/openresty/engine.ts';
@@ -88,7 +89,9 @@ export async function startServer(
   const stats: Stats = { dropped: 0 };
   const tokenSecret = config.tokenSecret ? Buffer.from(config.tokenSecret) : randomBytes(32);
   const inspectorKey = config.inspectorKey ?? randomBytes(18).toString('base64url');
-  const ctx: EndpointContext = { config, now, log, stats };
+  // --redis: broadcast, chat and feed shared with the other processes on the same Redis.
+  const bus = config.redis ? new RedisBus({ url: config.redis, log }) : null;
+  const ctx: EndpointContext = { config, now, log, stats, ...(bus ? { bus } : {}) };
 
   const hub = new InspectHub({
     now,
@@ -137,6 +140,7 @@ export async function startServer(
     uptime: Math.round((performance.now() - startedAt) / 10) / 100,
     connections: sockets.counts(),
     dropped: stats.dropped,
+    ...(bus ? { redis: bus.state() === 'up' ? ('up' as const) : ('down' as const) } : {}),
   });
 
   // Learners' own servers (server/labs/): /api/labs and /labs/<id> are theirs.
@@ -177,6 +181,9 @@ export async function startServer(
       socket.destroy();
     }
   });
+
+  // Waits for Redis's first answer (connected and in sync, or refused): down, it serves alone and keeps trying.
+  await bus?.start();
 
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
@@ -223,6 +230,7 @@ export async function startServer(
         await Promise.all([sockets.shutdown(LIMITS.shutdownGraceMs), labs.shutdown()]);
         feed.stop();
         inspect.stop();
+        await bus?.close();
         lag.disable();
         http.closeAllConnections();
         await stopped;

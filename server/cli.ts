@@ -30,6 +30,9 @@ Options:
                           "required" admits only clients with a token from
                           POST /api/token
   --max-connections <n>   open WebSockets allowed; more get 503 (default ${LIMITS.maxConnections})
+  --redis <url>           share broadcast, chat and the feed with the other
+                          processes on this Redis, e.g. redis://127.0.0.1:6379
+                          (several processes behind a load balancer)
   --site <dir>            built site to serve (default dist/)
   --log <level>           silent | error | info | debug (default info)
   --labs                  allow the lab API (it runs learners' server code)
@@ -80,6 +83,7 @@ export function parseCli(argv: readonly string[]): CliResult {
         site: { type: 'string' },
         log: { type: 'string' },
         'lua-engine': { type: 'string' },
+        redis: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -106,6 +110,7 @@ export function parseCli(argv: readonly string[]): CliResult {
     auth: values.auth,
     maxConnections: values['max-connections'],
     luaEngine: values['lua-engine'],
+    redis: values.redis,
   });
   if (!result.success) {
     const message = result.error.issues

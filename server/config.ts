@@ -115,6 +115,13 @@ export const configSchema = z
       .min(16)
       .optional()
       .describe('HMAC key for chat tokens; by default a random one per process, so restarts invalidate tokens.'),
+    redis: z
+      .string()
+      .refine((url) => URL.canParse(url) && /^rediss?:$/.test(new URL(url).protocol), {
+        error: 'must be a Redis URL such as redis://127.0.0.1:6379 (redis:// or rediss://)',
+      })
+      .optional()
+      .describe('Share broadcast, chat and the feed with the other companion processes on this Redis (several processes behind a load balancer).'),
     luaEngine: z
       .enum(['embedded', 'openresty'], { error: 'must be embedded or openresty' })
       .default('embedded')
