@@ -37,9 +37,13 @@ export interface ChatRoomOptions {
   bus?: Bus;
 }
 
-/** The bus channel of the room. Each message on it is `<route> <name>\n<json>`. */
+/**
+ * The bus channel of the room. Each message on it is a route line, then JSON:
+ * `room <name>` (to everyone but <name>; a join adds its process), `to <name>`
+ * (a private message) or `here <process>` (the names that process holds).
+ */
 const CHANNEL = 'chat';
-const route = (kind: 'room' | 'to', name: string): string => `${kind} ${name}\n`;
+const route = (kind: 'room' | 'to' | 'here', name: string, owner?: string): string => `${kind} ${name}${owner === undefined ? '' : ` ${owner}`}\n`;
 
 /**
  * A chat room with no sockets in it: names, presence, history and routing.
@@ -55,8 +59,8 @@ export class ChatRoom {
   private readonly members = new Map<string, ChatMember>();
   /** This process's members whose join has not come back from the bus yet. */
   private readonly pending = new Map<string, ChatMember>();
-  /** Everyone in the room, on any process, in join order. */
-  private users = new Set<string>();
+  /** Everyone in the room, on any process, in join order, with the process that holds the name. */
+  private readonly users = new Map<string, string>();
   private readonly history: Ring<ChatMessage>;
   private lastId = 0;
   private nextGuest = 1;
@@ -73,8 +77,9 @@ export class ChatRoom {
     this.bus.on(CHANNEL, (payload) => this.apply(payload));
     this.roster = this.bus.roster(CHANNEL, {
       channel: CHANNEL,
-      joined: (name) => `${route('room', name)}${JSON.stringify({ type: 'join', name } satisfies ChatServerMessage)}`,
+      joined: (name, owner) => `${route('room', name, owner)}${JSON.stringify({ type: 'join', name } satisfies ChatServerMessage)}`,
       left: (name) => `${route('room', name)}${JSON.stringify({ type: 'leave', name } satisfies ChatServerMessage)}`,
+      snapshot: (owner, names) => `${route('here', owner)}${JSON.stringify(names)}`,
     });
     this.bus.onUp(() => this.resync());
   }
@@ -107,7 +112,7 @@ export class ChatRoom {
 
   /** Everyone in the room, whatever process they are on. */
   names(): string[] {
-    return [...this.users];
+    return [...this.users.keys()];
   }
 
   /** Members on this process. */
@@ -208,27 +213,33 @@ export class ChatRoom {
 
   /** One event of the room, in the room's order, from the bus. */
   private apply(payload: string): void {
-    const space = payload.indexOf(' ');
-    const newline = payload.indexOf('\n', space);
-    if (space === -1 || newline === -1) return;
-    const kind = payload.slice(0, space);
-    const name = payload.slice(space + 1, newline);
+    const newline = payload.indexOf('\n');
+    if (newline === -1) return;
+    const [kind, name = '', owner = ''] = payload.slice(0, newline).split(' ');
     const json = payload.slice(newline + 1);
     if (kind === 'to') {
       this.members.get(name)?.deliver(json, true);
       return;
     }
+    if (kind === 'here') {
+      this.snapshot(name, JSON.parse(json) as string[]);
+      return;
+    }
     const event = JSON.parse(json) as ChatServerMessage;
     if (event.type === 'message') {
-      // A repeat (an entry read back from Redis after a reconnect and also received) is dropped.
-      if (event.id <= this.lastId) return;
-      this.lastId = event.id;
-      this.history.push(event);
+      // Delivered whatever its id; kept once: an entry read back from Redis at a resync may also come live.
+      if (event.id > this.lastId) {
+        this.lastId = event.id;
+        this.history.push(event);
+      } else if (!this.history.toArray().some((m) => m.id === event.id)) {
+        this.history.push(event);
+      }
     } else if (event.type === 'join') {
       this.touched?.add(name);
       const joining = this.pending.get(name);
-      if (this.users.has(name) && !joining) return;
-      this.users.add(name);
+      const known = this.users.has(name);
+      this.users.set(name, owner);
+      if (known && !joining) return;
       if (joining) {
         this.pending.delete(name);
         this.members.set(name, joining);
@@ -246,15 +257,31 @@ export class ChatRoom {
     for (const [other, member] of this.members) if (other !== name) member.deliver(json, true);
   }
 
+  /** A process's whole list after it reconnected: its names missing here have left; new ones have joined. */
+  private snapshot(owner: string, names: readonly string[]): void {
+    const now = new Set(names);
+    for (const [name, holder] of [...this.users]) {
+      if (holder !== owner || now.has(name)) continue;
+      this.users.delete(name);
+      this.toMembers(name, { type: 'leave', name });
+    }
+    for (const name of names) {
+      if (this.users.has(name)) continue;
+      this.users.set(name, owner);
+      this.toMembers(name, { type: 'join', name });
+    }
+  }
+
   /**
-   * The bus is shared (again): take the history and the names from Redis,
-   * tell this process's members who came and went meanwhile, and hold this
-   * process's names again (a Redis restarted empty has forgotten them).
+   * The bus is shared (again): take the history from Redis, and the room's
+   * names when Redis kept them (not after a restart that emptied it: then
+   * each process's snapshot, published as it reconnects, tells who is where),
+   * and hold this process's names again.
    */
   private async resync(): Promise<void> {
     this.touched = new Set();
     try {
-      const logged = (await this.bus.read(CHANNEL)).map((entry) => JSON.parse(entry) as ChatMessage);
+      const logged = (await this.bus.sync(CHANNEL, this.lastId)).map((entry) => JSON.parse(entry) as ChatMessage);
       const byId = new Map<number, ChatMessage>();
       for (const message of [...this.history.toArray(), ...logged]) byId.set(message.id, message);
       const merged = [...byId.values()].sort((a, b) => a.id - b.id).slice(-this.options.historySize);
@@ -262,19 +289,21 @@ export class ChatRoom {
       for (const message of merged) this.history.push(message);
       this.lastId = Math.max(this.lastId, merged.at(-1)?.id ?? 0);
 
-      const here = [...this.members.keys()];
-      const room = new Set([...(await this.roster.names()), ...here]);
-      for (const name of [...this.users]) {
-        if (room.has(name) || this.touched.has(name)) continue;
-        this.users.delete(name);
-        this.toMembers(name, { type: 'leave', name });
+      const holders = await this.roster.holders();
+      const kept = this.members.size === 0 || Object.values(holders).includes(this.bus.id);
+      if (kept) {
+        for (const [name, holder] of [...this.users]) {
+          if (name in holders || holder === this.bus.id || this.touched.has(name)) continue;
+          this.users.delete(name);
+          this.toMembers(name, { type: 'leave', name });
+        }
+        for (const [name, holder] of Object.entries(holders)) {
+          if (this.users.has(name) || this.touched.has(name)) continue;
+          this.users.set(name, holder);
+          this.toMembers(name, { type: 'join', name });
+        }
       }
-      for (const name of room) {
-        if (this.users.has(name) || this.touched.has(name)) continue;
-        this.users.add(name);
-        this.toMembers(name, { type: 'join', name });
-      }
-      await this.roster.reconcile([...here, ...this.pending.keys()]);
+      await this.roster.reconcile([...this.members.keys()]);
     } finally {
       this.touched = null;
     }

@@ -55,17 +55,20 @@ export class Feed {
 
   private apply(json: string): void {
     const tick = JSON.parse(json) as Tick;
-    // Seen already (read back from Redis after a reconnect, then received): once is enough.
-    if (tick.seq <= this.seq) return;
-    this.seq = tick.seq;
-    this.ring.push(tick);
+    // Delivered whatever its seq; kept once: a tick read back from Redis at a resync may also come live.
+    if (tick.seq > this.seq) {
+      this.seq = tick.seq;
+      this.ring.push(tick);
+    } else if (!this.ring.toArray().some((t) => t.seq === tick.seq)) {
+      this.ring.push(tick);
+    }
     this.applied = tick;
     for (const listener of this.listeners) listener(tick, json);
   }
 
   /** The bus is shared (again): add the ticks Redis holds that this process missed. */
   private async resync(): Promise<void> {
-    const logged = (await this.bus.read(CHANNEL)).map((entry) => JSON.parse(entry) as Tick);
+    const logged = (await this.bus.sync(CHANNEL, this.seq)).map((entry) => JSON.parse(entry) as Tick);
     const bySeq = new Map<number, Tick>();
     for (const tick of [...this.ring.toArray(), ...logged]) bySeq.set(tick.seq, tick);
     const merged = [...bySeq.values()].sort((a, b) => a.seq - b.seq).slice(-this.ring.capacity);

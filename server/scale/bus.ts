@@ -25,11 +25,14 @@ export interface Numbered {
   tail: string;
 }
 
-/** The messages that announce a name arriving and leaving, on `channel`. */
+/** The messages that announce a name arriving and leaving, and a process's whole list, on `channel`. */
 export interface RosterSpec {
   channel: string;
-  joined(name: string): string;
+  /** `owner`: the process that holds the name. */
+  joined(name: string, owner: string): string;
   left(name: string): string;
+  /** Every name `owner` holds, after it reconnected: what others still list for it and is not here has left. */
+  snapshot(owner: string, names: readonly string[]): string;
 }
 
 /** Names held by the processes on the bus, each by one process. */
@@ -38,19 +41,21 @@ export interface Roster {
   enter(name: string, refused: () => void): void;
   /** Releases `name` if this process holds it and publishes `left(name)`. */
   exit(name: string): void;
-  /** Every name held, by any process (empty when not shared). */
-  names(): Promise<string[]>;
-  /** After a reconnect: holds exactly `local` for this process again, announcing the differences. */
+  /** Every name held, by any process, with its holder (empty when not shared). */
+  holders(): Promise<Record<string, string>>;
+  /** After a reconnect: holds exactly `local` for this process again, and publishes their snapshot. */
   reconcile(local: readonly string[]): Promise<void>;
 }
 
 export interface Bus {
+  /** This process among those on the bus. */
+  readonly id: string;
   state(): BusState;
   /** Handlers for text published on `channel`. */
   on(channel: string, handler: (text: string) => void): void;
   /** Handlers for bytes published on `channel`. */
   onBytes(channel: string, handler: (data: Buffer) => void): void;
-  /** Runs (awaited, one at a time) each time the bus is shared again: at start and after every reconnect. */
+  /** Runs (awaited, one at a time) each time the bus is shared again: at start and after every reconnect; `state()` says `up` once they are done. */
   onUp(handler: () => Promise<void>): void;
   /** To every handler of `channel` in every process, this one included, in the one order the bus sets. */
   publish(channel: string, payload: string | Buffer): void;
@@ -60,8 +65,12 @@ export interface Bus {
    * `keep` entries and publishes it like `publish`.
    */
   append(channel: string, entry: Numbered, floor: number, keep: number): void;
-  /** The channel's log, oldest first (empty when not shared). */
-  read(channel: string): Promise<string[]>;
+  /**
+   * The channel's log, oldest first (empty when not shared), after raising its
+   * counter to at least `floor`: numbers this process gave out alone, while
+   * Redis was down or after it restarted empty, are not given out again.
+   */
+  sync(channel: string, floor: number): Promise<string[]>;
   roster(name: string, spec: RosterSpec): Roster;
   /** True while this process holds `role` (one process at a time); renew before `ttlMs`. */
   lead(role: string, ttlMs: number): Promise<boolean>;
@@ -73,6 +82,7 @@ type BytesHandler = (data: Buffer) => void;
 
 /** One process: publish calls the handlers at once, in call order. */
 export class MemoryBus implements Bus {
+  readonly id = 'local';
   private readonly text = new Map<string, TextHandler[]>();
   private readonly bytes = new Map<string, BytesHandler[]>();
 
@@ -99,15 +109,15 @@ export class MemoryBus implements Bus {
     this.publish(channel, `${entry.prefix}${entry.head}${floor + 1}${entry.tail}`);
   }
 
-  read(): Promise<string[]> {
+  sync(): Promise<string[]> {
     return Promise.resolve([]);
   }
 
   roster(_name: string, spec: RosterSpec): Roster {
     return {
-      enter: (name) => this.publish(spec.channel, spec.joined(name)),
+      enter: (name) => this.publish(spec.channel, spec.joined(name, this.id)),
       exit: (name) => this.publish(spec.channel, spec.left(name)),
-      names: () => Promise.resolve([]),
+      holders: () => Promise.resolve({}),
       reconcile: () => Promise.resolve(),
     };
   }

@@ -44,6 +44,9 @@ redis.call('RPUSH', KEYS[2], entry)
 redis.call('LTRIM', KEYS[2], -tonumber(ARGV[5]), -1)
 redis.call('PUBLISH', ARGV[6], ARGV[1] .. entry)
 return seq`;
+const SYNC = `
+if tonumber(redis.call('GET', KEYS[1]) or '0') < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end
+return redis.call('LRANGE', KEYS[2], 0, -1)`;
 const ENTER = `
 if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then redis.call('PUBLISH', ARGV[3], ARGV[4]); return 1 end
 if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return 1 end
@@ -83,8 +86,11 @@ export class RedisBus implements Bus {
   private readonly rosters = new Map<string, RosterSpec>();
   private readonly upHandlers: (() => Promise<void>)[] = [];
   private subscribed = false;
+  private subscribing: Promise<void> | null = null;
   private up = false;
   private everUp = false;
+  /** The onUp handlers have run since the last reconnect. */
+  private synced = false;
   private closing = false;
   private beat: NodeJS.Timeout | null = null;
   private upRun: Promise<void> = Promise.resolve();
@@ -129,16 +135,20 @@ export class RedisBus implements Bus {
   }
 
   private async onReady(where: string): Promise<void> {
-    if (this.sub.isReady && !this.subscribed) {
-      // Once: node-redis subscribes again by itself after each reconnect.
-      try {
+    // Once (both connections' 'ready' may come while the first subscribe is under way, and a
+    // second listener would deliver everything twice); node-redis subscribes again by itself
+    // after each reconnect.
+    if (this.sub.isReady && !this.subscribing) {
+      this.subscribing = (async () => {
         for (const channel of this.textChannels) await this.subscribeText(channel);
         for (const channel of this.byteChannels) await this.subscribeBytes(channel);
         this.subscribed = true;
-      } catch (error) {
-        this.log.debug('redis subscribe failed', { error: (error as Error).message });
-      }
+      })().catch((error: Error) => {
+        this.log.debug('redis subscribe failed', { error: error.message });
+        this.subscribing = null;
+      });
     }
+    await this.subscribing;
     this.recompute(where);
   }
 
@@ -154,6 +164,7 @@ export class RedisBus implements Bus {
     const up = !this.closing && this.subscribed && this.pub.isReady && this.sub.isReady;
     if (up === this.up) return;
     this.up = up;
+    this.synced = false;
     if (up) {
       this.announced = 'up';
       this.log.info('redis up', { url: where, process: this.id });
@@ -179,6 +190,7 @@ export class RedisBus implements Bus {
           this.log.debug('redis resync failed', { error: (error as Error).message });
         }
       }
+      if (this.up) this.synced = true;
       this.firstAnswer?.();
     });
   }
@@ -211,7 +223,7 @@ export class RedisBus implements Bus {
   }
 
   state(): BusState {
-    return this.up ? 'up' : 'down';
+    return this.up && this.synced ? 'up' : 'down';
   }
 
   on(channel: string, handler: (text: string) => void): void {
@@ -256,9 +268,9 @@ export class RedisBus implements Bus {
     serveLocally();
   }
 
-  async read(channel: string): Promise<string[]> {
+  async sync(channel: string, floor: number): Promise<string[]> {
     if (!this.up) return [];
-    return this.pub.lRange(`fd:${channel}:log`, 0, -1);
+    return (await this.pub.eval(SYNC, { keys: [`fd:${channel}:seq`, `fd:${channel}:log`], arguments: [String(floor)] })) as string[];
   }
 
   roster(name: string, spec: RosterSpec): Roster {
@@ -266,32 +278,34 @@ export class RedisBus implements Bus {
     const key = `fd:roster:${name}`;
     const channel = `fd:${spec.channel}`;
     const enter = async (member: string): Promise<boolean> =>
-      (await this.pub.eval(ENTER, { keys: [key], arguments: [member, this.id, channel, spec.joined(member)] })) === 1;
+      (await this.pub.eval(ENTER, { keys: [key], arguments: [member, this.id, channel, spec.joined(member, this.id)] })) === 1;
     const exit = async (member: string): Promise<void> => {
       await this.pub.eval(EXIT, { keys: [key], arguments: [member, this.id, channel, spec.left(member)] });
     };
     return {
       enter: (member, refused) => {
-        if (!this.up) return this.local.publish(spec.channel, spec.joined(member));
+        if (!this.up) return this.local.publish(spec.channel, spec.joined(member, this.id));
         enter(member).then(
           (ok) => ok || refused(),
-          (error: Error) => this.fallback(error, () => this.local.publish(spec.channel, spec.joined(member))),
+          (error: Error) => this.fallback(error, () => this.local.publish(spec.channel, spec.joined(member, this.id))),
         );
       },
       exit: (member) => {
         if (!this.up) return this.local.publish(spec.channel, spec.left(member));
         exit(member).catch((error: Error) => this.fallback(error, () => this.local.publish(spec.channel, spec.left(member))));
       },
-      names: async () => (this.up ? this.pub.hKeys(key) : []),
+      holders: async () => (this.up ? this.pub.hGetAll(key) : {}),
       reconcile: async (local) => {
         if (!this.up) return;
         const holders = await this.pub.hGetAll(key);
         const keep = new Set(local);
         for (const [member, owner] of Object.entries(holders)) if (owner === this.id && !keep.has(member)) await exit(member);
+        const held: string[] = [];
         for (const member of local) {
-          if (holders[member] === this.id) continue;
-          if (!(await enter(member))) this.log.info('chat name held by another process', { name: member });
+          if (holders[member] === this.id || (await enter(member))) held.push(member);
+          else this.log.info('chat name held by another process', { name: member });
         }
+        await this.pub.publish(channel, spec.snapshot(this.id, held));
       },
     };
   }
