@@ -47,7 +47,7 @@ async function ticks(c: Client, until: (t: Tick) => boolean): Promise<Tick[]> {
 
 describeRedis('Companion --redis tests')('several companion processes sharing one Redis (--redis)', () => {
   let redis: RedisServer;
-  let nodes: ServerChild[] = [];
+  const nodes: ServerChild[] = [];
   const clients: Client[] = [];
   const track = async (url: string): Promise<Client> => {
     const c = await open(url);
