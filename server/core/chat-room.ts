@@ -236,7 +236,8 @@ export class ChatRoom {
       }
     } else if (event.type === 'join') {
       this.touched?.add(name);
-      const joining = this.pending.get(name);
+      // Ours only if this process holds the name: the same name may be pending here and won elsewhere.
+      const joining = owner === this.bus.id ? this.pending.get(name) : undefined;
       const known = this.users.has(name);
       this.users.set(name, owner);
       if (known && !joining) return;
