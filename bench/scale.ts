@@ -31,8 +31,9 @@ function next<T>(child: ChildProcess): Promise<T> {
 async function companion(redis?: string): Promise<{ port: number; child: ChildProcess }> {
   const child = fork(new URL('./helpers/server-child.ts', import.meta.url), ['companion', ...(redis ? [redis] : [])], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    // bench/run.ts runs suites with `--input-type=module -e`, which a forked file cannot inherit.
-    execArgv: process.execArgv.filter((arg) => !arg.startsWith('--input-type')),
+    // Not this process's flags: bench/run.ts runs a suite as `node --input-type=module -e <program>`, and a
+    // child that inherited `-e` would run the program (this bench) again instead of the server.
+    execArgv: [],
   });
   const { port } = await next<{ port: number }>(child);
   return { port, child };
