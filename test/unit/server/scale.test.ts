@@ -224,7 +224,7 @@ describe('Feed on several processes (a fake Redis)', () => {
 
 describe('MemoryBus (one process)', () => {
   it('numbers above the floor it is given and delivers at once, text and bytes alike', () => {
-    const bus = new MemoryBus();
+    const bus: Bus = new MemoryBus();
     const got: string[] = [];
     bus.on('x', (t) => got.push(t));
     bus.onBytes('y', (d) => got.push(`bytes:${[...d].join(',')}`));
