@@ -119,6 +119,8 @@ export function parseCli(argv: readonly string[]): CliResult {
         const flag = flagOf[key] ?? key;
         let given = (values as Record<string, unknown>)[flag];
         if (Array.isArray(given) && typeof issue.path[1] === 'number') given = given[issue.path[1]];
+        // A Redis URL's password is not repeated, not even in an error.
+        if (key === 'redis' && typeof given === 'string') given = given.replace(/:[^:@/]*@/, ':***@');
         return `--${flag} ${JSON.stringify(given)}: ${issue.message}`;
       })
       .join('\n');
