@@ -290,19 +290,20 @@ export class ChatRoom {
       for (const message of merged) this.history.push(message);
       this.lastId = Math.max(this.lastId, merged.at(-1)?.id ?? 0);
 
+      // Names Redis holds that this process missed have joined. Names it lacks have left only if
+      // Redis kept its data (it still lists ours): emptied by a restart, it lacks everyone until
+      // each process takes its names again and says so in its snapshot.
       const holders = await this.roster.holders();
       const kept = this.members.size === 0 || Object.values(holders).includes(this.bus.id);
-      if (kept) {
-        for (const [name, holder] of [...this.users]) {
-          if (name in holders || holder === this.bus.id || this.touched.has(name)) continue;
-          this.users.delete(name);
-          this.toMembers(name, { type: 'leave', name });
-        }
-        for (const [name, holder] of Object.entries(holders)) {
-          if (this.users.has(name) || this.touched.has(name)) continue;
-          this.users.set(name, holder);
-          this.toMembers(name, { type: 'join', name });
-        }
+      for (const [name, holder] of kept ? [...this.users] : []) {
+        if (name in holders || holder === this.bus.id || this.touched.has(name)) continue;
+        this.users.delete(name);
+        this.toMembers(name, { type: 'leave', name });
+      }
+      for (const [name, holder] of Object.entries(holders)) {
+        if (this.users.has(name) || this.touched.has(name)) continue;
+        this.users.set(name, holder);
+        this.toMembers(name, { type: 'join', name });
       }
       await this.roster.reconcile([...this.members.keys()]);
     } finally {

@@ -88,7 +88,7 @@ export class RedisBus implements Bus {
   private subscribed = false;
   private subscribing: Promise<void> | null = null;
   private up = false;
-  private everUp = false;
+  private aliveSet = false;
   /** The onUp handlers have run since the last reconnect. */
   private synced = false;
   private closing = false;
@@ -165,10 +165,10 @@ export class RedisBus implements Bus {
     if (up === this.up) return;
     this.up = up;
     this.synced = false;
+    this.aliveSet = false;
     if (up) {
       this.announced = 'up';
       this.log.info('redis up', { url: where, process: this.id });
-      this.everUp = true;
       this.runUp();
     } else {
       this.announceDown(where);
@@ -183,6 +183,13 @@ export class RedisBus implements Bus {
 
   private runUp(): void {
     this.upRun = this.upRun.then(async () => {
+      // Alive before holding any name: a sweep by another process must not find our names without our key.
+      try {
+        await this.pub.set(`fd:alive:${this.id}`, '1', { expiration: { type: 'PX', value: this.aliveMs } });
+        this.aliveSet = true;
+      } catch (error) {
+        this.log.debug('redis alive key failed', { error: (error as Error).message });
+      }
       for (const handler of this.upHandlers) {
         try {
           await handler();
@@ -199,9 +206,9 @@ export class RedisBus implements Bus {
     if (!this.up) return;
     try {
       const before = await this.pub.set(`fd:alive:${this.id}`, '1', { expiration: { type: 'PX', value: this.aliveMs }, GET: true });
-      // Our key had expired (a stalled event loop, or Redis restarted empty): others may have
+      // Our key had expired while we stayed connected (a stalled event loop): others may have
       // released our names, so take them again.
-      if (before === null && this.everUp && this.up) this.runUp();
+      if (before === null && this.aliveSet && this.up) this.runUp();
       for (const [name, spec] of this.rosters) await this.sweep(name, spec);
     } catch (error) {
       this.log.debug('redis heartbeat failed', { error: (error as Error).message });

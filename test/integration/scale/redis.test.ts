@@ -14,6 +14,9 @@ import { open, refused, withTimeout, type Client } from '../server/helpers.ts';
 
 const LONG = 30_000;
 
+/** A companion process on `redis`; its start-up (Node compiling the server) can be slow on a busy machine. */
+const start = (redis: string): Promise<ServerChild> => ServerChild.start(['--redis', redis], { startMs: 60_000 });
+
 async function health(child: ServerChild): Promise<Health> {
   const res = await fetch(`${child.base}/health`);
   return healthSchema.parse(await res.json());
@@ -58,9 +61,9 @@ describeRedis('Companion --redis tests')('several companion processes sharing on
   beforeAll(async () => {
     redis = await RedisServer.start();
     // One after another: three Node start-ups at once on a busy machine can outlast the start timeout.
-    for (let i = 0; i < 3; i++) nodes.push(await ServerChild.start(['--redis', redis.url]));
+    for (let i = 0; i < 3; i++) nodes.push(await start(redis.url));
     for (const node of nodes) await redisIs(node, 'up');
-  }, 60_000);
+  }, 240_000);
 
   afterAll(async () => {
     for (const c of clients) c.ws.terminate();
@@ -179,7 +182,7 @@ describeRedis('Companion --redis tests')('several companion processes sharing on
   });
 
   it('a process killed with -9: its chat users leave the room for the others, and may join again on another process', async () => {
-    const doomed = await ServerChild.start(['--redis', redis.url]);
+    const doomed = await start(redis.url);
     try {
       await redisIs(doomed, 'up');
       const watcher = await track(`${node(0).ws}/chat?name=watcher`);
@@ -202,7 +205,24 @@ describeRedis('Companion --redis tests')('several companion processes sharing on
     } finally {
       await doomed.stop();
     }
-  }, 60_000);
+  }, 120_000);
+
+  it('a process stopped gracefully (SIGTERM): its chat users leave at once, and it exits cleanly', async () => {
+    const leaving = await start(redis.url);
+    await redisIs(leaving, 'up');
+    const watcher = await track(`${node(2).ws}/chat?name=observer`);
+    await watcher.until((m) => m['type'] === 'welcome');
+    const gina = await open(`${leaving.ws}/chat?name=gina`);
+    expect(await gina.json()).toMatchObject({ type: 'welcome', you: 'gina' });
+    expect(await watcher.until((m) => m['type'] === 'join')).toEqual({ type: 'join', name: 'gina' });
+    await leaving.stop();
+    expect(await gina.closeCode()).toEqual({ code: 1001, reason: 'server shutting down' });
+    expect(await watcher.json()).toEqual({ type: 'leave', name: 'gina' });
+    expect((await leaving.exited).code).toBe(0);
+    expect(leaving.runtimeErrors()).toEqual([]);
+    watcher.ws.close();
+    await watcher.closeCode();
+  }, 120_000);
 
   it('Redis stopped: each process serves its own clients alone and says so; restarted: shared again', async () => {
     const [x1, x2, y] = await Promise.all([track(`${node(0).ws}/broadcast`), track(`${node(0).ws}/broadcast`), track(`${node(1).ws}/broadcast`)]);
@@ -248,7 +268,7 @@ describeRedis('Companion --redis tests')('several companion processes sharing on
 
   it('started while Redis is down: serves alone, then joins the others once Redis answers', async () => {
     const later = await RedisServer.reserve({ password: 's3cret' });
-    const alone = await ServerChild.start(['--redis', later.url]);
+    const alone = await start(later.url);
     try {
       expect((await health(alone)).redis).toBe('down');
       await alone.logged('redis down', LONG);
@@ -266,7 +286,7 @@ describeRedis('Companion --redis tests')('several companion processes sharing on
       await later.stop();
     }
     expect(alone.runtimeErrors(['redis down'])).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
   it('left nothing in the processes\' logs but the expected "redis down"', async () => {
     for (const n of nodes) expect(n.runtimeErrors(['redis down'])).toEqual([]);
