@@ -14,6 +14,12 @@ import { folderMapRule } from './tools/eslint-folder-map.js';
 export const FOLDER_MAP = [
   { folder: 'protocol/', mayImport: [], packages: ['zod'], rule: 'protocol/ may import zod only.' },
   { folder: 'server/', mayImport: ['protocol/'], rule: 'server/ may import protocol/ only (src/ and server/ never meet).' },
+  {
+    folder: 'server/scale/',
+    mayImport: ['protocol/', 'server/'],
+    packages: ['redis'],
+    rule: 'server/scale/ may import protocol/, the rest of server/ and the redis package (the one place that talks to Redis).',
+  },
   { folder: 'server/labs/', mayImport: ['protocol/', 'labs/', 'server/'], rule: 'server/labs/ may import protocol/, labs/ and the rest of server/.' },
   {
     folder: 'labs/',

@@ -13,6 +13,10 @@ export const healthSchema = z.object({
     .int()
     .nonnegative()
     .describe('Broadcast and chat messages not delivered to slow consumers since the server started.'),
+  redis: z
+    .enum(['up', 'down'])
+    .optional()
+    .describe('With --redis only: "up" while broadcast, chat and feed are shared with the other processes; "down" while Redis is unreachable and this process serves its own clients alone.'),
 });
 
 export type Health = z.infer<typeof healthSchema>;

@@ -22,6 +22,7 @@ import { createHttpHandler } from './transport/http.ts';
 import { staticSite } from './transport/static.ts';
 import { createWebSocketLayer } from './transport/websocket.ts';
 import { createLabsApi } from './labs/api.ts';
+import { RedisBus } from './scale/redis-bus.ts';
 import { loadLabs } from './labs/catalog.ts';
 import { embeddedLuaEngine } from './labs/lua/engine.ts';
 import { openRestyEngine } from './labs/openresty/engine.ts';
@@ -99,7 +100,9 @@ export async function startServer(
   const secretOfLearners = learnerSecret(tokenSecret);
   const identifier = teacherKey === null ? null : createIdentifier({ teacherKey, learnerSecret: secretOfLearners, now });
   const classroom = identifier && roster ? { identify: (req: IncomingMessage) => identifier.identify(req.headers), roster } : null;
-  const ctx: EndpointContext = { config, now, log, stats };
+  // --redis: broadcast, chat and feed shared with the other processes on the same Redis.
+  const bus = config.redis ? new RedisBus({ url: config.redis, log }) : null;
+  const ctx: EndpointContext = { config, now, log, stats, ...(bus ? { bus } : {}) };
 
   const hub = new InspectHub({
     now,
@@ -148,6 +151,7 @@ export async function startServer(
     uptime: Math.round((performance.now() - startedAt) / 10) / 100,
     connections: sockets.counts(),
     dropped: stats.dropped,
+    ...(bus ? { redis: bus.state() === 'up' ? ('up' as const) : ('down' as const) } : {}),
   });
 
   // Learners' own servers (server/labs/): /api/labs and /labs/<id> are theirs.
@@ -190,6 +194,9 @@ export async function startServer(
       socket.destroy();
     }
   });
+
+  // Waits for Redis's first answer (connected and in sync, or refused): down, it serves alone and keeps trying.
+  await bus?.start();
 
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
@@ -237,6 +244,7 @@ export async function startServer(
         await Promise.all([sockets.shutdown(LIMITS.shutdownGraceMs), labs.shutdown()]);
         feed.stop();
         inspect.stop();
+        await bus?.close();
         lag.disable();
         http.closeAllConnections();
         await stopped;

@@ -30,6 +30,9 @@ Options:
                           "required" admits only clients with a token from
                           POST /api/token
   --max-connections <n>   open WebSockets allowed; more get 503 (default ${LIMITS.maxConnections})
+  --redis <url>           share broadcast, chat and the feed with the other
+                          processes on this Redis, e.g. redis://127.0.0.1:6379
+                          (several processes behind a load balancer)
   --site <dir>            built site to serve (default dist/)
   --log <level>           silent | error | info | debug (default info)
   --labs                  allow the lab API (it runs learners' server code)
@@ -106,6 +109,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
         log: { type: 'string' },
         'lua-engine': { type: 'string' },
         classroom: { type: 'boolean' },
+        redis: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -140,6 +144,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     classroom: values.classroom,
     teacherKey,
     tokenSecret,
+    redis: values.redis,
   });
   if (!result.success) {
     const message = result.error.issues
@@ -150,6 +155,8 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
         const flag = flagOf[key] ?? key;
         let given = (values as Record<string, unknown>)[flag];
         if (Array.isArray(given) && typeof issue.path[1] === 'number') given = given[issue.path[1]];
+        // A Redis URL's password is not repeated, not even in an error.
+        if (key === 'redis' && typeof given === 'string') given = given.replace(/:[^:@/]*@/, ':***@');
         return `--${flag} ${JSON.stringify(given)}: ${issue.message}`;
       })
       .join('\n');

@@ -137,6 +137,13 @@ export const configSchema = z
       })
       .prefault({})
       .describe('Classroom mode: what one learner may hold and send, and the class\'s totals.'),
+    redis: z
+      .string()
+      .refine((url) => URL.canParse(url) && /^rediss?:$/.test(new URL(url).protocol), {
+        error: 'must be a Redis URL such as redis://127.0.0.1:6379 (redis:// or rediss://)',
+      })
+      .optional()
+      .describe('Share broadcast, chat and the feed with the other companion processes on this Redis (several processes behind a load balancer).'),
     luaEngine: z
       .enum(['embedded', 'openresty'], { error: 'must be embedded or openresty' })
       .default('embedded')

@@ -1,7 +1,7 @@
 /**
  * Not a suite (bench/run.ts runs only bench/*.ts): a server in its own process, so the clients'
  * memory and CPU do not count: `companion` (Full Duplex) or `bare` (the textbook ws echo, and
- * broadcast on /broadcast). Tells its port over IPC; answers "mem" with its memory after a GC and
+ * broadcast on /broadcast); a third argument is a Redis URL for the companion's --redis. Tells its port over IPC; answers "mem" with its memory after a GC and
  * "cpu" with the CPU time it has used (user + system, µs).
  */
 import { WebSocketServer, WebSocket } from 'ws';
@@ -18,6 +18,7 @@ if (kind === 'companion') {
     maxConnections: 20_000,
     // The default limit (20/s per connection) is a safety net for learners; a load test exceeds it by design.
     rateLimit: { perSecond: 1e9, burst: 1e9, abuse: 1e9 },
+    ...(process.argv[3] ? { redis: process.argv[3] } : {}),
   });
   port = server.port;
 } else {

@@ -1,30 +1,80 @@
 import type { FeedTopic, Tick } from '../../protocol/feed.ts';
 import type { SendDecision } from './backpressure.ts';
 import type { Clock } from './clock.ts';
+import { MemoryBus, type Bus } from '../scale/bus.ts';
 import { Ring } from './ring.ts';
+
+/** The bus channel of the feed: each message is one tick's JSON. */
+const CHANNEL = 'feed';
 
 /**
  * The feed's memory: one sequence number shared by every topic and client,
  * and the last ticks in a ring so a reconnecting client can catch up.
+ * Ticks are numbered by the bus (with several processes, by Redis, so every
+ * process has the same seq for the same tick) and come back from it in seq
+ * order: `onTick` listeners and the ring see them then.
  */
 export class Feed {
   private seq = 0;
   private readonly ring: Ring<Tick>;
   private readonly now: Clock;
+  private readonly bus: Bus;
+  private readonly listeners: ((tick: Tick, json: string) => void)[] = [];
+  private applied: Tick | undefined;
 
-  constructor(options: { now: Clock; replaySize: number }) {
+  constructor(options: { now: Clock; replaySize: number; bus?: Bus }) {
     this.now = options.now;
     this.ring = new Ring(options.replaySize);
+    this.bus = options.bus ?? new MemoryBus();
+    this.bus.on(CHANNEL, (json) => this.apply(json));
+    this.bus.onUp(() => this.resync());
   }
 
   get lastSeq(): number {
     return this.seq;
   }
 
-  produce(topic: FeedTopic, value: Tick['value']): Tick {
-    const tick: Tick = { type: 'tick', seq: ++this.seq, ts: this.now(), topic, value };
-    this.ring.push(tick);
+  /** Called with each new tick, in seq order, and its JSON. */
+  onTick(listener: (tick: Tick, json: string) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /**
+   * Sends a tick out through the bus. Returns it when the bus delivered it at
+   * once (one process); through Redis it comes back later, to `onTick`.
+   */
+  produce(topic: FeedTopic, value: Tick['value']): Tick | undefined {
+    // The bus writes the seq between head and tail, so the JSON keeps Tick's key order.
+    const rest = JSON.stringify({ ts: this.now(), topic, value });
+    this.applied = undefined;
+    this.bus.append(CHANNEL, { prefix: '', head: '{"type":"tick","seq":', tail: `,${rest.slice(1)}` }, this.seq, this.ring.capacity);
+    const tick = this.applied;
+    this.applied = undefined;
     return tick;
+  }
+
+  private apply(json: string): void {
+    const tick = JSON.parse(json) as Tick;
+    // Delivered whatever its seq; kept once: a tick read back from Redis at a resync may also come live.
+    if (tick.seq > this.seq) {
+      this.seq = tick.seq;
+      this.ring.push(tick);
+    } else if (!this.ring.toArray().some((t) => t.seq === tick.seq)) {
+      this.ring.push(tick);
+    }
+    this.applied = tick;
+    for (const listener of this.listeners) listener(tick, json);
+  }
+
+  /** The bus is shared (again): add the ticks Redis holds that this process missed. */
+  private async resync(): Promise<void> {
+    const logged = (await this.bus.sync(CHANNEL, this.seq)).map((entry) => JSON.parse(entry) as Tick);
+    const bySeq = new Map<number, Tick>();
+    for (const tick of [...this.ring.toArray(), ...logged]) bySeq.set(tick.seq, tick);
+    const merged = [...bySeq.values()].sort((a, b) => a.seq - b.seq).slice(-this.ring.capacity);
+    this.ring.clear();
+    for (const tick of merged) this.ring.push(tick);
+    this.seq = Math.max(this.seq, merged.at(-1)?.seq ?? 0);
   }
 
   /**
@@ -85,6 +135,11 @@ export class RandomWalk {
     this.value = start;
     this.step = step;
     this.random = random;
+  }
+
+  /** Goes on from `value`: the last tick of this topic, when another process produced it. */
+  set(value: number): void {
+    this.value = value;
   }
 
   next(): number {

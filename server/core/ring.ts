@@ -18,6 +18,12 @@ export class Ring<T> {
     else this.start = (this.start + 1) % this.capacity;
   }
 
+  clear(): void {
+    this.items.fill(undefined);
+    this.start = 0;
+    this.count = 0;
+  }
+
   get size(): number {
     return this.count;
   }

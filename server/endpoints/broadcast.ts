@@ -1,10 +1,24 @@
+import { MemoryBus } from '../scale/bus.ts';
 import { Outlet } from './outlet.ts';
 import { rateGate } from './limits.ts';
 import type { Endpoint, EndpointContext } from './types.ts';
 
-/** `/broadcast`: each data message to every open /broadcast client, sender included, same type. */
+const TEXT = Buffer.from([0]);
+const BINARY = Buffer.from([1]);
+
+/**
+ * `/broadcast`: each data message to every open /broadcast client, sender included, same type.
+ * Messages go out through the bus and are delivered from it (first byte: 1 binary, 0 text),
+ * so with several processes every client of every process gets each one once.
+ */
 export function broadcastEndpoint(ctx: EndpointContext): Endpoint {
   const outlets = new Set<Outlet>();
+  const bus = ctx.bus ?? new MemoryBus();
+  bus.onBytes('broadcast', (payload) => {
+    const isBinary = payload[0] === 1;
+    const data = payload.subarray(1);
+    for (const outlet of outlets) outlet.offer(data, isBinary);
+  });
   return {
     kind: 'broadcast',
     admit: () => ({
@@ -16,7 +30,7 @@ export function broadcastEndpoint(ctx: EndpointContext): Endpoint {
         return {
           message: (data, isBinary) => {
             if (!allowed()) return;
-            for (const other of outlets) other.offer(data, isBinary);
+            bus.publish('broadcast', Buffer.concat([isBinary ? BINARY : TEXT, data]));
           },
           closed: () => outlets.delete(outlet),
         };

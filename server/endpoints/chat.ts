@@ -13,7 +13,7 @@ import type { Endpoint, EndpointContext } from './types.ts';
  * never gets a socket.
  */
 export function chatEndpoint(ctx: EndpointContext, secret: Uint8Array): Endpoint & { room: ChatRoom } {
-  const room = new ChatRoom({ now: ctx.now, historySize: LIMITS.chatHistory, textMaxLength: LIMITS.chatTextMaxLength });
+  const room = new ChatRoom({ now: ctx.now, historySize: LIMITS.chatHistory, textMaxLength: LIMITS.chatTextMaxLength, ...(ctx.bus ? { bus: ctx.bus } : {}) });
   // Each join sends history and tells every member; joins from one address are rate-limited so a
   // loop of connects cannot make the server do that thousands of times a second.
   const joins = new Map<string, TokenBucket>();
@@ -61,6 +61,8 @@ export function chatEndpoint(ctx: EndpointContext, secret: Uint8Array): Endpoint
           const member: ChatMember = {
             name: admission.name,
             deliver: (json, fanout) => (fanout ? outlet.offer(json, false) : conn.send(json, false)),
+            // Two processes admitted the same name at once; Redis gave it to the other one.
+            refused: (message) => conn.close(CLOSE.policyViolation, `${message} Reconnect with another name.`.slice(0, 123)),
           };
           room.join(member);
           return {

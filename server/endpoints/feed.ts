@@ -13,8 +13,12 @@ import {
   type Tick,
 } from '../../protocol/feed.ts';
 import { Feed, FeedSubscription, RandomWalk, waveAt } from '../core/feed.ts';
+import { MemoryBus } from '../scale/bus.ts';
 import { Outlet } from './outlet.ts';
 import type { Connection, Endpoint, EndpointContext } from './types.ts';
+
+/** How often a process with listeners renews (or tries to take) the lead of the feed; the lead lasts 3× this. */
+const LEAD_MS = 1_000;
 
 const isTopic = (name: string): name is FeedTopic => (FEED_TOPIC_NAMES as string[]).includes(name);
 
@@ -36,7 +40,8 @@ interface Subscriber {
  */
 export function feedEndpoint(ctx: EndpointContext, deps: FeedDeps): Endpoint & { feed: Feed; stop(): void } {
   const random = deps.random ?? Math.random;
-  const feed = new Feed({ now: ctx.now, replaySize: LIMITS.feedReplay });
+  const bus = ctx.bus ?? new MemoryBus();
+  const feed = new Feed({ now: ctx.now, replaySize: LIMITS.feedReplay, bus });
   const subscribers = new Set<Subscriber>();
   const walks: Record<string, RandomWalk> = {
     acme: new RandomWalk(100, 0.005, random),
@@ -51,15 +56,28 @@ export function feedEndpoint(ctx: EndpointContext, deps: FeedDeps): Endpoint & {
 
   let timers: NodeJS.Timeout[] = [];
   let linger: NodeJS.Timeout | null = null;
+  // With several processes one of them produces the ticks (whichever holds the lead in Redis), the
+  // others relay them; alone, or while Redis is down, this process produces its own.
+  let leading = bus.state() !== 'up';
+  const lead = (): void => {
+    bus.lead('feed', LEAD_MS * 3).then(
+      (yes) => (leading = yes),
+      () => (leading = bus.state() !== 'up'),
+    );
+  };
 
-  const emit = (topic: FeedTopic): void => {
-    const tick = feed.produce(topic, valueOf(topic));
-    const json = JSON.stringify(tick);
+  feed.onTick((tick, json) => {
+    const walk = walks[tick.topic];
+    // Another process's tick: a later lead here goes on from its value instead of jumping.
+    if (walk && typeof tick.value === 'number') walk.set(tick.value);
     for (const s of subscribers) {
-      if (!s.sub.topics.has(topic) || !s.conn.open) continue;
+      if (!s.sub.topics.has(tick.topic) || !s.conn.open) continue;
       const { send } = s.sub.offer(tick, s.outlet.decide());
       for (const t of send) s.conn.send(t === tick ? json : JSON.stringify(t), false);
     }
+  });
+  const emit = (topic: FeedTopic): void => {
+    if (leading) feed.produce(topic, valueOf(topic));
   };
   const start = (): void => {
     if (linger) clearTimeout(linger);
@@ -70,6 +88,12 @@ export function feedEndpoint(ctx: EndpointContext, deps: FeedDeps): Endpoint & {
       timer.unref();
       return timer;
     });
+    if (bus.state() !== 'local') {
+      lead();
+      const leadTimer = setInterval(lead, LEAD_MS);
+      leadTimer.unref();
+      timers.push(leadTimer);
+    }
   };
   const stop = (): void => {
     for (const timer of timers) clearInterval(timer);

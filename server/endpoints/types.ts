@@ -3,6 +3,7 @@ import type { EndpointKind } from '../../protocol/endpoints.ts';
 import type { Clock } from '../core/clock.ts';
 import type { ServerConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
+import type { Bus } from '../scale/bus.ts';
 
 /** What an endpoint may do with one client; the transport implements it over `ws`. */
 export interface Connection {
@@ -68,4 +69,6 @@ export interface EndpointContext {
   now: Clock;
   log: Logger;
   stats: Stats;
+  /** What broadcast, chat and feed share with the other processes (--redis); one process on its own when absent. */
+  bus?: Bus;
 }

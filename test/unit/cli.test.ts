@@ -45,6 +45,13 @@ describe('parseCli', () => {
     });
   });
 
+  it('reads --redis, a redis:// or rediss:// URL; none by default', () => {
+    expect(parseCli(['--redis', 'redis://:pw@10.0.0.5:6379/1'])).toMatchObject({ kind: 'run', config: { redis: 'redis://:pw@10.0.0.5:6379/1' } });
+    expect(parseCli(['--redis=rediss://cache.example:6380'])).toMatchObject({ kind: 'run', config: { redis: 'rediss://cache.example:6380' } });
+    const none = parseCli([]);
+    expect(none.kind === 'run' && 'redis' in none.config && none.config.redis !== undefined).toBe(false);
+  });
+
   it('takes --heartbeat 0 as off', () => {
     expect(parseCli(['--heartbeat', '0'])).toMatchObject({ kind: 'run', config: { heartbeat: 0 } });
   });
@@ -64,6 +71,8 @@ describe('parseCli', () => {
     [['--port', '80.5'], '--port "80.5": must be a whole number'],
     [['--port=-1'], '--port "-1": must be 0 to 65535'],
     [['--log', 'loud'], '--log "loud"'],
+    [['--redis', 'localhost:6379'], '--redis "localhost:6379": must be a Redis URL such as redis://127.0.0.1:6379'],
+    [['--redis', 'http://:secret@cache:6379'], '--redis "http://:***@cache:6379": must be a Redis URL'],
     [['--nope'], "Unknown option '--nope'"],
     [['stray'], "Unexpected argument 'stray'"],
   ])('rejects %j', (argv, message) => {

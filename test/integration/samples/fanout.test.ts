@@ -1,11 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNode } from '../../../samples/ts/fanout-server.ts';
 import { MemoryPubSub } from '../../../samples/ts/pubsub.ts';
-import { connect, freePort, startSample, type Sample } from './run-sample.ts';
-
-const REDIS_SERVER = '/usr/bin/redis-server';
+import { describeRedis, RedisServer } from '../redis-server.ts';
+import { connect, startSample, type Sample } from './run-sample.ts';
 
 const settle = (ms = 200): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -45,40 +42,17 @@ describe('samples/ts/fanout-server.ts with MemoryPubSub (lessons/scaling-out)', 
   });
 });
 
-function describeRedis(): typeof describe | typeof describe.skip {
-  if (existsSync(REDIS_SERVER)) return describe;
-  const message = `Redis fan-out test: missing ${REDIS_SERVER}. Install with: sudo apt-get install -y redis-server`;
-  if (process.env['CI'] === 'true') throw new Error(`CI=true and ${message}`);
-  process.stderr.write(`\n!! SKIPPING ${message}\n\n`);
-  return describe.skip;
-}
-
-describeRedis()('samples/ts/fanout-server.ts with Redis, two processes (lessons/scaling-out)', () => {
-  let redis: ChildProcess;
+describeRedis('Redis fan-out test')('samples/ts/fanout-server.ts with Redis, two processes (lessons/scaling-out)', () => {
+  let redis: RedisServer | undefined;
   let nodes: Sample[] = [];
   beforeAll(async () => {
-    const port = await freePort();
-    // No persistence: a throwaway server for this test only.
-    redis = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    await new Promise<void>((resolve, reject) => {
-      let output = '';
-      const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 5000);
-      redis.stdout?.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('Ready to accept connections')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
-    const env = { REDIS_URL: `redis://127.0.0.1:${port}` };
+    redis = await RedisServer.start();
+    const env = { REDIS_URL: redis.url };
     nodes = await Promise.all([startSample('samples/ts/fanout-server.ts', env), startSample('samples/ts/fanout-server.ts', env)]);
   });
   afterAll(async () => {
     await Promise.all(nodes.map((node) => node.stop()));
-    redis?.kill('SIGTERM');
+    await redis?.stop();
   });
 
   it('a message sent to one process reaches the clients of both, in the same order', async () => {

@@ -46,7 +46,7 @@ export class ServerChild {
     );
   }
 
-  static async start(args: string[] = [], options: { ulimitFiles?: number } = {}): Promise<ServerChild> {
+  static async start(args: string[] = [], options: { ulimitFiles?: number; startMs?: number } = {}): Promise<ServerChild> {
     const child = new ServerChild(args, options);
     await withTimeout(
       new Promise<void>((resolve, reject) => {
@@ -61,7 +61,7 @@ export class ServerChild {
         child.process.on('exit', () => reject(new Error(`server exited before listening:\n${child.stderr}`)));
       }),
       'the server child to listen',
-      20_000,
+      options.startMs ?? 20_000,
     );
     return child;
   }

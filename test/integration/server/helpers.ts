@@ -96,7 +96,7 @@ export class Client {
     );
   }
 
-  async next(): Promise<{ data: Buffer; isBinary: boolean }> {
+  async next(ms = WAIT_MS): Promise<{ data: Buffer; isBinary: boolean }> {
     return withTimeout(
       (async () => {
         for (;;) {
@@ -107,11 +107,12 @@ export class Client {
         }
       })(),
       'a message',
+      ms,
     );
   }
 
-  async json<T = Record<string, unknown>>(): Promise<T> {
-    const { data } = await this.next();
+  async json<T = Record<string, unknown>>(ms = WAIT_MS): Promise<T> {
+    const { data } = await this.next(ms);
     return JSON.parse(data.toString()) as T;
   }
 

@@ -13,7 +13,7 @@ describe('Feed', () => {
     const a = feed.produce('acme', 100);
     const b = feed.produce('fast', 0.5);
     expect(tickSchema.parse(a)).toEqual({ type: 'tick', seq: 1, ts: 1_700_000_000_000, topic: 'acme', value: 100 });
-    expect(b.seq).toBe(2);
+    expect(b?.seq).toBe(2);
     expect(feed.lastSeq).toBe(2);
   });
 
