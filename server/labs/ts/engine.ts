@@ -9,8 +9,8 @@ import type { Readable } from 'node:stream';
 import type { Duplex } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { LAB_LOG_LINES, type Engine, type LabLogLine, type LabServer, type StartResult, type WireTap } from '../engine.ts';
-import { NOT_LISTENING, proxyUpgrade } from '../proxy.ts';
+import { type Engine, type LabServer, type StartResult, type WireTap } from '../engine.ts';
+import { NOT_LISTENING, ProxiedLabServer, proxyUpgrade } from '../proxy.ts';
 import { compileLab, loadTypeScript, LOOP_MARK } from './compile.ts';
 
 /**
@@ -117,16 +117,13 @@ interface FromChild {
   code?: number | string;
 }
 
-class TsLabServer implements LabServer {
+class TsLabServer extends ProxiedLabServer implements LabServer {
   readonly engine: string;
-  readonly log: LabLogLine[] = [];
   readonly ended: Promise<void>;
   /** Resolves once the learner's server listens, or the process ended or never listened. */
   readonly ready: Promise<void>;
   private readonly child: ChildProcess;
   private readonly dir: string;
-  private readonly sockets = new Set<Duplex>();
-  private readonly listeners = new Set<(line: LabLogLine) => void>();
   private readonly watchdog: NodeJS.Timeout;
   private port: number | null = null;
   private lastBeat: number | null = null;
@@ -145,6 +142,7 @@ class TsLabServer implements LabServer {
   private running = false;
 
   constructor(child: ChildProcess, dir: string, label: string) {
+    super();
     this.child = child;
     this.dir = dir;
     this.engine = label;
@@ -209,10 +207,7 @@ class TsLabServer implements LabServer {
   private push(level: string, text: string, line: number | null): void {
     // The child's file is the learner's: name it as they know it.
     const shown = text.split(pathToFileURL(join(this.dir, 'lab.mjs')).href).join('lab.ts').split(join(this.dir, 'lab.mjs')).join('lab.ts');
-    const entry: LabLogLine = { time: Date.now(), level, text: shown, line: line ?? lineIn(shown) };
-    this.log.push(entry);
-    if (this.log.length > LAB_LOG_LINES) this.log.shift();
-    for (const listener of this.listeners) listener(entry);
+    this.addLog({ time: Date.now(), level, text: shown, line: line ?? lineIn(shown) });
   }
 
   private onMessage(message: FromChild): void {
@@ -293,15 +288,6 @@ class TsLabServer implements LabServer {
     else this.push('error', `your server ended (${signal ?? `exit code ${code}`}).`, null);
   }
 
-  get connections(): number {
-    return this.sockets.size;
-  }
-
-  onLog(listener: (line: LabLogLine) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
   memory(): Promise<number | null> {
     return Promise.resolve(residentBytes(this.child.pid));
   }
@@ -315,12 +301,7 @@ class TsLabServer implements LabServer {
   }
 
   async stop(): Promise<void> {
-    for (const socket of this.sockets) {
-      // 1001 going away, as the other engines end their connections.
-      if (socket.writable) socket.write(Buffer.from([0x88, 0x02, 0x03, 0xe9]));
-      socket.end();
-      setTimeout(() => socket.destroy(), 1000).unref();
-    }
+    this.goingAway();
     if (this.child.exitCode === null && this.child.signalCode === null) {
       this.killedFor ??= { text: 'the lab server was stopped.', line: null };
       this.child.kill('SIGKILL');
