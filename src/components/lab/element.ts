@@ -67,6 +67,8 @@ export class ServerLabElement extends HTMLElement implements RecordSource {
   #monaco: Awaited<ReturnType<typeof loadMonaco>> | null = null;
   /** Whether the current check's end has been told to the live diagram. */
   #runEnded = false;
+  /** Whether the current server ran the check (a server started for the learner's client alone did not). */
+  #checked = false;
   #clientSurface!: CodeSurface;
   #clientRun: Run | null = null;
   #clientLines: OutputLine[] = [];
@@ -319,6 +321,7 @@ export class ServerLabElement extends HTMLElement implements RecordSource {
     if (state.tag !== before?.tag) {
       this.#tag = state.tag;
       this.#runEnded = false;
+      this.#checked = false;
       for (const listener of this.#listeners) listener(null);
     }
     if (before !== null && state.language !== before.language) {
@@ -327,8 +330,10 @@ export class ServerLabElement extends HTMLElement implements RecordSource {
     } else if (before === null && state.language !== 'lua') {
       this.#renderLanguage(state);
     }
+    if (state.phase === 'checking') this.#checked = true;
     const end = labRunEnd(state);
-    if (end !== null && this.#tag !== null && !this.#runEnded) {
+    // A server started for the learner's client alone had no check to end: stopping it says nothing about one.
+    if (end !== null && this.#tag !== null && !this.#runEnded && (this.#checked || end === 'crashed')) {
       this.#runEnded = true;
       for (const listener of this.#listeners) listener({ kind: 'run-end', t: 0, client: 'check', reason: end });
     }
