@@ -16,6 +16,9 @@ socket.addEventListener('message', (event) => {
   if (++replies === 2) socket.close(1000, 'done');
 });
 
-socket.addEventListener('close', (event) => console.log('closed:', event.code));
 // A server that does not echo yet would keep this client waiting: give up after 3 s.
-setTimeout(() => socket.close(1000, 'no echo'), 3000);
+const giveUp = setTimeout(() => socket.close(1000, 'no echo'), 3000);
+socket.addEventListener('close', (event) => {
+  clearTimeout(giveUp);
+  console.log('closed:', event.code);
+});

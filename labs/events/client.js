@@ -13,5 +13,8 @@ socket.addEventListener('message', (event) => {
   console.log('answer:', event.data);
   if (++answers === 3) socket.close(1000);
 });
-socket.addEventListener('close', (event) => console.log('closed:', event.code));
-setTimeout(() => socket.close(1000), 3000);
+const giveUp = setTimeout(() => socket.close(1000), 3000);
+socket.addEventListener('close', (event) => {
+  clearTimeout(giveUp);
+  console.log('closed:', event.code);
+});

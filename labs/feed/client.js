@@ -7,5 +7,8 @@ socket.addEventListener('message', (event) => {
   console.log('tick:', event.data);
   if (++ticks === 3) socket.close(1000);
 });
-socket.addEventListener('close', (event) => console.log('closed:', event.code));
-setTimeout(() => socket.close(1000), 6000);
+const giveUp = setTimeout(() => socket.close(1000), 6000);
+socket.addEventListener('close', (event) => {
+  clearTimeout(giveUp);
+  console.log('closed:', event.code);
+});

@@ -7,5 +7,8 @@ socket.addEventListener('open', () => {
   socket.send('y'.repeat(2000));
 });
 socket.addEventListener('message', (event) => console.log('echoed', event.data.length, 'bytes'));
-socket.addEventListener('close', (event) => console.log('closed:', event.code, event.reason));
-setTimeout(() => socket.close(1000), 3000);
+const giveUp = setTimeout(() => socket.close(1000), 3000);
+socket.addEventListener('close', (event) => {
+  clearTimeout(giveUp);
+  console.log('closed:', event.code, event.reason);
+});
