@@ -77,4 +77,9 @@ export default defineConfig(
     files: ['samples/playgrounds/**'],
     languageOptions: { globals: { clientName: 'readonly' } },
   },
+  {
+    // A lab's own-client starter runs in the same sandbox, which also gives it the lab server's address.
+    files: ['labs/*/client.js'],
+    languageOptions: { globals: { ...globals.worker, clientName: 'readonly', LAB_URL: 'readonly' } },
+  },
 );

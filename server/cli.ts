@@ -21,8 +21,6 @@ Options:
                           /inspect (off by default)
   --remote-token          with --host beyond loopback, let other machines use
                           POST /api/token (off by default)
-  --labs                  with --host beyond loopback, let other machines use
-                          the Lua labs (off by default)
   --max-payload <bytes>   largest message; bigger closes with 1009 (default ${LIMITS.maxPayload})
   --heartbeat <seconds>   ping interval; a client that misses a pong is
                           terminated; 0 turns it off (default ${LIMITS.heartbeatMs / 1000})

@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { CLOSE, OPCODE } from '../../protocol/constants.ts';
 import { FrameDecoder } from '../../protocol/frame.ts';
-import type { WireTap } from './engine.ts';
+import { LAB_LOG_LINES, type LabLogLine, type WireTap } from './engine.ts';
 
 const HEAD_END = Buffer.from('\r\n\r\n');
 const MAX_HEAD = 16 * 1024;
@@ -106,3 +106,39 @@ export function proxyUpgrade(args: { req: IncomingMessage; socket: Duplex; head:
 
 /** What a lab that is not listening answers an upgrade with. */
 export const NOT_LISTENING = unavailable('The lab server is not listening: its log says why.');
+
+/**
+ * What the engines that proxy to a process of their own (nginx, Node) share:
+ * the connections they proxy, their log and its listeners, and ending those
+ * connections with 1001 as the embedded engine does.
+ */
+export abstract class ProxiedLabServer {
+  readonly log: LabLogLine[] = [];
+  protected readonly sockets = new Set<Duplex>();
+  readonly #listeners = new Set<(line: LabLogLine) => void>();
+
+  get connections(): number {
+    return this.sockets.size;
+  }
+
+  onLog(listener: (line: LabLogLine) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Keeps the line (the log is capped) and tells every listener. */
+  protected addLog(line: LabLogLine): void {
+    this.log.push(line);
+    if (this.log.length > LAB_LOG_LINES) this.log.shift();
+    for (const listener of this.#listeners) listener(line);
+  }
+
+  /** 1001 going away to every client, then the end; a client that does not finish is cut after 1 s. */
+  protected goingAway(): void {
+    for (const socket of this.sockets) {
+      if (socket.writable) socket.write(Buffer.from([0x88, 0x02, 0x03, 0xe9]));
+      socket.end();
+      setTimeout(() => socket.destroy(), 1000).unref();
+    }
+  }
+}

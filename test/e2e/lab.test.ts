@@ -74,7 +74,7 @@ describeBrowser('server lab', () => {
     // Typed as a person would, without indentation: Monaco indents each new line itself.
     await page.keyboard.insertText(SOLUTION.split('\n').map((line) => line.trimStart()).join('\n'));
     const squeeze = (code: string | null): string => (code ?? '').replace(/\s+/g, ' ').trim();
-    await expect.poll(async () => squeeze(await page.evaluate((key) => localStorage.getItem(key), progressKeys.code(ID, 'server')))).toBe(squeeze(SOLUTION));
+    await expect.poll(async () => squeeze(await page.evaluate((key) => localStorage.getItem(key), progressKeys.code(ID, 'server'))), { timeout: 30_000 }).toBe(squeeze(SOLUTION));
     await press(scope.getByRole('button', { name: 'Run', exact: true }));
     await verdict.getByText('Check passed: well done!').waitFor({ timeout: CHECK_MS });
     const cases = await scope.getByRole('list', { name: 'Check cases' }).getByRole('listitem').allInnerTexts();

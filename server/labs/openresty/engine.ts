@@ -5,8 +5,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { proxyUpgrade } from '../proxy.ts';
-import { LAB_LOG_LINES, type Engine, type LabLogLine, type LabOptions, type LabServer, type StartResult, type WireTap } from '../engine.ts';
+import { ProxiedLabServer, proxyUpgrade } from '../proxy.ts';
+import { type Engine, type LabLogLine, type LabOptions, type LabServer, type StartResult, type WireTap } from '../engine.ts';
 
 /**
  * Lua on real OpenResty pieces from Debian: one nginx (one worker) per lab
@@ -197,20 +197,18 @@ export function parseErrorLogLine(raw: string): LabLogLine | null {
   return { time, level: level === 'warn' ? 'warn' : level, text, line };
 }
 
-class NginxLabServer implements LabServer {
+class NginxLabServer extends ProxiedLabServer implements LabServer {
   readonly engine: string;
-  readonly log: LabLogLine[] = [];
   readonly ended: Promise<void>;
   private readonly child: ChildProcess;
   private readonly prefix: string;
   private readonly port: number;
-  private readonly sockets = new Set<Duplex>();
-  private readonly listeners = new Set<(line: LabLogLine) => void>();
   private readonly poll: NodeJS.Timeout;
   private logOffset = 0;
   private partial = '';
 
   constructor(child: ChildProcess, prefix: string, port: number, label: string) {
+    super();
     this.child = child;
     this.prefix = prefix;
     this.port = port;
@@ -224,15 +222,6 @@ class NginxLabServer implements LabServer {
     });
     this.poll = setInterval(() => this.readLog(), 50);
     this.poll.unref();
-  }
-
-  get connections(): number {
-    return this.sockets.size;
-  }
-
-  onLog(listener: (line: LabLogLine) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   /** nginx's master and worker: their resident memory, from /proc (Linux; null elsewhere). */
@@ -260,10 +249,7 @@ class NginxLabServer implements LabServer {
     this.partial = lines.pop() ?? '';
     for (const raw of lines) {
       const line = parseErrorLogLine(raw);
-      if (!line) continue;
-      this.log.push(line);
-      if (this.log.length > LAB_LOG_LINES) this.log.shift();
-      for (const listener of this.listeners) listener(line);
+      if (line) this.addLog(line);
     }
   }
 
@@ -272,11 +258,7 @@ class NginxLabServer implements LabServer {
   }
 
   async stop(): Promise<void> {
-    for (const socket of this.sockets) {
-      if (socket.writable) socket.write(Buffer.from([0x88, 0x02, 0x03, 0xe9]));
-      socket.end();
-      setTimeout(() => socket.destroy(), 1000).unref();
-    }
+    this.goingAway();
     if (this.child.exitCode === null) {
       this.child.kill('SIGQUIT');
       const kill = setTimeout(() => this.child.kill('SIGKILL'), 2000);

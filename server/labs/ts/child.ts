@@ -4,7 +4,7 @@
  * in JSON lines written synchronously, so the last word before an exit (a
  * crash, process.exit) is never lost in a buffer.
  *
- * argv: <lab.mjs path> <ws entry URL>. The process starts before the
+ * argv: <lab.mjs path> <ws entry URL> <loop mark name (compile.ts LOOP_MARK)>. The process starts before the
  * learner presses Run (a spare, so Run costs no Node boot): it waits for one
  * line on stdin, {"port":N}, then sets PORT and imports lab.mjs, which the
  * companion has written by then. Nothing from the companion's environment
@@ -16,7 +16,7 @@ import net from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 
-const [labFile = '', wsUrl = ''] = process.argv.slice(2);
+const [labFile = '', wsUrl = '', loopMark = ''] = process.argv.slice(2);
 const labUrl = pathToFileURL(labFile).href;
 const ALLOWED = new Set(['ws', 'node:events', 'node:crypto', 'node:timers/promises', 'events', 'crypto', 'timers/promises']);
 
@@ -42,7 +42,32 @@ function clean(text: string): string {
 }
 
 send({ t: 'hello' });
-setInterval(() => send({ t: 'beat' }), 100).unref();
+let beatAt = Date.now();
+setInterval(() => {
+  beatAt = Date.now();
+  send({ t: 'beat' });
+}, 100).unref();
+
+/**
+ * Every loop of the learner's calls this each turn (compile.ts markLoops).
+ * When the heartbeat above has not run for half the companion's stall limit,
+ * this loop is what holds the event loop: its line is told once per stall,
+ * synchronously, since nothing queued would ever run. The companion decides
+ * whether to end the server; this only says where it is stuck.
+ */
+const STUCK_MS = 500;
+let turns = 0;
+let toldFor = -1;
+Object.defineProperty(globalThis, loopMark, {
+  value: (line: number): void => {
+    // Date.now() every 1024 turns: a tight loop pays a counter, not a clock read.
+    if ((++turns & 1023) !== 0 || toldFor === beatAt) return;
+    if (Date.now() - beatAt > STUCK_MS) {
+      toldFor = beatAt;
+      send({ t: 'loop', line });
+    }
+  },
+});
 
 // A second check at run time: the static one covers import declarations, this covers the rest.
 registerHooks({

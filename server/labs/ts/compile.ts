@@ -74,7 +74,7 @@ export function compileLab(ts: typeof TS, code: string): Compiled {
   visit(source);
   if (refused) return refused;
   try {
-    return { ok: true, js: stripTypeScriptTypes(code, { mode: 'strip' }) };
+    return { ok: true, js: stripTypeScriptTypes(markLoops(ts, source, code), { mode: 'strip' }) };
   } catch (error) {
     // Strip mode has no enums, namespaces or parameter properties: Node refuses them in .ts files too.
     const message = (error as Error).message.replace(/ in strip-only mode$/, '');
@@ -82,6 +82,41 @@ export function compileLab(ts: typeof TS, code: string): Compiled {
     const line = word ? findLine(code, word === 'parameter' ? /(public|private|protected|readonly)\s+\w+/ : new RegExp(`\\b${word}\\b`)) : 1;
     return { ok: false, error: 'syntax', line, message: `${message}: labs run TypeScript as Node does, with types only (use a union of string literals for an enum).` };
   }
+}
+
+/** The global the child defines (child.ts) and every loop of the learner's calls: the name is the contract between the two. */
+export const LOOP_MARK = '__labLoop';
+
+/**
+ * Every loop body starts with `__labLoop(<its line>);`, on the loop's own
+ * lines (nothing inserted contains a newline, so lines stay the learner's).
+ * A loop that never ends blocks the child's event loop, so the child cannot
+ * answer anything then, and Node has no way to ask a blocked isolate for
+ * its stack without the inspector (which the permission model would have to
+ * let in: --allow-inspector). The mark says, from inside the stuck loop,
+ * which line it is (child.ts tells the companion once, before the watchdog
+ * ends it). Columns after a mark on its line shift; lines do not.
+ */
+export function markLoops(ts: typeof TS, source: TS.SourceFile, code: string): string {
+  const inserts: { at: number; text: string }[] = [];
+  const visit = (node: TS.Node): void => {
+    if (ts.isIterationStatement(node, false)) {
+      const line = source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1;
+      const mark = `${LOOP_MARK}(${line});`;
+      const body = node.statement;
+      if (ts.isBlock(body)) inserts.push({ at: body.getStart(source) + 1, text: mark });
+      else {
+        // A body without braces gets them, so the mark runs with it on every turn.
+        inserts.push({ at: body.getStart(source), text: `{${mark}` }, { at: body.getEnd(), text: '}' });
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  let out = code;
+  // From the end, so each offset still points into the original text.
+  for (const { at, text } of inserts.sort((a, b) => b.at - a.at)) out = out.slice(0, at) + text + out.slice(at);
+  return out;
 }
 
 function findLine(code: string, pattern: RegExp): number {

@@ -9,9 +9,9 @@ import type { Readable } from 'node:stream';
 import type { Duplex } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { LAB_LOG_LINES, type Engine, type LabLogLine, type LabServer, type StartResult, type WireTap } from '../engine.ts';
-import { NOT_LISTENING, proxyUpgrade } from '../proxy.ts';
-import { compileLab, loadTypeScript } from './compile.ts';
+import { type Engine, type LabServer, type StartResult, type WireTap } from '../engine.ts';
+import { NOT_LISTENING, ProxiedLabServer, proxyUpgrade } from '../proxy.ts';
+import { compileLab, loadTypeScript, LOOP_MARK } from './compile.ts';
 
 /**
  * TypeScript `ws` servers: each lab server is a child process on the
@@ -70,6 +70,7 @@ function spawnSpare(label: string): TsLabServer {
       CHILD,
       file,
       WS_ENTRY,
+      LOOP_MARK,
     ],
     // Nothing of the companion's environment (tokens, paths): PORT is set when the lab starts.
     { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], env: { WS_NO_BUFFER_UTIL: '1', WS_NO_UTF_8_VALIDATE: '1' }, cwd: dir },
@@ -107,7 +108,7 @@ export function tsEngine(): Engine & { dispose(): Promise<void> } {
 }
 
 interface FromChild {
-  t: 'hello' | 'beat' | 'listening' | 'log' | 'crash' | 'exit';
+  t: 'hello' | 'beat' | 'listening' | 'log' | 'crash' | 'exit' | 'loop';
   port?: number;
   level?: string;
   text?: string;
@@ -116,16 +117,13 @@ interface FromChild {
   code?: number | string;
 }
 
-class TsLabServer implements LabServer {
+class TsLabServer extends ProxiedLabServer implements LabServer {
   readonly engine: string;
-  readonly log: LabLogLine[] = [];
   readonly ended: Promise<void>;
   /** Resolves once the learner's server listens, or the process ended or never listened. */
   readonly ready: Promise<void>;
   private readonly child: ChildProcess;
   private readonly dir: string;
-  private readonly sockets = new Set<Duplex>();
-  private readonly listeners = new Set<(line: LabLogLine) => void>();
   private readonly watchdog: NodeJS.Timeout;
   private port: number | null = null;
   private lastBeat: number | null = null;
@@ -135,13 +133,16 @@ class TsLabServer implements LabServer {
   private readonly started = Date.now();
   private runAt = 0;
   /** Why the companion ended it, if it did: the exit is then not the learner's own. */
-  private killedFor: string | null = null;
+  private killedFor: { text: string; line: number | null } | null = null;
+  /** The line of the learner's loop that held the event loop at the last stall (child.ts tells it). */
+  private stuckAt: number | null = null;
   /** What the child said before it exited (a crash, process.exit): logged once it has ended, so the log never says "stopped" of a live server. */
   private lastWord: { text: string; line: number | null } | null = null;
   private markReady!: () => void;
   private running = false;
 
   constructor(child: ChildProcess, dir: string, label: string) {
+    super();
     this.child = child;
     this.dir = dir;
     this.engine = label;
@@ -206,15 +207,14 @@ class TsLabServer implements LabServer {
   private push(level: string, text: string, line: number | null): void {
     // The child's file is the learner's: name it as they know it.
     const shown = text.split(pathToFileURL(join(this.dir, 'lab.mjs')).href).join('lab.ts').split(join(this.dir, 'lab.mjs')).join('lab.ts');
-    const entry: LabLogLine = { time: Date.now(), level, text: shown, line: line ?? lineIn(shown) };
-    this.log.push(entry);
-    if (this.log.length > LAB_LOG_LINES) this.log.shift();
-    for (const listener of this.listeners) listener(entry);
+    this.addLog({ time: Date.now(), level, text: shown, line: line ?? lineIn(shown) });
   }
 
   private onMessage(message: FromChild): void {
     if (message.t === 'hello' || message.t === 'beat') {
       this.lastBeat = Date.now();
+      // The event loop turned: whatever loop held it has ended.
+      this.stuckAt = null;
       this.cpuAtBeat = cpuMs(this.child.pid);
     } else if (message.t === 'listening' && typeof message.port === 'number') {
       this.port = message.port;
@@ -224,6 +224,8 @@ class TsLabServer implements LabServer {
     } else if (message.t === 'crash') {
       const what = message.kind === 'rejection' ? 'a promise was rejected and nothing caught it' : 'an exception was thrown and nothing caught it';
       this.lastWord = { text: `${message.text ?? ''} — ${what}, so your server stopped. Add a try/catch or an 'error' listener, then press Run again.`, line: message.line ?? null };
+    } else if (message.t === 'loop' && typeof message.line === 'number') {
+      this.stuckAt = message.line;
     } else if (message.t === 'exit') {
       this.lastWord = { text: `your server called process.exit(${String(message.code ?? '')}) and stopped; a server should keep running: press Run again.`, line: message.line ?? null };
     }
@@ -253,7 +255,8 @@ class TsLabServer implements LabServer {
         this.kill(`your server stopped responding while its memory grew to ${Math.round(rss / 1024 / 1024)} MiB (a memory bomb?) and was stopped.`);
         return;
       }
-      this.kill(`your server stopped responding for ${Math.round(silence / 1000)} s (an endless loop, or a long synchronous task?) and was stopped. Node runs one thing at a time: a loop that never ends blocks every connection.`);
+      const where = this.stuckAt === null ? '(an endless loop, or a long synchronous task?)' : `(the loop on line ${this.stuckAt} did not end)`;
+      this.kill(`your server stopped responding for ${Math.round(silence / 1000)} s ${where} and was stopped. Node runs one thing at a time: a loop that never ends blocks every connection.`, this.stuckAt);
       return;
     }
     if (this.running && this.port === null && now - this.runAt > TS_LIMITS.listenMs) {
@@ -263,15 +266,15 @@ class TsLabServer implements LabServer {
     }
   }
 
-  private kill(why: string): void {
+  private kill(why: string, line: number | null = null): void {
     if (this.killedFor !== null || this.child.exitCode !== null) return;
-    this.killedFor = why;
+    this.killedFor = { text: why, line };
     this.child.kill('SIGKILL');
   }
 
   private ending(code: number | null, signal: NodeJS.Signals | null): void {
     if (this.killedFor !== null) {
-      this.push('error', this.killedFor, null);
+      this.push('error', this.killedFor.text, this.killedFor.line);
       return;
     }
     if (this.lastWord) {
@@ -283,15 +286,6 @@ class TsLabServer implements LabServer {
     else if (this.port === null && code === 0) this.push('error', 'your server ended without listening: create it with new WebSocketServer({ port: Number(process.env.PORT) }).', null);
     else if (code === 0) this.push('error', 'your server ended: nothing was left running (was the server closed?).', null);
     else this.push('error', `your server ended (${signal ?? `exit code ${code}`}).`, null);
-  }
-
-  get connections(): number {
-    return this.sockets.size;
-  }
-
-  onLog(listener: (line: LabLogLine) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   memory(): Promise<number | null> {
@@ -307,14 +301,9 @@ class TsLabServer implements LabServer {
   }
 
   async stop(): Promise<void> {
-    for (const socket of this.sockets) {
-      // 1001 going away, as the other engines end their connections.
-      if (socket.writable) socket.write(Buffer.from([0x88, 0x02, 0x03, 0xe9]));
-      socket.end();
-      setTimeout(() => socket.destroy(), 1000).unref();
-    }
+    this.goingAway();
     if (this.child.exitCode === null && this.child.signalCode === null) {
-      this.killedFor ??= 'the lab server was stopped.';
+      this.killedFor ??= { text: 'the lab server was stopped.', line: null };
       this.child.kill('SIGKILL');
     }
     await this.ended;

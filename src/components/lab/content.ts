@@ -6,7 +6,11 @@ import { hintsFor, labSchema, type LabDefinition, type LabLanguage } from '../..
  * validated by the same schema the companion uses.
  */
 const definitions = import.meta.glob<unknown>('../../../labs/*/lab.json', { eager: true, import: 'default' });
-const sources = import.meta.glob<string>(['../../../labs/*/*.lua', '../../../labs/*/starter.ts', '../../../labs/*/solution.ts'], { eager: true, query: '?raw', import: 'default' });
+const sources = import.meta.glob<string>(['../../../labs/*/*.lua', '../../../labs/*/starter.ts', '../../../labs/*/solution.ts', '../../../labs/*/client.js'], {
+  eager: true,
+  query: '?raw',
+  import: 'default',
+});
 const EXTENSION: Record<LabLanguage, string> = { lua: 'lua', ts: 'ts' };
 
 export interface PageVariant {
@@ -22,6 +26,8 @@ export interface PageLab {
   starter: string;
   solution: string;
   variants: Partial<Record<LabLanguage, PageVariant>>;
+  /** The starter of the learner's own client (labs/<id>/client.js), run in the page against their server. */
+  client: string;
 }
 
 export function pageLab(id: string, where: string): PageLab {
@@ -38,5 +44,7 @@ export function pageLab(id: string, where: string): PageLab {
   }
   const lua = variants.lua;
   if (!lua) throw new Error(`${where}: labs/${id} has no Lua version; every lab starts from its OpenResty server.`);
-  return { definition: parsed.data, starter: lua.starter, solution: lua.solution, variants };
+  const client = sources[`../../../labs/${id}/client.js`];
+  if (client === undefined) throw new Error(`${where}: labs/${id} needs client.js, the starter of the learner's own client.`);
+  return { definition: parsed.data, starter: lua.starter, solution: lua.solution, variants, client };
 }

@@ -9,6 +9,10 @@ import { browserStorage } from '../../runtime/storage.ts';
 import type { ClientEvent, RecordSource } from '../../runtime/recorder/events.ts';
 import { labRunEnd } from '../../runtime/diagram/status.ts';
 import { currentCompanionOrigin } from '../../runtime/server-address.ts';
+import { createSandboxWorker } from '../../runtime/runner/create-worker.ts';
+import { wrapLearnerCode } from '../../runtime/runner/errors.ts';
+import { prepareJavaScript } from '../../runtime/runner/prepare.ts';
+import { Run } from '../../runtime/runner/runner.ts';
 import { defineElement } from '../define.ts';
 
 /**
@@ -16,10 +20,33 @@ import { defineElement } from '../define.ts';
  * state and sends the buttons to its actions; it is the RecordSource the live
  * diagram follows (a fresh tag per Run, the check's clients carry it).
  * Works before Monaco arrives (a plain textarea) and upgrades when near.
+ *
+ * The learner's own client runs in the playgrounds' sandbox (runtime/runner)
+ * as one client named CLIENT, tagged `<run tag>.you` like the check's
+ * clients, so the diagram draws its frames from the server's wire view; its
+ * console lines join the Output, ordered by time with the server's.
  */
 
 const MAX_LINES = 1_000;
+/** The learner's client in the sandbox, the inspector tag and the diagram's lane. */
+const CLIENT = 'you';
+const CLIENT_LABEL = 'your client';
 
+/** One line of the Output: the server's (from the companion) or the learner's client's. */
+interface OutputLine {
+  time: number;
+  level: string;
+  text: string;
+  line: number | null;
+  client: boolean;
+}
+
+const CLIENT_END: Record<Extract<ClientEvent, { kind: 'run-end' }>['reason'], string> = {
+  finished: 'finished: every socket closed and nothing left to run.',
+  stopped: 'stopped.',
+  timeout: 'stopped: it ran too long.',
+  crashed: 'its sandbox failed; press Run your client again.',
+};
 const PHASE_TEXT: Record<LabState['phase'], string> = {
   idle: '',
   starting: 'Starting your server…',
@@ -40,6 +67,13 @@ export class ServerLabElement extends HTMLElement implements RecordSource {
   #monaco: Awaited<ReturnType<typeof loadMonaco>> | null = null;
   /** Whether the current check's end has been told to the live diagram. */
   #runEnded = false;
+  /** Whether the current server ran the check (a server started for the learner's client alone did not). */
+  #checked = false;
+  #clientSurface!: CodeSurface;
+  #clientRun: Run | null = null;
+  #clientLines: OutputLine[] = [];
+  /** Bumped by every client run and Stop, so a run still waiting for its server knows it was superseded. */
+  #clientGeneration = 0;
 
   get tag(): string | null {
     return this.#tag;
@@ -82,8 +116,19 @@ export class ServerLabElement extends HTMLElement implements RecordSource {
     const textarea = this.#part<HTMLTextAreaElement>('[data-textarea]');
     textarea.value = this.#store.state.code;
     this.#surface = textareaSurface(textarea, this.#surfaceOptions());
+    const clientTextarea = this.#part<HTMLTextAreaElement>('[data-client-textarea]');
+    clientTextarea.value = this.#store.state.clientCode;
+    this.#clientSurface = textareaSurface(clientTextarea, this.#clientOptions());
     this.#button('run').addEventListener('click', () => void this.#store.run());
-    this.#button('stop').addEventListener('click', () => void this.#store.stop());
+    this.#button('stop').addEventListener('click', () => {
+      this.#stopClient();
+      void this.#store.stop();
+    });
+    this.#button('client').addEventListener('click', () => this.#showClient(this.#button('client').getAttribute('aria-expanded') !== 'true'));
+    this.#button('run-client').addEventListener('click', () => void this.#runClient());
+    this.#button('reset-client').addEventListener('click', () => this.#resetClient());
+    // A client the learner has written is shown on arrival; the starter waits behind "Your client".
+    if (this.#store.clientChanged) this.#showClient(true);
     this.#button('reset').addEventListener('click', () => this.#reset());
     this.#button('solution').addEventListener('click', () => this.#store.solve());
     this.#button('hint').addEventListener('click', () => this.#store.hint());
@@ -100,7 +145,101 @@ export class ServerLabElement extends HTMLElement implements RecordSource {
   disconnectedCallback(): void {
     window.removeEventListener('pagehide', this.#onPageHide);
     this.#stopLazy?.();
+    this.#stopClient();
     this.#store.leave();
+  }
+
+  #clientOptions(): SurfaceOptions {
+    return {
+      label: 'Your client (JavaScript)',
+      language: 'js',
+      path: `${this.id}/client.js`,
+      onChange: (code) => this.#store.editClient(code),
+      onRun: () => void this.#runClient(),
+    };
+  }
+
+  #showClient(open: boolean): void {
+    this.#part('[data-client]').hidden = !open;
+    this.#button('client').setAttribute('aria-expanded', String(open));
+    if (open) void this.#upgradeClient();
+  }
+
+  /** The client's editor becomes Monaco once Monaco is here and the client is shown. */
+  async #upgradeClient(): Promise<void> {
+    const monaco = this.#monaco;
+    const host = this.#part('[data-client-editor]');
+    if (!monaco || !host.hidden || this.#part('[data-client]').hidden) return;
+    const textarea = this.#part<HTMLTextAreaElement>('[data-client-textarea]');
+    const hadFocus = document.activeElement === textarea;
+    host.hidden = false;
+    const surface = monaco.monacoSurface(host, this.#clientSurface.getValue(), this.#clientOptions());
+    this.#clientSurface.dispose();
+    textarea.hidden = true;
+    this.#clientSurface = surface;
+    if (hadFocus) surface.focus();
+  }
+
+  #resetClient(): void {
+    if (this.#store.clientChanged && !window.confirm('Replace your client with the starter code? Your changes will be lost.')) return;
+    this.#store.resetClient();
+  }
+
+  #stopClient(): void {
+    this.#clientGeneration += 1;
+    this.#clientRun?.stop();
+    this.#clientRun = null;
+  }
+
+  /**
+   * Runs the learner's client against a server running the code shown
+   * (started now, without the check, when none is), in the same sandbox
+   * the playgrounds use, with the server's address as LAB_URL.
+   */
+  async #runClient(): Promise<void> {
+    this.#stopClient();
+    const generation = this.#clientGeneration;
+    this.#clientLines = [];
+    this.#clientSurface.clearMarks();
+    this.#renderLog(this.#store.state);
+    const url = await this.#store.serve();
+    if (generation !== this.#clientGeneration) return;
+    const { tag } = this.#store.state;
+    if (url === null || tag === null) {
+      this.#clientSay('error', 'not run: your server is not running (see above why), so there is nothing to connect to.');
+      return;
+    }
+    const prepared = prepareJavaScript(this.#clientSurface.getValue());
+    const run = new Run(
+      { clients: [{ name: CLIENT, code: wrapLearnerCode(prepared.js), mapPosition: prepared.mapPosition }], companion: currentCompanionOrigin(), tag, globals: { LAB_URL: url } },
+      {
+        createWorker: createSandboxWorker,
+        now: () => performance.timeOrigin + performance.now(),
+        onEvent: (event) => this.#clientEvent(event, run),
+      },
+    );
+    this.#clientRun = run;
+    this.#clientSay('system', `connecting to your server (LAB_URL = ${url}).`);
+    run.start();
+  }
+
+  #clientEvent(event: ClientEvent, run: Run): void {
+    if (event.kind === 'console') this.#clientSay(event.level, event.text);
+    else if (event.kind === 'uncaught') {
+      this.#clientSay('error', `uncaught error: ${event.message}`, event.line);
+      if (event.line !== null) this.#clientSurface.markError(event.line, event.column, event.message);
+    } else if (event.kind === 'run-end') {
+      if (this.#clientRun === run) this.#clientRun = null;
+      this.#clientSay('system', CLIENT_END[event.reason]);
+    }
+    // The diagram draws what only the browser sees (a refused handshake's error) from these; the lab's end is the check's, not this client's.
+    if (event.kind !== 'run-end') for (const listener of this.#listeners) listener(event);
+  }
+
+  #clientSay(level: string, text: string, line: number | null = null): void {
+    this.#clientLines.push({ time: Date.now(), level, text, line, client: true });
+    if (this.#clientLines.length > MAX_LINES) this.#clientLines.shift();
+    this.#renderLog(this.#store.state);
   }
 
   #surfaceOptions(): SurfaceOptions {
@@ -134,6 +273,7 @@ export class ServerLabElement extends HTMLElement implements RecordSource {
     this.#rendered = null;
     this.#render(this.#store.state);
     if (hadFocus) surface.focus();
+    await this.#upgradeClient();
   }
 
   /** A new language needs a new editor model (Monaco's language is the model's). */
@@ -181,6 +321,7 @@ export class ServerLabElement extends HTMLElement implements RecordSource {
     if (state.tag !== before?.tag) {
       this.#tag = state.tag;
       this.#runEnded = false;
+      this.#checked = false;
       for (const listener of this.#listeners) listener(null);
     }
     if (before !== null && state.language !== before.language) {
@@ -189,12 +330,17 @@ export class ServerLabElement extends HTMLElement implements RecordSource {
     } else if (before === null && state.language !== 'lua') {
       this.#renderLanguage(state);
     }
+    if (state.phase === 'checking') this.#checked = true;
     const end = labRunEnd(state);
-    if (end !== null && this.#tag !== null && !this.#runEnded) {
+    // A server started for the learner's client alone had no check to end: stopping it says nothing about one.
+    if (end !== null && this.#tag !== null && !this.#runEnded && (this.#checked || end === 'crashed')) {
       this.#runEnded = true;
       for (const listener of this.#listeners) listener({ kind: 'run-end', t: 0, client: 'check', reason: end });
     }
     if (state.code !== this.#surface.getValue()) this.#surface.setValue(state.code);
+    if (state.clientCode !== this.#clientSurface.getValue()) this.#clientSurface.setValue(state.clientCode);
+    // A new server (Run): the last client's lines were about the old one.
+    if (state.tag !== before?.tag && before !== null) this.#clientLines = [];
     if (state.showingSolution !== before?.showingSolution) {
       this.#surface.setReadOnly(state.showingSolution);
       this.#button('solution').setAttribute('aria-pressed', String(state.showingSolution));
@@ -262,14 +408,24 @@ export class ServerLabElement extends HTMLElement implements RecordSource {
     );
   }
 
+  /** The server's log and the learner's client's lines, by time: both clocks are this machine's. */
   #renderLog(state: LabState): void {
     const log = this.#part('[data-log]');
     const atBottom = log.scrollTop + log.clientHeight >= log.scrollHeight - 4;
-    const lines = state.log.slice(-MAX_LINES).map((entry) => {
+    const merged: OutputLine[] = [...state.log.map((entry) => ({ ...entry, client: false })), ...this.#clientLines];
+    // A stable sort: lines of one side with the same time keep their order.
+    merged.sort((a, b) => a.time - b.time);
+    const lines = merged.slice(-MAX_LINES).map((entry) => {
       const div = document.createElement('div');
       const level = entry.level === 'error' || entry.level === 'crit' || entry.level === 'alert' || entry.level === 'emerg' ? 'error' : entry.level === 'warn' ? 'warn' : 'info';
-      div.className = `fd-line fd-${level}`;
-      div.textContent = `[${entry.level}]${entry.line === null ? '' : ` line ${entry.line}:`} ${entry.text}`;
+      const where = entry.line === null ? '' : ` line ${entry.line}:`;
+      if (entry.client) {
+        div.className = `fd-line fd-client fd-${entry.level === 'system' ? 'system' : level}`;
+        div.textContent = `[${CLIENT_LABEL}${entry.level === 'error' ? ' error' : ''}]${where} ${entry.text}`;
+      } else {
+        div.className = `fd-line fd-${level}`;
+        div.textContent = `[${entry.level}]${where} ${entry.text}`;
+      }
       return div;
     });
     log.replaceChildren(...lines);

@@ -41,7 +41,7 @@ export const DIAGRAM_STATUS: Record<DiagramSource, { waiting: string; running: s
   },
   lab: {
     waiting: "Run the lab above: its check's clients connect to your server, and every frame between them appears here.",
-    running: "Drawing the check as it happens: its clients are talking to your server.",
+    running: "Drawing as it happens: the check's clients, or your own client, are talking to your server.",
   },
 };
 

@@ -59,6 +59,8 @@ javascriptDefaults.setCompilerOptions({ ...compilerOptions, allowJs: true, check
 const globals = 'declare const clientName: string;\n';
 typescriptDefaults.addExtraLib(globals, 'file:///fd-globals.d.ts');
 javascriptDefaults.addExtraLib(globals, 'file:///fd-globals.d.ts');
+// A server lab's own-client editor (JavaScript) runs against this address (components/lab/element.ts).
+javascriptDefaults.addExtraLib('/** Your lab server\'s WebSocket address. */\ndeclare const LAB_URL: string;\n', 'file:///fd-lab-globals.d.ts');
 
 // Backgrounds follow Starlight's code blocks. Monaco's own token colours are
 // kept except the few below 4.5:1 on these backgrounds (checked by axe in e2e).

@@ -13,6 +13,10 @@ export type { Verdict, LabLogLine };
  * page's inspector tag, then show the verdict and the server's log. The lab
  * server stays up after the check (the learner may poke at it) until Stop,
  * Run again, or the page goes away.
+ *
+ * The learner's own client (JavaScript, run in the page's sandbox by the
+ * element) is kept here too: its code persists like the server's, and
+ * serve() gives it a server running the code shown, without the check.
  */
 
 export type LabPhase = 'idle' | 'starting' | 'checking' | 'running' | 'stopped';
@@ -35,6 +39,10 @@ export interface LabState {
   engine: string | null;
   /** The inspector tag of the current run (the check's clients carry `<tag>.<client>`). */
   tag: string | null;
+  /** The running lab server's WebSocket URL, from POST /api/labs: what the learner's client connects to. */
+  url: string | null;
+  /** The learner's own client (JavaScript), run against `url`. */
+  clientCode: string;
   log: LabLogLine[];
   syntax: { line: number; message: string } | null;
   verdict: Verdict | null;
@@ -61,6 +69,8 @@ export interface LabContent extends LabVariant {
   key: string;
   /** Every language the lab offers; the top-level starter, solution and hints are Lua's. */
   variants?: Partial<Record<LabLanguage, LabVariant>>;
+  /** The starter of the learner's own client (JavaScript; labs/<id>/client.js). */
+  client?: string;
 }
 
 export interface LabProgress {
@@ -85,6 +95,8 @@ export const NOT_RUNNING = 'The companion server is not running — start it wit
 export const LOG_POLL_MS = 500;
 /** Saved code per language; Lua keeps the key it had before labs had languages. */
 const FILE: Record<LabLanguage, string> = { lua: 'server', ts: 'server.ts' };
+/** The learner's own client, one for both server languages (it speaks WebSocket, not Lua or TypeScript). */
+const CLIENT_FILE = 'client.js';
 
 export class LabStore {
   #state: LabState;
@@ -93,6 +105,8 @@ export class LabStore {
   #stopPoll: (() => void) | null = null;
   /** Bumped by every Run and Stop, so answers to a superseded run are ignored. */
   #generation = 0;
+  /** The language and code the running lab server was started with. */
+  #served: { language: LabLanguage; code: string } | null = null;
 
   readonly content: LabContent;
   readonly env: LabEnv;
@@ -116,6 +130,8 @@ export class LabStore {
       labId: null,
       engine: null,
       tag: null,
+      url: null,
+      clientCode: (env.storage ? loadCode(env.storage, content.key, CLIENT_FILE) : null) ?? content.client ?? '',
       log: [],
       syntax: null,
       verdict: null,
@@ -188,13 +204,14 @@ export class LabStore {
     this.#set({ code });
   }
 
-  async run(): Promise<void> {
+  /** Starts the code shown and runs the check; with `check: false`, only starts it (for the learner's own client). */
+  async run(options: { check?: boolean } = {}): Promise<void> {
     await this.stop();
     const generation = this.#generation;
-    const code = this.#state.code;
+    const { code, language } = this.#state;
     const credit = !this.#state.showingSolution;
     const tag = this.env.newTag();
-    this.#set({ phase: 'starting', tag, log: [], syntax: null, verdict: null, problem: null, engine: null });
+    this.#set({ phase: 'starting', tag, url: null, log: [], syntax: null, verdict: null, problem: null, engine: null });
     let response: Response;
     try {
       response = await this.env.fetch(this.#url(''), {
@@ -221,8 +238,12 @@ export class LabStore {
       return;
     }
     const labId = body['id'];
-    this.#set({ phase: 'checking', labId, engine: typeof body['engine'] === 'string' ? body['engine'] : null });
+    this.#served = { language, code };
+    const url = typeof body['url'] === 'string' ? body['url'] : null;
+    const engine = typeof body['engine'] === 'string' ? body['engine'] : null;
+    this.#set({ phase: options.check === false ? 'running' : 'checking', labId, url, engine });
     this.#stopPoll = this.env.every(LOG_POLL_MS, () => void this.#pollLog(labId, generation));
+    if (options.check === false) return;
     let verdict: Verdict;
     try {
       const checked = await this.env.fetch(this.#url(`/${labId}/check`), {
@@ -274,8 +295,50 @@ export class LabStore {
       if (this.#state.phase !== 'idle' && this.#state.phase !== 'stopped') this.#set({ phase: 'stopped' });
       return;
     }
-    this.#set({ labId: null, phase: 'stopped' });
+    this.#set({ labId: null, url: null, phase: 'stopped' });
     await this.#delete(labId);
+  }
+
+  /**
+   * A lab server running the code shown, for the learner's own client: the
+   * one running now if it runs this code (after its check, if one is under
+   * way), else a fresh one without the check. Its URL, or null when it did
+   * not start (the state says why: a syntax error, the companion down).
+   */
+  async serve(): Promise<string | null> {
+    const current = (): boolean => this.#served?.language === this.#state.language && this.#served.code === this.#state.code;
+    if (this.#state.labId !== null && current()) {
+      if (this.#state.phase === 'checking') {
+        await new Promise<void>((resolve) => {
+          const off = this.subscribe((state) => {
+            if (state.phase === 'checking') return;
+            off();
+            resolve();
+          });
+        });
+      }
+      if (this.#state.labId !== null && current()) return this.#state.url;
+    }
+    await this.run({ check: false });
+    return this.#state.labId === null ? null : this.#state.url;
+  }
+
+  /** The learner edited their own client: kept and saved (one client per lab, whatever the server language). */
+  editClient(code: string): void {
+    if (code === this.#state.clientCode) return;
+    if (this.env.storage) saveCode(this.env.storage, this.content.key, CLIENT_FILE, code);
+    this.#set({ clientCode: code });
+  }
+
+  /** The client back to its starter; the saved one is forgotten. */
+  resetClient(): void {
+    if (this.env.storage) forgetCode(this.env.storage, this.content.key, CLIENT_FILE);
+    this.#set({ clientCode: this.content.client ?? '' });
+  }
+
+  /** Whether the learner's client differs from its starter. */
+  get clientChanged(): boolean {
+    return this.#state.clientCode !== (this.content.client ?? '');
   }
 
   /** The page is going away: DELETE with keepalive, which outlives the page. */
@@ -285,7 +348,7 @@ export class LabStore {
     this.#stopPoll = null;
     const labId = this.#state.labId;
     if (labId !== null) void this.#delete(labId, true);
-    this.#state = { ...this.#state, labId: null, phase: 'stopped' };
+    this.#state = { ...this.#state, labId: null, url: null, phase: 'stopped' };
   }
 
   /** Back to the starter; the saved code is forgotten. */

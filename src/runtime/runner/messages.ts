@@ -12,6 +12,8 @@ export interface RunMessage {
   tag: string;
   /** performance.timeOrigin + performance.now() on the page when the run started. */
   startedAt: number;
+  /** Read-only globals the code sees besides `clientName`, e.g. a server lab's `LAB_URL`. */
+  globals?: Readonly<Record<string, string>>;
 }
 
 /**

@@ -27,6 +27,8 @@ export interface RunSpec {
   clients: readonly RunClient[];
   companion: string;
   tag: string;
+  /** Read-only globals every client's code sees (RunMessage.globals). */
+  globals?: Readonly<Record<string, string>>;
 }
 
 export interface RunDeps {
@@ -74,6 +76,7 @@ export class Run {
         companion: this.#spec.companion,
         tag: this.#spec.tag,
         startedAt: this.#startedAt,
+        ...(this.#spec.globals ? { globals: this.#spec.globals } : {}),
       });
     }
   }

@@ -139,6 +139,9 @@ self.addEventListener('message', (event) => {
   });
   Object.defineProperty(self, 'WebSocket', { value: Instrumented, writable: true, configurable: true });
   Object.defineProperty(self, 'clientName', { value: run.client, writable: false, configurable: false });
+  for (const [name, value] of Object.entries(run.globals ?? {})) {
+    Object.defineProperty(self, name, { value, writable: false, configurable: false });
+  }
   // fetch('http://localhost:8080/...') reaches the companion server as WebSocket URLs do.
   const realFetch = self.fetch.bind(self);
   self.fetch = (input, init) =>

@@ -93,14 +93,15 @@ describe('POST /api/labs {"language":"ts"}', () => {
 });
 
 describe('what ends a TypeScript lab server, the companion still up', () => {
-  it('an endless loop: stopped, with a message, while /health answers', { timeout: 60_000 }, async () => {
-    const lab = await start(`${SERVER}wss.on('connection', () => {\n  while (true) {}\n});\n`);
+  it('an endless loop: stopped, with a message naming the loop\'s line, while /health answers', { timeout: 60_000 }, async () => {
+    const lab = await start(`${SERVER}wss.on('connection', () => {\n  let turns = 0;\n  while (true) turns++;\n});\n`);
     const ws = new WebSocket(lab.url);
     ws.on('error', () => {});
     expect((await fetch(`${base}/health`)).status).toBe(200);
     const line = await waitForLog(lab.id, 'stopped responding');
-    expect(line.level).toBe('error');
-    expect(line.text).toContain('an endless loop');
+    // The seconds depend on the machine's load (a starved child gets longer); the rest is exact.
+    expect(line.text).toMatch(/^your server stopped responding for \d+ s \(the loop on line 5 did not end\) and was stopped\. Node runs one thing at a time: a loop that never ends blocks every connection\.$/);
+    expect(line).toMatchObject({ level: 'error', line: 5 });
     expect((await fetch(`${base}/health`)).status).toBe(200);
     await stop(lab.id);
   });
@@ -125,7 +126,7 @@ describe('what ends a TypeScript lab server, the companion still up', () => {
   it('process.exit() ends only the lab, and the log names the line', { timeout: 30_000 }, async () => {
     const lab = await start(`${SERVER}wss.on('listening', () => {\n  process.exit(3);\n});\n`);
     const line = await waitForLog(lab.id, 'process.exit(3)');
-    expect(line).toMatchObject({ level: 'error', line: 4 });
+    expect(line).toEqual({ time: line.time, level: 'error', line: 4, text: 'your server called process.exit(3) and stopped; a server should keep running: press Run again.' });
     expect((await fetch(`${base}/health`)).status).toBe(200);
     // The ended server refuses new connections with a pointer to its log.
     const refused = new WebSocket(lab.url);
@@ -141,7 +142,29 @@ describe('what ends a TypeScript lab server, the companion still up', () => {
     await withTimeout(new Promise((resolve) => ws.once('open', resolve)), 'open', 10_000);
     ws.send('x');
     const line = await waitForLog(lab.id, 'TypeError: no handler for this');
-    expect(line).toMatchObject({ level: 'error', line: 5 });
+    expect(line).toEqual({
+      time: line.time,
+      level: 'error',
+      line: 5,
+      text: "TypeError: no handler for this — an exception was thrown and nothing caught it, so your server stopped. Add a try/catch or an 'error' listener, then press Run again.",
+    });
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+    await stop(lab.id);
+  });
+
+  it('a rejected promise nobody handles ends the lab with its message and line', { timeout: 30_000 }, async () => {
+    const lab = await start(`${SERVER}wss.on('connection', (socket) => {\n  socket.on('message', async () => {\n    await Promise.resolve();\n    throw new RangeError('no room named that');\n  });\n});\n`);
+    const ws = new WebSocket(lab.url);
+    ws.on('error', () => {});
+    await withTimeout(new Promise((resolve) => ws.once('open', resolve)), 'open', 10_000);
+    ws.send('x');
+    const line = await waitForLog(lab.id, 'RangeError: no room named that');
+    expect(line).toEqual({
+      time: line.time,
+      level: 'error',
+      line: 6,
+      text: "RangeError: no room named that — a promise was rejected and nothing caught it, so your server stopped. Add a try/catch or an 'error' listener, then press Run again.",
+    });
     expect((await fetch(`${base}/health`)).status).toBe(200);
     await stop(lab.id);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCli } from '../../../server/cli.ts';
+import { parseCli, USAGE } from '../../../server/cli.ts';
 
 describe('--labs', () => {
   it('is off by default and on when given', () => {
@@ -7,6 +7,11 @@ describe('--labs', () => {
     const on = parseCli(['--host', '0.0.0.0', '--labs']);
     expect(off.kind === 'run' && off.config.labs).toBe(false);
     expect(on.kind === 'run' && on.config.labs).toBe(true);
+  });
+
+  it('has one entry in --help, for every lab language', () => {
+    expect(USAGE.match(/^ {2}--labs /gm)).toHaveLength(1);
+    expect(USAGE).toContain("--labs                  allow the lab API (it runs learners' server code)\n                          when --host is not loopback; on loopback it is on\n");
   });
 });
 

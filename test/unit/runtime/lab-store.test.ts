@@ -265,3 +265,43 @@ describe('LabStore languages', () => {
     expect(store.state.code).toBe('STARTER');
   });
 });
+
+describe('LabStore: the learner\'s own client', () => {
+  const started = { status: 201, body: { id: ID, url: `ws://127.0.0.1:8080/labs/${ID}`, engine: 'Lua 5.4, embedded', lab: 'echo' } };
+
+  it('serve() starts the code shown without the check and gives its URL; a second serve() reuses that server', async () => {
+    const { store, companion, clock } = setup({ 'POST /api/labs': started, [`GET /api/labs/${ID}/log`]: { status: 200, body: '' } });
+    expect(await store.serve()).toBe(`ws://127.0.0.1:8080/labs/${ID}`);
+    expect(store.state).toMatchObject({ phase: 'running', labId: ID, url: `ws://127.0.0.1:8080/labs/${ID}`, tag: 'lab-echo-t1', verdict: null });
+    expect(clock.active).toBe(1);
+    expect(await store.serve()).toBe(`ws://127.0.0.1:8080/labs/${ID}`);
+    expect(companion.calls.map((c) => `${c.method} ${c.url}`)).toEqual(['POST /api/labs']);
+  });
+
+  it('serve() restarts the server once the code shown has changed, and answers null when it cannot start', async () => {
+    const { store, companion } = setup({
+      'POST /api/labs': [started, { status: 400, body: { error: 'syntax', line: 2, message: "'=' expected" } }],
+      [`GET /api/labs/${ID}/log`]: { status: 200, body: '' },
+    });
+    await store.serve();
+    store.edit('local x =');
+    expect(await store.serve()).toBeNull();
+    expect(store.state.syntax).toEqual({ line: 2, message: "'=' expected" });
+    expect(companion.calls.map((c) => `${c.method} ${c.url}`)).toEqual(['POST /api/labs', `DELETE /api/labs/${ID}`, 'POST /api/labs']);
+  });
+
+  it('the client starts from its starter, persists like the server code, and Reset client forgets it', () => {
+    const storage = memoryStorage();
+    const first = new LabStore({ ...content, client: 'CLIENT STARTER' }, setup({}, storage).store.env);
+    expect(first.state.clientCode).toBe('CLIENT STARTER');
+    expect(first.clientChanged).toBe(false);
+    first.editClient('new WebSocket(LAB_URL)');
+    expect(storage.getItem(progressKeys.code('lab-echo', 'client.js'))).toBe('new WebSocket(LAB_URL)');
+    const second = new LabStore({ ...content, client: 'CLIENT STARTER' }, setup({}, storage).store.env);
+    expect(second.state.clientCode).toBe('new WebSocket(LAB_URL)');
+    expect(second.clientChanged).toBe(true);
+    second.resetClient();
+    expect(second.state.clientCode).toBe('CLIENT STARTER');
+    expect(storage.getItem(progressKeys.code('lab-echo', 'client.js'))).toBeNull();
+  });
+});

@@ -56,6 +56,18 @@ describe('Run', () => {
     ]);
   });
 
+  it('gives every sandbox the run\'s globals (a server lab\'s LAB_URL), and none when the run has none', () => {
+    const worker = new FakeWorker();
+    const run = new Run(
+      { clients: [{ name: 'you', code: 'wrapped', mapPosition: prepareJavaScript('a').mapPosition }], companion: 'http://127.0.0.1:5000', tag: 'tag-2', globals: { LAB_URL: 'ws://127.0.0.1:5000/labs/0123456789abcdef' } },
+      { createWorker: () => worker, now: () => 7, onEvent: () => {} },
+    );
+    run.start();
+    expect(worker.received).toEqual([
+      { type: 'run', client: 'you', code: 'wrapped', companion: 'http://127.0.0.1:5000', tag: 'tag-2', startedAt: 7, globals: { LAB_URL: 'ws://127.0.0.1:5000/labs/0123456789abcdef' } },
+    ]);
+  });
+
   it('passes events through and maps uncaught positions to the learner lines', () => {
     const { run, workers, events } = setup(['alice']);
     run.start();
