@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { startServer, type RunningServer } from '../../../server/app.ts';
 import { checks, isCheckName } from '../../../src/runtime/checks.ts';
 import { findPlaygrounds } from './find.ts';
@@ -15,23 +15,25 @@ import { runPlayground } from './run-playground.ts';
  */
 const playgrounds = await findPlaygrounds();
 
-describe('every playground in the course', () => {
-  let server: RunningServer;
-  let companion: string;
-  beforeAll(async () => {
-    server = await startServer({ port: 0, logLevel: 'error', siteDir: '/nonexistent/' });
-    companion = `http://127.0.0.1:${server.port}`;
-  });
-  afterAll(() => server?.close());
+/**
+ * A companion server of the test's own, so the runs go side by side (vitest's maxConcurrency)
+ * without a chat or broadcast playground hearing another's clients.
+ */
+async function ownCompanion(onTestFinished: (fn: () => Promise<void>) => void): Promise<string> {
+  const server: RunningServer = await startServer({ port: 0, logLevel: 'error', siteDir: '/nonexistent/' });
+  onTestFinished(() => server.close());
+  return `http://127.0.0.1:${server.port}`;
+}
 
-  it('finds the playgrounds, each with a unique id and a known check', () => {
+describe.concurrent('every playground in the course', () => {
+  it('finds the playgrounds, each with a unique id and a known check', ({ expect }) => {
     expect(playgrounds.length).toBeGreaterThan(5);
     const ids = playgrounds.map((p) => p.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const p of playgrounds) if (p.check !== null) expect(isCheckName(p.check), `${p.page}:${p.line}`).toBe(true);
   });
 
-  it('gives every playground with a check a solution: a check belongs to an exercise', () => {
+  it('gives every playground with a check a solution: a check belongs to an exercise', ({ expect }) => {
     const withoutSolution = playgrounds.filter((p) => p.check !== null && p.solution === null).map((p) => `${p.id} (${p.page}:${p.line})`);
     expect(withoutSolution).toEqual([]);
   });
@@ -40,8 +42,8 @@ describe('every playground in the course', () => {
     const where = `${playground.id} (${playground.page}:${playground.line})`;
 
     const exercise = playground.check !== null;
-    it(`${where}: the starter runs without an uncaught error${exercise ? ' and does not pass its check yet' : ''}`, async () => {
-      const { events } = await runPlayground(playground, 'code', companion);
+    it(`${where}: the starter runs without an uncaught error${exercise ? ' and does not pass its check yet' : ''}`, async ({ expect, onTestFinished }) => {
+      const { events } = await runPlayground(playground, 'code', await ownCompanion(onTestFinished));
       expect(events.filter((e) => e.kind === 'uncaught')).toEqual([]);
       expect(events.some((e) => e.kind === 'create' || e.kind === 'console')).toBe(true);
       if (playground.check && isCheckName(playground.check)) {
@@ -51,8 +53,8 @@ describe('every playground in the course', () => {
     });
 
     if (playground.solution) {
-      it(`${where}: the solution passes${playground.check ? ` "${playground.check}"` : ''}`, async () => {
-        const { events } = await runPlayground(playground, 'solution', companion);
+      it(`${where}: the solution passes${playground.check ? ` "${playground.check}"` : ''}`, async ({ expect, onTestFinished }) => {
+        const { events } = await runPlayground(playground, 'solution', await ownCompanion(onTestFinished));
         expect(events.filter((e) => e.kind === 'uncaught')).toEqual([]);
         if (playground.check && isCheckName(playground.check)) {
           expect(checks[playground.check](events)).toEqual({ passed: true, missing: [] });
