@@ -1,7 +1,7 @@
 import { describe, it } from 'vitest';
 import { startServer, type RunningServer } from '../../../server/app.ts';
 import { checks, isCheckName } from '../../../src/runtime/checks.ts';
-import { findPlaygrounds } from './find.ts';
+import { findPlaygrounds, type FoundPlayground } from './find.ts';
 import { runPlayground } from './run-playground.ts';
 
 /**
@@ -16,8 +16,10 @@ import { runPlayground } from './run-playground.ts';
 const playgrounds = await findPlaygrounds();
 
 /**
- * A companion server of the test's own, so the runs go side by side (vitest's maxConcurrency)
- * without a chat or broadcast playground hearing another's clients.
+ * A companion server of the test's own. Playgrounds on per-connection endpoints run side by side
+ * (vitest's maxConcurrency); the /broadcast and /chat ones after them, one at a time: their code
+ * waits a fixed 500 ms for the others to join, and every playground client runs in this process,
+ * so a crowd of runs beside them delays their joins past it.
  */
 async function ownCompanion(onTestFinished: (fn: () => Promise<void>) => void): Promise<string> {
   const server: RunningServer = await startServer({ port: 0, logLevel: 'error', siteDir: '/nonexistent/' });
@@ -25,7 +27,7 @@ async function ownCompanion(onTestFinished: (fn: () => Promise<void>) => void): 
   return `http://127.0.0.1:${server.port}`;
 }
 
-describe.concurrent('every playground in the course', () => {
+describe('every playground in the course', () => {
   it('finds the playgrounds, each with a unique id and a known check', ({ expect }) => {
     expect(playgrounds.length).toBeGreaterThan(5);
     const ids = playgrounds.map((p) => p.id);
@@ -38,11 +40,15 @@ describe.concurrent('every playground in the course', () => {
     expect(withoutSolution).toEqual([]);
   });
 
-  for (const playground of playgrounds) {
+  const sharedEndpoint = (p: FoundPlayground): boolean =>
+    Object.values({ ...p.code, ...p.solution }).some((code) => /localhost:8080\/(broadcast|chat)\b/.test(code));
+  const ordered = [...playgrounds.filter((p) => !sharedEndpoint(p)), ...playgrounds.filter((p) => sharedEndpoint(p))];
+  for (const playground of ordered) {
+    const itHere = sharedEndpoint(playground) ? it : it.concurrent;
     const where = `${playground.id} (${playground.page}:${playground.line})`;
 
     const exercise = playground.check !== null;
-    it(`${where}: the starter runs without an uncaught error${exercise ? ' and does not pass its check yet' : ''}`, async ({ expect, onTestFinished }) => {
+    itHere(`${where}: the starter runs without an uncaught error${exercise ? ' and does not pass its check yet' : ''}`, async ({ expect, onTestFinished }) => {
       const { events } = await runPlayground(playground, 'code', await ownCompanion(onTestFinished));
       expect(events.filter((e) => e.kind === 'uncaught')).toEqual([]);
       expect(events.some((e) => e.kind === 'create' || e.kind === 'console')).toBe(true);
@@ -53,7 +59,7 @@ describe.concurrent('every playground in the course', () => {
     });
 
     if (playground.solution) {
-      it(`${where}: the solution passes${playground.check ? ` "${playground.check}"` : ''}`, async ({ expect, onTestFinished }) => {
+      itHere(`${where}: the solution passes${playground.check ? ` "${playground.check}"` : ''}`, async ({ expect, onTestFinished }) => {
         const { events } = await runPlayground(playground, 'solution', await ownCompanion(onTestFinished));
         expect(events.filter((e) => e.kind === 'uncaught')).toEqual([]);
         if (playground.check && isCheckName(playground.check)) {

@@ -1,4 +1,4 @@
-import { describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../../server/app.ts';
 import { checks } from '../../../src/runtime/checks.ts';
 import { findPlaygrounds, type FoundPlayground } from './find.ts';
@@ -30,25 +30,22 @@ function staggered(found: FoundPlayground, variant: 'code' | 'solution', late: s
   return { ...found, [variant]: code };
 }
 
-/**
- * A companion server of the test's own: the exercise talks over /broadcast, where every client
- * hears every other, so the starter's and the solution's runs go side by side on two servers.
- */
-async function ownCompanion(onTestFinished: (fn: () => Promise<void>) => void): Promise<string> {
-  const server: RunningServer = await startServer({ port: 0, logLevel: 'error', siteDir: '/nonexistent/' });
-  onTestFinished(() => server.close());
-  return `http://127.0.0.1:${server.port}`;
-}
+describe('the shared-doc exercise decides the same way every run', () => {
+  let server: RunningServer;
+  let companion: string;
+  beforeAll(async () => {
+    server = await startServer({ port: 0, logLevel: 'error', siteDir: '/nonexistent/' });
+    companion = `http://127.0.0.1:${server.port}`;
+  });
+  afterAll(() => server?.close());
 
-describe.concurrent('the shared-doc exercise decides the same way every run', () => {
-  it('is in the course with alice and bob', ({ expect }) => {
+  it('is in the course with alice and bob', () => {
     expect(playground?.clients).toEqual(['alice', 'bob']);
     expect(playground?.check).toBe('shared-doc-converges');
   });
 
-  it(`the starter fails its check in ${RUNS} of ${RUNS} runs, for one of the two reasons whole documents give`, { timeout: 180_000 }, async ({ expect, onTestFinished }) => {
+  it(`the starter fails its check in ${RUNS} of ${RUNS} runs, for one of the two reasons whole documents give`, { timeout: 180_000 }, async () => {
     if (!playground) throw new Error('project-shared-doc not found');
-    const companion = await ownCompanion(onTestFinished);
     // Crossed in flight: each took the other's copy. Or one copy arrived first and was sent on whole.
     const crossed = [
       'Every client should end with the same document.',
@@ -73,9 +70,8 @@ describe.concurrent('the shared-doc exercise decides the same way every run', ()
     expect(outcomes).toContain('relayed');
   });
 
-  it(`the solution passes its check in ${RUNS} of ${RUNS} runs`, { timeout: 180_000 }, async ({ expect, onTestFinished }) => {
+  it(`the solution passes its check in ${RUNS} of ${RUNS} runs`, { timeout: 180_000 }, async () => {
     if (!playground) throw new Error('project-shared-doc not found');
-    const companion = await ownCompanion(onTestFinished);
     for (let run = 0; run < RUNS; run++) {
       const late = run % 2 === 0 ? 'bob' : 'alice';
       const { events, ended } = await runPlayground(staggered(playground, 'solution', late, STAGGERS_MS[run] as number), 'solution', companion);
