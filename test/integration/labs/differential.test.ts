@@ -1,14 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, describe, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { checkSchema, type Check } from '../../../labs/schema.ts';
 import { loadLabs } from '../../../server/labs/catalog.ts';
 import { runCheck, type TranscriptEntry, type Verdict } from '../../../server/labs/check.ts';
 import type { Engine } from '../../../server/labs/engine.ts';
 import { embeddedLuaEngine } from '../../../server/labs/lua/engine.ts';
 import { openRestyEngine, openRestyMissing } from '../../../server/labs/openresty/engine.ts';
-import { limit } from '../server/helpers.ts';
 
 /**
  * Every WebSocket handler the course shows (samples/lua) and every lab's
@@ -196,20 +195,13 @@ function replaceClock(value: unknown): unknown {
   return out;
 }
 
-const running = limit(4);
-const starting = limit(1);
-
 describeIf('embedded Lua and OpenResty give the same transcripts', () => {
   const embedded = embeddedLuaEngine();
   const nginx = missing.length === 0 ? openRestyEngine() : null;
   afterAll(() => embedded.dispose());
 
   async function transcript(engine: Engine, subject: Subject): Promise<Transcript> {
-    return running(() => transcriptNow(engine, subject));
-  }
-
-  async function transcriptNow(engine: Engine, subject: Subject): Promise<Transcript> {
-    const started = await starting(() => engine.start(subject.code, { sharedDicts: subject.sharedDicts }));
+    const started = await engine.start(subject.code, { sharedDicts: subject.sharedDicts });
     if (!started.ok) throw new Error(`${subject.name}: ${started.message}`);
     const http: Server = createServer();
     http.on('upgrade', (req, socket, head) => started.server.handleUpgrade(req, socket, head, null));
@@ -231,16 +223,11 @@ describeIf('embedded Lua and OpenResty give the same transcripts', () => {
     }
   }
 
-  // Two subjects at a time, each on both engines at once: every run has its own server and
-  // clients, and mostly waits out its check's windows. Both a passing and a failing check must meet
-  // those windows the same way on both engines (a frame within 2 s), so no more than four run at
-  // once, and servers start one at a time (a VM boot or an nginx start is the CPU burst that made
-  // a heartbeat check miss its handshake with ten at once, on a busy machine).
   for (const subject of subjects) {
-    it.concurrent(subject.name, { timeout: 120_000 }, async ({ expect }) => {
-      const [a, b] = await Promise.all([transcript(embedded, subject), nginx ? transcript(nginx, subject) : null]).then(
-        ([onEmbedded, onNginx]) => [onEmbedded, onNginx ?? onEmbedded] as const,
-      );
+    it(subject.name, { timeout: 120_000 }, async () => {
+      // One engine after the other: the checks wait on timers, and a loaded machine is slow enough.
+      const a = await transcript(embedded, subject);
+      const b = nginx ? await transcript(nginx, subject) : a;
       if (process.env['DIFF_DEBUG']) process.stderr.write(`\n=== ${subject.name}\n${JSON.stringify({ embedded: a, nginx: b }, null, 1)}\n`);
       expect(a.verdict.cases.length).toBe(subject.check.cases.length);
       const logA = comparable(a.log);
