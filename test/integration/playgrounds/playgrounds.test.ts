@@ -44,11 +44,11 @@ describe('every playground in the course', () => {
     Object.values({ ...p.code, ...p.solution }).some((code) => /localhost:8080\/(broadcast|chat)\b/.test(code));
   const ordered = [...playgrounds.filter((p) => !sharedEndpoint(p)), ...playgrounds.filter((p) => sharedEndpoint(p))];
   for (const playground of ordered) {
-    const itHere = sharedEndpoint(playground) ? it : it.concurrent;
+    const concurrent = !sharedEndpoint(playground);
     const where = `${playground.id} (${playground.page}:${playground.line})`;
 
     const exercise = playground.check !== null;
-    itHere(`${where}: the starter runs without an uncaught error${exercise ? ' and does not pass its check yet' : ''}`, async ({ expect, onTestFinished }) => {
+    it(`${where}: the starter runs without an uncaught error${exercise ? ' and does not pass its check yet' : ''}`, { concurrent }, async ({ expect, onTestFinished }) => {
       const { events } = await runPlayground(playground, 'code', await ownCompanion(onTestFinished));
       expect(events.filter((e) => e.kind === 'uncaught')).toEqual([]);
       expect(events.some((e) => e.kind === 'create' || e.kind === 'console')).toBe(true);
@@ -59,7 +59,7 @@ describe('every playground in the course', () => {
     });
 
     if (playground.solution) {
-      itHere(`${where}: the solution passes${playground.check ? ` "${playground.check}"` : ''}`, async ({ expect, onTestFinished }) => {
+      it(`${where}: the solution passes${playground.check ? ` "${playground.check}"` : ''}`, { concurrent }, async ({ expect, onTestFinished }) => {
         const { events } = await runPlayground(playground, 'solution', await ownCompanion(onTestFinished));
         expect(events.filter((e) => e.kind === 'uncaught')).toEqual([]);
         if (playground.check && isCheckName(playground.check)) {
