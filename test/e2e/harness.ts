@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, inject } from 'vitest';
+import { afterAll, beforeAll, describe, inject, onTestFinished } from 'vitest';
 import { startServer, type RunningServer } from '../../server/app.ts';
 import type { ServerOptions } from '../../server/config.ts';
 
@@ -68,7 +68,9 @@ async function sharedOrOwnBrowser(): Promise<Browser> {
 
 /**
  * Starts the server and connects to the browser once per test file. Every page opened through it
- * records console errors, failed requests and any request leaving the origin.
+ * records console errors, failed requests and any request leaving the origin; it lives until the
+ * test that opened it ends, so tests of a file may run side by side (`describe.concurrent`), each
+ * with pages of its own.
  */
 export function useBrowser(serverOptions: ServerOptions = {}): BrowserEnv {
   const env = {} as BrowserEnv;
@@ -81,6 +83,13 @@ export function useBrowser(serverOptions: ServerOptions = {}): BrowserEnv {
     env.newPage = async () => {
       const context = await env.browser.newContext();
       contexts.push(context);
+      // A page opened in a test closes when that test ends: an open lesson keeps running its
+      // timers, health polls and charts, and 49 of them left open compete with the test that runs.
+      try {
+        onTestFinished(() => context.close().catch(() => {}));
+      } catch {
+        // Opened outside a test (a hook): closed with the file, below.
+      }
       const page = await context.newPage();
       const record: PageRecord = { page, consoleErrors: [], failedRequests: [], foreignRequests: [], requests: [] };
       page.on('console', (message) => {

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CLOSE, OPCODE } from '../../../protocol/constants.ts';
 import { describeOpenResty, root, startNginx, type Nginx } from './openresty.ts';
@@ -82,138 +82,143 @@ const LUA_FAILURE = /runtime error|lua entry thread aborted|lua user thread abor
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-for (const sample of SAMPLES) {
-  describeOpenResty(`samples/lua/${sample.file} under attack`, () => {
-    let nginx: Nginx;
-    let n = 0;
-    const open = async (headers: Record<string, string> = {}): Promise<RawClient> => {
-      n += 1;
-      const client = await rawConnect(nginx.port, `/ws${sample.query?.(n) ?? ''}`, headers);
-      expect(client.response.split('\r\n')[0]).toBe('HTTP/1.1 101 Switching Protocols');
-      await until(() => client.texts().length >= sample.greeting);
-      return client;
-    };
-    /** Proves the connection still works: a text is answered (or reaches another client) and a ping is ponged. */
-    const answers = async (client: RawClient, text: string, watcher?: RawClient): Promise<void> => {
-      const before = client.texts().length;
-      client.send(OPCODE.text, text);
-      if (sample.reply) {
-        const expected = sample.reply(text);
-        await until(() => client.texts().length > before);
-        const got = client.texts().slice(before);
-        if (typeof expected === 'string') expect(got).toContain(expected);
-        else expect(got.some((t) => expected.test(t))).toBe(true);
-      } else if (watcher) {
-        await until(() => watcher.texts().some((t) => t.includes(JSON.stringify(text))));
-        expect(watcher.texts().filter((t) => t.includes(JSON.stringify(text)))).toHaveLength(1);
-      }
-      if (sample.pongs) {
-        const tag = `alive ${n}`;
-        client.send(OPCODE.ping, tag);
-        await until(() => client.pongs().includes(tag));
-        expect(client.pongs()).toContain(tag);
-      }
-    };
-    const logIsClean = (): void => {
-      const failures = nginx.errorLog().split('\n').filter((line) => LUA_FAILURE.test(line));
-      expect(failures).toEqual([]);
-    };
+// The samples side by side, each with its nginx (vitest's maxConcurrency): a test here mostly
+// sleeps past a read timeout. A sample's own tests share its nginx and its error log, so they
+// run one after another.
+describe.concurrent('every WebSocket sample under attack', () => {
+  for (const sample of SAMPLES) {
+    describeOpenResty(`samples/lua/${sample.file} under attack`, () => {
+      let nginx: Nginx;
+      let n = 0;
+      const open = async (headers: Record<string, string> = {}): Promise<RawClient> => {
+        n += 1;
+        const client = await rawConnect(nginx.port, `/ws${sample.query?.(n) ?? ''}`, headers);
+        expect(client.response.split('\r\n')[0]).toBe('HTTP/1.1 101 Switching Protocols');
+        await until(() => client.texts().length >= sample.greeting);
+        return client;
+      };
+      /** Proves the connection still works: a text is answered (or reaches another client) and a ping is ponged. */
+      const answers = async (client: RawClient, text: string, watcher?: RawClient): Promise<void> => {
+        const before = client.texts().length;
+        client.send(OPCODE.text, text);
+        if (sample.reply) {
+          const expected = sample.reply(text);
+          await until(() => client.texts().length > before);
+          const got = client.texts().slice(before);
+          if (typeof expected === 'string') expect(got).toContain(expected);
+          else expect(got.some((t) => expected.test(t))).toBe(true);
+        } else if (watcher) {
+          await until(() => watcher.texts().some((t) => t.includes(JSON.stringify(text))));
+          expect(watcher.texts().filter((t) => t.includes(JSON.stringify(text)))).toHaveLength(1);
+        }
+        if (sample.pongs) {
+          const tag = `alive ${n}`;
+          client.send(OPCODE.ping, tag);
+          await until(() => client.pongs().includes(tag));
+          expect(client.pongs()).toContain(tag);
+        }
+      };
+      const logIsClean = (): void => {
+        const failures = nginx.errorLog().split('\n').filter((line) => LUA_FAILURE.test(line));
+        expect(failures).toEqual([]);
+      };
 
-    beforeAll(async () => {
-      nginx = await startNginx({
-        http: sample.http ?? [],
-        locations: { '/ws': withShortTimeout(sample.file) },
+      beforeAll(async () => {
+        nginx = await startNginx({
+          http: sample.http ?? [],
+          locations: { '/ws': withShortTimeout(sample.file) },
+        });
+      });
+      afterAll(() => nginx?.stop());
+
+      it('idles past the read timeout, then still answers', { concurrent: false }, async () => {
+        const watcher = sample.reply ? undefined : await open();
+        const client = await open();
+        await sleep(PAST_TIMEOUT_MS);
+        expect(client.isEnded()).toBe(false);
+        await answers(client, 'after a quiet spell', watcher);
+        logIsClean();
+        client.destroy();
+        watcher?.destroy();
+      });
+
+      it('joins a message whose fragments have pings between them, and pongs each ping', { concurrent: false }, async () => {
+        const watcher = sample.reply ? undefined : await open();
+        const client = await open();
+        const before = client.texts().length;
+        client.send(OPCODE.text, 'one ', false);
+        client.send(OPCODE.ping, 'between 1');
+        client.send(OPCODE.continuation, 'two ', false);
+        client.send(OPCODE.ping, 'between 2');
+        client.send(OPCODE.continuation, 'three', true);
+        if (sample.pongs) {
+          await until(() => client.pongs().length >= 2);
+          expect(client.pongs()).toEqual(['between 1', 'between 2']);
+        }
+        if (sample.reply) {
+          const expected = sample.reply('one two three');
+          await until(() => client.texts().length > before);
+          const got = client.texts().slice(before);
+          if (typeof expected === 'string') expect(got).toContain(expected);
+          else expect(got.some((t) => expected.test(t))).toBe(true);
+        } else if (watcher) {
+          await until(() => watcher.texts().some((t) => t.includes('"one two three"')));
+          expect(watcher.texts().filter((t) => t.includes('"one two three"'))).toHaveLength(1);
+        }
+        logIsClean();
+        client.destroy();
+        watcher?.destroy();
+      });
+
+      it('hangs up on a frame cut in two by the read timeout instead of misreading the rest', { concurrent: false }, async () => {
+        const client = await open();
+        const frame = maskedFrame(OPCODE.text, 'split across the timeout');
+        client.write(frame.subarray(0, 9)); // header, mask and 3 bytes of payload
+        await sleep(PAST_TIMEOUT_MS);
+        client.write(frame.subarray(9));
+        await until(() => client.isEnded());
+        expect(client.isEnded()).toBe(true);
+        // Nothing of the frame may come back as if it had been a message.
+        expect(client.texts().slice(sample.greeting).filter((t) => t.includes('timeout'))).toEqual([]);
+        logIsClean();
+      });
+
+      it('answers a close from the client with a close frame and ends', { concurrent: false }, async () => {
+        const client = await open();
+        client.write(maskedFrame(OPCODE.close, Buffer.from([0x03, 0xe8, ...Buffer.from('bye')])));
+        await until(() => client.isEnded());
+        expect(client.closeFrame()?.code).toBe(CLOSE.normal);
+        expect(client.isEnded()).toBe(true);
+        logIsClean();
+      });
+
+      it(`ends the connection on a message over its ${sample.limit}-byte limit`, { concurrent: false }, async () => {
+        const client = await open();
+        client.send(OPCODE.text, 'x'.repeat(sample.limit + 1));
+        await until(() => client.isEnded());
+        expect(client.isEnded()).toBe(true);
+        expect(client.closeFrame()?.code ?? null).toBe(sample.tooBig);
+        logIsClean();
+      });
+
+      it('carries on for everyone else when a peer vanishes mid-message', { concurrent: false }, async () => {
+        const watcher = sample.reply ? undefined : await open();
+        const vanishing = await open();
+        vanishing.send(OPCODE.text, 'half a messa', false);
+        await sleep(50);
+        vanishing.destroy();
+        const other = await open();
+        await answers(other, 'still here', watcher);
+        // The server noticed: pings and the next idle round find no dead outbox.
+        await sleep(PAST_TIMEOUT_MS);
+        await answers(other, 'and still here', watcher);
+        logIsClean();
+        other.destroy();
+        watcher?.destroy();
       });
     });
-    afterAll(() => nginx?.stop());
-
-    it('idles past the read timeout, then still answers', async () => {
-      const watcher = sample.reply ? undefined : await open();
-      const client = await open();
-      await sleep(PAST_TIMEOUT_MS);
-      expect(client.isEnded()).toBe(false);
-      await answers(client, 'after a quiet spell', watcher);
-      logIsClean();
-      client.destroy();
-      watcher?.destroy();
-    });
-
-    it('joins a message whose fragments have pings between them, and pongs each ping', async () => {
-      const watcher = sample.reply ? undefined : await open();
-      const client = await open();
-      const before = client.texts().length;
-      client.send(OPCODE.text, 'one ', false);
-      client.send(OPCODE.ping, 'between 1');
-      client.send(OPCODE.continuation, 'two ', false);
-      client.send(OPCODE.ping, 'between 2');
-      client.send(OPCODE.continuation, 'three', true);
-      if (sample.pongs) {
-        await until(() => client.pongs().length >= 2);
-        expect(client.pongs()).toEqual(['between 1', 'between 2']);
-      }
-      if (sample.reply) {
-        const expected = sample.reply('one two three');
-        await until(() => client.texts().length > before);
-        const got = client.texts().slice(before);
-        if (typeof expected === 'string') expect(got).toContain(expected);
-        else expect(got.some((t) => expected.test(t))).toBe(true);
-      } else if (watcher) {
-        await until(() => watcher.texts().some((t) => t.includes('"one two three"')));
-        expect(watcher.texts().filter((t) => t.includes('"one two three"'))).toHaveLength(1);
-      }
-      logIsClean();
-      client.destroy();
-      watcher?.destroy();
-    });
-
-    it('hangs up on a frame cut in two by the read timeout instead of misreading the rest', async () => {
-      const client = await open();
-      const frame = maskedFrame(OPCODE.text, 'split across the timeout');
-      client.write(frame.subarray(0, 9)); // header, mask and 3 bytes of payload
-      await sleep(PAST_TIMEOUT_MS);
-      client.write(frame.subarray(9));
-      await until(() => client.isEnded());
-      expect(client.isEnded()).toBe(true);
-      // Nothing of the frame may come back as if it had been a message.
-      expect(client.texts().slice(sample.greeting).filter((t) => t.includes('timeout'))).toEqual([]);
-      logIsClean();
-    });
-
-    it('answers a close from the client with a close frame and ends', async () => {
-      const client = await open();
-      client.write(maskedFrame(OPCODE.close, Buffer.from([0x03, 0xe8, ...Buffer.from('bye')])));
-      await until(() => client.isEnded());
-      expect(client.closeFrame()?.code).toBe(CLOSE.normal);
-      expect(client.isEnded()).toBe(true);
-      logIsClean();
-    });
-
-    it(`ends the connection on a message over its ${sample.limit}-byte limit`, async () => {
-      const client = await open();
-      client.send(OPCODE.text, 'x'.repeat(sample.limit + 1));
-      await until(() => client.isEnded());
-      expect(client.isEnded()).toBe(true);
-      expect(client.closeFrame()?.code ?? null).toBe(sample.tooBig);
-      logIsClean();
-    });
-
-    it('carries on for everyone else when a peer vanishes mid-message', async () => {
-      const watcher = sample.reply ? undefined : await open();
-      const vanishing = await open();
-      vanishing.send(OPCODE.text, 'half a messa', false);
-      await sleep(50);
-      vanishing.destroy();
-      const other = await open();
-      await answers(other, 'still here', watcher);
-      // The server noticed: pings and the next idle round find no dead outbox.
-      await sleep(PAST_TIMEOUT_MS);
-      await answers(other, 'and still here', watcher);
-      logIsClean();
-      other.destroy();
-      watcher?.destroy();
-    });
-  });
-}
+  }
+});
 
 describeOpenResty('the chat sample relays a message near the size limit without dropping anyone', () => {
   let nginx: Nginx;

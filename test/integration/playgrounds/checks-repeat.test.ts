@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { startServer, type RunningServer } from '../../../server/app.ts';
 import { checks, isCheckName } from '../../../src/runtime/checks.ts';
 import { findPlaygrounds, type FoundPlayground } from './find.ts';
@@ -10,11 +10,20 @@ import { runPlayground } from './run-playground.ts';
  * something), each solution 20 times and must pass every time. Timing is the
  * usual way a check passes by luck, so the repetitions are the test.
  *
- * Playgrounds on /broadcast run one repetition at a time: every client on
- * that endpoint hears every other, so two runs at once would hear each other.
- * Runs on tagged, per-connection endpoints (echo, feed) run side by side.
+ * Playgrounds on /broadcast and /chat run one repetition at a time per
+ * companion server: every client on those endpoints hears every other, so two
+ * runs on one server would hear each other; they get LANES servers of their
+ * own, each running its share of the repetitions in turn. Runs on tagged,
+ * per-connection endpoints (echo, feed) run side by side on one server.
+ *
+ * The exercises on per-connection endpoints run side by side, each on its
+ * own server; the /broadcast and /chat ones run after them, one exercise at a
+ * time: their code waits a fixed 500 ms for the others to join, and the
+ * playground clients all run in this process, so a crowd of runs beside them
+ * delays their joins past it (measured: 2 of 20 solutions failed that way).
  */
 const REPEAT = 20;
+const LANES = 2;
 const playgrounds = await findPlaygrounds();
 // Every playground with a check: one without a solution fails below rather than drop out of the loop.
 const exercises = playgrounds.filter((p): p is FoundPlayground & { check: string } => p.check !== null);
@@ -29,18 +38,16 @@ const sharedEndpoint = (p: FoundPlayground): boolean =>
  */
 const OWNED_ELSEWHERE = new Set(['project-shared-doc']);
 
-describe(`every exercise, ${REPEAT} runs each`, () => {
-  let server: RunningServer;
-  let companion: string;
-  beforeAll(async () => {
-    // 40 runs of three /chat clients from one address join far faster than a person pressing Run:
-    // the join limit (5 a second) would refuse them with 429 and fail solutions for the wrong reason.
-    server = await startServer({ port: 0, logLevel: 'error', siteDir: '/nonexistent/', chatJoins: { perSecond: 1000, burst: 1000 } });
-    companion = `http://127.0.0.1:${server.port}`;
-  });
-  afterAll(() => server?.close());
+/** A companion server for one test's runs. */
+function startCompanion(): Promise<RunningServer> {
+  // 40 runs of three /chat clients from one address join far faster than a person pressing Run:
+  // the join limit (5 a second) would refuse them with 429 and fail solutions for the wrong reason.
+  return startServer({ port: 0, logLevel: 'error', siteDir: '/nonexistent/', chatJoins: { perSecond: 1000, burst: 1000 } });
+}
 
-  it('finds the exercises, the broadcasting one among them', () => {
+describe(`every exercise, ${REPEAT} runs each`, () => {
+
+  it('finds the exercises, the broadcasting one among them', ({ expect }) => {
     expect(exercises.map((p) => p.id).sort()).toEqual([
       'broadcast-trio',
       'chat-room',
@@ -51,21 +58,35 @@ describe(`every exercise, ${REPEAT} runs each`, () => {
     ]);
   });
 
-  for (const exercise of exercises) {
+  const ordered = [...exercises.filter((p) => !sharedEndpoint(p)), ...exercises.filter((p) => sharedEndpoint(p))];
+  for (const exercise of ordered) {
     const skip = OWNED_ELSEWHERE.has(exercise.id);
-    it.skipIf(skip)(`${exercise.id}: the starter fails "${exercise.check}" ${REPEAT} times out of ${REPEAT}, the solution passes ${REPEAT} of ${REPEAT}`, async () => {
+    const shared = sharedEndpoint(exercise);
+    const title = `${exercise.id}: the starter fails "${exercise.check}" ${REPEAT} times out of ${REPEAT}, the solution passes ${REPEAT} of ${REPEAT}`;
+    it.skipIf(skip)(title, { concurrent: !shared, timeout: 600_000 }, async ({ expect, onTestFinished }) => {
       const name = exercise.check;
       if (!isCheckName(name)) throw new Error(`${exercise.id}: unknown check ${name}`);
       if (exercise.solution === null) throw new Error(`${exercise.id} has a check and no solution: an exercise needs both`);
-      const once = async (variant: 'code' | 'solution'): Promise<boolean> => checks[name]((await runPlayground(exercise, variant, companion)).events).passed;
+      const servers = await Promise.all(Array.from({ length: shared ? LANES : 1 }, startCompanion));
+      onTestFinished(async () => {
+        await Promise.all(servers.map((server) => server.close()));
+      });
+      const companions = servers.map((server) => `http://127.0.0.1:${server.port}`);
+      const once = async (variant: 'code' | 'solution', companion: string): Promise<boolean> =>
+        checks[name]((await runPlayground(exercise, variant, companion)).events).passed;
       const repeat = async (variant: 'code' | 'solution'): Promise<boolean[]> => {
-        if (!sharedEndpoint(exercise)) return Promise.all(Array.from({ length: REPEAT }, () => once(variant)));
-        const outcomes: boolean[] = [];
-        for (let i = 0; i < REPEAT; i++) outcomes.push(await once(variant));
-        return outcomes;
+        if (!shared) return Promise.all(Array.from({ length: REPEAT }, () => once(variant, companions[0] as string)));
+        const lanes = await Promise.all(
+          companions.map(async (companion, lane) => {
+            const outcomes: boolean[] = [];
+            for (let i = lane; i < REPEAT; i += LANES) outcomes.push(await once(variant, companion));
+            return outcomes;
+          }),
+        );
+        return lanes.flat();
       };
       expect(await repeat('code')).toEqual(Array(REPEAT).fill(false));
       expect(await repeat('solution')).toEqual(Array(REPEAT).fill(true));
-    }, 600_000);
+    });
   }
 });

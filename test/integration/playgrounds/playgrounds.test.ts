@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { startServer, type RunningServer } from '../../../server/app.ts';
 import { checks, isCheckName } from '../../../src/runtime/checks.ts';
-import { findPlaygrounds } from './find.ts';
+import { findPlaygrounds, type FoundPlayground } from './find.ts';
 import { runPlayground } from './run-playground.ts';
 
 /**
@@ -15,33 +15,41 @@ import { runPlayground } from './run-playground.ts';
  */
 const playgrounds = await findPlaygrounds();
 
-describe('every playground in the course', () => {
-  let server: RunningServer;
-  let companion: string;
-  beforeAll(async () => {
-    server = await startServer({ port: 0, logLevel: 'error', siteDir: '/nonexistent/' });
-    companion = `http://127.0.0.1:${server.port}`;
-  });
-  afterAll(() => server?.close());
+/**
+ * A companion server of the test's own. Playgrounds on per-connection endpoints run side by side
+ * (vitest's maxConcurrency); the /broadcast and /chat ones after them, one at a time: their code
+ * waits a fixed 500 ms for the others to join, and every playground client runs in this process,
+ * so a crowd of runs beside them delays their joins past it.
+ */
+async function ownCompanion(onTestFinished: (fn: () => Promise<void>) => void): Promise<string> {
+  const server: RunningServer = await startServer({ port: 0, logLevel: 'error', siteDir: '/nonexistent/' });
+  onTestFinished(() => server.close());
+  return `http://127.0.0.1:${server.port}`;
+}
 
-  it('finds the playgrounds, each with a unique id and a known check', () => {
+describe('every playground in the course', () => {
+  it('finds the playgrounds, each with a unique id and a known check', ({ expect }) => {
     expect(playgrounds.length).toBeGreaterThan(5);
     const ids = playgrounds.map((p) => p.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const p of playgrounds) if (p.check !== null) expect(isCheckName(p.check), `${p.page}:${p.line}`).toBe(true);
   });
 
-  it('gives every playground with a check a solution: a check belongs to an exercise', () => {
+  it('gives every playground with a check a solution: a check belongs to an exercise', ({ expect }) => {
     const withoutSolution = playgrounds.filter((p) => p.check !== null && p.solution === null).map((p) => `${p.id} (${p.page}:${p.line})`);
     expect(withoutSolution).toEqual([]);
   });
 
-  for (const playground of playgrounds) {
+  const sharedEndpoint = (p: FoundPlayground): boolean =>
+    Object.values({ ...p.code, ...p.solution }).some((code) => /localhost:8080\/(broadcast|chat)\b/.test(code));
+  const ordered = [...playgrounds.filter((p) => !sharedEndpoint(p)), ...playgrounds.filter((p) => sharedEndpoint(p))];
+  for (const playground of ordered) {
+    const concurrent = !sharedEndpoint(playground);
     const where = `${playground.id} (${playground.page}:${playground.line})`;
 
     const exercise = playground.check !== null;
-    it(`${where}: the starter runs without an uncaught error${exercise ? ' and does not pass its check yet' : ''}`, async () => {
-      const { events } = await runPlayground(playground, 'code', companion);
+    it(`${where}: the starter runs without an uncaught error${exercise ? ' and does not pass its check yet' : ''}`, { concurrent }, async ({ expect, onTestFinished }) => {
+      const { events } = await runPlayground(playground, 'code', await ownCompanion(onTestFinished));
       expect(events.filter((e) => e.kind === 'uncaught')).toEqual([]);
       expect(events.some((e) => e.kind === 'create' || e.kind === 'console')).toBe(true);
       if (playground.check && isCheckName(playground.check)) {
@@ -51,8 +59,8 @@ describe('every playground in the course', () => {
     });
 
     if (playground.solution) {
-      it(`${where}: the solution passes${playground.check ? ` "${playground.check}"` : ''}`, async () => {
-        const { events } = await runPlayground(playground, 'solution', companion);
+      it(`${where}: the solution passes${playground.check ? ` "${playground.check}"` : ''}`, { concurrent }, async ({ expect, onTestFinished }) => {
+        const { events } = await runPlayground(playground, 'solution', await ownCompanion(onTestFinished));
         expect(events.filter((e) => e.kind === 'uncaught')).toEqual([]);
         if (playground.check && isCheckName(playground.check)) {
           expect(checks[playground.check](events)).toEqual({ passed: true, missing: [] });

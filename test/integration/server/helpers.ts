@@ -55,6 +55,28 @@ export async function useServer(options: ServerOptions = {}, { expectedErrors }:
 
 let trackClients: Set<WebSocket> | null = null;
 
+/**
+ * Runs at most `n` of the tasks given to it at once; the others wait their turn,
+ * first come first served. For files that run independent cases side by side
+ * against something with a cap (a companion runs at most 8 lab servers).
+ */
+export function limit(n: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (running < n) running++;
+    // A finishing task hands its slot straight to the first waiter, so `running` stays counted.
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}
+
 /** A ws client that records every message, with bounded waits. */
 export class Client {
   readonly ws: WebSocket;
