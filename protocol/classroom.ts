@@ -54,6 +54,12 @@ export const CLASSROOM_LIMITS = {
   inspectors: 1_024,
   /** How long a sign-in lasts: a whole teaching day. */
   sessionSeconds: 12 * 3600,
+  /**
+   * Learners one process remembers. Past it, the longest-unseen learners with
+   * nothing open make room; when none can, a sign-in gets 503. (A script that
+   * signs in again and again must not grow the server without end.)
+   */
+  learners: 1_000,
 } as const;
 
 /** A learner's name as the teacher will read it: letters, digits, spaces, `.`, `'`, `-`, `_`. */

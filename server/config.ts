@@ -134,6 +134,7 @@ export const configSchema = z
         messagesBurst: count('message').default(CLASSROOM_LIMITS.messagesBurst),
         inspectors: count('inspector').default(CLASSROOM_LIMITS.inspectors),
         sessionSeconds: z.number().positive().default(CLASSROOM_LIMITS.sessionSeconds),
+        learners: count('learner').default(CLASSROOM_LIMITS.learners),
       })
       .prefault({})
       .describe('Classroom mode: what one learner may hold and send, and the class\'s totals.'),

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ROSTER_RUNS, type Identity, type Roster as RosterJson, type RosterLearner } from '../../protocol/classroom.ts';
+import { CLASSROOM_LIMITS, ROSTER_RUNS, type Identity, type Roster as RosterJson, type RosterLearner } from '../../protocol/classroom.ts';
 import type { Clock } from '../core/clock.ts';
 import { TokenBucket } from '../core/token-bucket.ts';
 
@@ -8,6 +8,8 @@ export interface RosterLimits {
   labsPerLearner: number;
   messagesPerSecond: number;
   messagesBurst: number;
+  /** Learners remembered at most (CLASSROOM_LIMITS.learners when not given). */
+  learners?: number;
 }
 
 interface Entry {
@@ -85,8 +87,30 @@ export class Roster {
     const id = current && this.learners.has(current.id) ? current.id : this.newId();
     const existing = this.learners.get(id);
     if (existing) existing.name = name;
-    else this.learners.set(id, this.entry(id, name));
+    else {
+      if (!this.makeRoom()) {
+        return { ok: false, status: 503, error: 'class_full', message: `This class's server already holds ${this.capacity} learners, all with something open: ask your teacher.` };
+      }
+      this.learners.set(id, this.entry(id, name));
+    }
     return { ok: true, id, name };
+  }
+
+  private get capacity(): number {
+    return this.limits.learners ?? CLASSROOM_LIMITS.learners;
+  }
+
+  /** Room for one more learner: forgets the longest-unseen learner with nothing open if the roster is full. */
+  private makeRoom(): boolean {
+    if (this.learners.size < this.capacity) return true;
+    let idlest: Entry | null = null;
+    for (const entry of this.learners.values()) {
+      if (entry.connections.size > 0 || entry.labs.size > 0) continue;
+      if (!idlest || entry.lastSeen < idlest.lastSeen) idlest = entry;
+    }
+    if (!idlest) return false;
+    this.learners.delete(idlest.id);
+    return true;
   }
 
   /** A valid sign-in the roster has not seen (the server restarted, or another process signed it): adopted as is. */
@@ -94,6 +118,8 @@ export class Roster {
     if (identity.kind === 'teacher') return this.teacher;
     let entry = this.learners.get(identity.id);
     if (!entry) {
+      // A signed token is a real learner: adopted even when nobody can make room.
+      this.makeRoom();
       entry = this.entry(identity.id, identity.name);
       this.learners.set(identity.id, entry);
     }

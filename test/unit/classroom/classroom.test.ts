@@ -33,6 +33,31 @@ describe('the roster', () => {
     expect(roster.signIn('ADA', null)).toMatchObject({ ok: false, status: 409, error: 'name_taken' });
   });
 
+  it('holds at most its capacity of learners: the longest-unseen with nothing open make room, else a sign-in is 503', () => {
+    const clock = fakeClock();
+    let n = 0;
+    const roster = new Roster({ now: clock.now, limits: { ...limits, learners: 2 }, newId: () => `id${++n}` });
+    expect(roster.signIn('A', null)).toMatchObject({ ok: true, id: 'id1' });
+    clock.advance(1_000);
+    expect(roster.signIn('B', null)).toMatchObject({ ok: true, id: 'id2' });
+    roster.opened({ kind: 'learner', id: 'id2', name: 'B' }, 'c1', 'echo', null);
+    // Full: A (nothing open) makes room for C.
+    expect(roster.signIn('C', null)).toMatchObject({ ok: true, id: 'id3' });
+    expect(roster.snapshot().learners.map((l) => l.name).sort()).toEqual(['B', 'C']);
+    roster.opened({ kind: 'learner', id: 'id3', name: 'C' }, 'c2', 'echo', null);
+    // Full, and both hold a connection: nobody can be forgotten.
+    expect(roster.signIn('D', null)).toEqual({
+      ok: false,
+      status: 503,
+      error: 'class_full',
+      message: "This class's server already holds 2 learners, all with something open: ask your teacher.",
+    });
+    // A thousand sign-ins by a script leave the roster at its capacity.
+    roster.closed({ kind: 'learner', id: 'id3', name: 'C' }, 'c2', null);
+    for (let i = 0; i < 1_000; i++) roster.signIn(`bot${i}`, null);
+    expect(roster.snapshot().learners).toHaveLength(2);
+  });
+
   it('counts connections per learner: the limit is 429 for that learner only, and frees on close', () => {
     const roster = new Roster({ now: fakeClock().now, limits });
     const a = { kind: 'learner', id: 'a', name: 'A' } as const;
