@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from './free-port.ts';
 
 /**
  * A throwaway `redis-server`: a free loopback port, no persistence (`--save ''`,
@@ -8,16 +8,6 @@ import { createServer } from 'node:net';
  * bench/scale.ts.
  */
 export const REDIS_SERVER = '/usr/bin/redis-server';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export class RedisServer {
   readonly port: number;

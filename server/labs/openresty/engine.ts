@@ -1,12 +1,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { ProxiedLabServer, proxyUpgrade } from '../proxy.ts';
 import { type Engine, type LabLogLine, type LabOptions, type LabServer, type StartResult, type WireTap } from '../engine.ts';
+import { freePort } from '../port.ts';
 
 /**
  * Lua on real OpenResty pieces from Debian: one nginx (one worker) per lab
@@ -30,17 +30,6 @@ export function openRestyMissing(): string[] {
 function nginxVersion(): string {
   const out = spawnSync(NGINX, ['-v'], { encoding: 'utf8' });
   return /nginx\/([\d.]+)/.exec(out.stderr)?.[1] ?? '?';
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export function openRestyEngine(): Engine {

@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -12,6 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type Engine, type LabServer, type StartResult, type WireTap } from '../engine.ts';
 import { NOT_LISTENING, ProxiedLabServer, proxyUpgrade } from '../proxy.ts';
 import { compileLab, loadTypeScript, LOOP_MARK } from './compile.ts';
+import { freePort } from '../port.ts';
 
 /**
  * TypeScript `ws` servers: each lab server is a child process on the
@@ -42,17 +42,6 @@ const require = createRequire(import.meta.url);
 const WS_DIR = realpathSync(dirname(require.resolve('ws/package.json')));
 const WS_VERSION = (JSON.parse(readFileSync(join(WS_DIR, 'package.json'), 'utf8')) as { version: string }).version;
 const WS_ENTRY = pathToFileURL(join(WS_DIR, 'wrapper.mjs')).href;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A child booted with ws loaded and no code yet, in its own directory. */
 function spawnSpare(label: string): TsLabServer {

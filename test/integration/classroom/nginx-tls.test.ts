@@ -9,6 +9,7 @@ import WebSocket from 'ws';
 import { CLASSROOM_PATHS } from '../../../protocol/classroom.ts';
 import { LIMITS } from '../../../protocol/constants.ts';
 import { useServer, withTimeout } from '../server/helpers.ts';
+import { freePort } from '../../../tools/free-port.ts';
 
 /**
  * samples/nginx/classroom.conf under Debian's nginx, in front of a classroom
@@ -28,17 +29,6 @@ if (absent.length > 0) {
   process.stderr.write(`\n!! SKIPPING ${message}\n\n`);
 }
 const describeTls = absent.length === 0 ? describe : describe.skip;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface Answer {
   status: number;

@@ -1,9 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterEach, describe } from 'vitest';
+import { freePort } from '../../../tools/free-port.ts';
 
 /**
  * Runs the course's OpenResty samples under real nginx with lua-nginx-module,
@@ -65,17 +65,6 @@ export const describeOpenResty = ((name: string, body: () => void) =>
     body();
   })) as (name: string, body: () => void) => void;
 export const describeLua = describeWith([LUA54], 'plain Lua sample tests');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface Nginx {
   port: number;

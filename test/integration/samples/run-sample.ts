@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import WebSocket from 'ws';
+import { freePort } from '../../../tools/free-port.ts';
 
 /**
  * Starts a TypeScript server sample exactly as a learner would (`node file.ts`,
@@ -13,16 +13,6 @@ export interface Sample {
   url(path?: string): string;
   output(): string;
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startSample(file: string, env: Record<string, string> = {}): Promise<Sample> {
