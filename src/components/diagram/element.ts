@@ -1,7 +1,6 @@
-import { CLASSROOM_PATHS, meResponseSchema, type MeResponse } from '../../../protocol/classroom.ts';
 import { INSPECT_TAG_PARAM, ENDPOINTS } from '../../../protocol/endpoints.ts';
 import type { InspectEvent } from '../../../protocol/inspect.ts';
-import { inspectorProblem } from '../../runtime/classroom/words.ts';
+import { INSPECTOR_UNREACHABLE } from '../../runtime/classroom/words.ts';
 import { frameFields, handshakeFields, type Field } from '../../runtime/diagram/detail.ts';
 import { arrow, fit, fitText, FULL, GEOMETRY, lanes, laneX, relativeTime, width, type Fit } from '../../runtime/diagram/layout.ts';
 import { toMermaid } from '../../runtime/diagram/mermaid.ts';
@@ -229,16 +228,16 @@ export class SequenceDiagramElement extends HTMLElement {
 
   /** The inspector refused or is gone: in a class that usually means "sign in", which the page can find out. */
   async #inspectorFailed(): Promise<void> {
-    const origin = currentCompanionOrigin();
-    let me: MeResponse | null = null;
+    let text = INSPECTOR_UNREACHABLE;
     try {
-      const parsed = meResponseSchema.safeParse(await (await fetch(`${origin}${CLASSROOM_PATHS.me}`)).json());
-      if (parsed.success) me = parsed.data;
+      const { inspectorFailure } = await import('../../runtime/classroom/inspector.ts');
+      text = await inspectorFailure(currentCompanionOrigin());
     } catch {
-      // No companion at all: the default sentence says to start it.
+      // The module could not load: the companion that served this page is gone, as the default sentence says.
     }
-    this.#status(inspectorProblem(me, `${origin}${CLASSROOM_PATHS.signInPage}`));
+    this.#status(text);
   }
+
 
   #reset(tag: string | null): void {
     this.#model = new SessionModel(tag);
