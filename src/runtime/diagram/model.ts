@@ -261,12 +261,13 @@ export class SessionModel {
         const client = this.#conns.get(event.conn) ?? `connection ${event.conn}`;
         const redis = this.#participant(REDIS);
         const t = this.#rel(event.t);
+        // Labels short enough for the narrowest lane ("B" for bytes); the channel is in the words and the detail.
         if (event.dir === 'publish') {
-          const label = `publish to Redis, channel ${event.channel}, ${bytes(event.bytes)}`;
+          const label = `publish ${event.bytes} B`;
           const text = `${SERVER} → ${redis}: publishes ${client}'s message to Redis, channel ${event.channel}, ${bytes(event.bytes)}`;
           return [this.#push({ t, from: SERVER, to: redis, kind: 'hop', label, text, wire: event })];
         }
-        const label = `Redis delivers, ${bytes(event.bytes)}`;
+        const label = `deliver ${event.bytes} B`;
         const text = `${redis} → ${SERVER}: Redis delivers a message on channel ${event.channel} that goes to ${client}, ${bytes(event.bytes)}`;
         return [this.#push({ t, from: redis, to: SERVER, kind: 'hop', label, text, wire: event })];
       }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hopEventSchema, type HandshakeEvent, type HopEvent, type InspectEvent } from '../../../protocol/inspect.ts';
 import { hopFields } from '../../../src/runtime/diagram/detail.ts';
-import { arrow, fit, lanes, laneX, width, GEOMETRY } from '../../../src/runtime/diagram/layout.ts';
+import { arrow, fit, fitText, lanes, laneX, width, GEOMETRY } from '../../../src/runtime/diagram/layout.ts';
 import { toMermaid } from '../../../src/runtime/diagram/mermaid.ts';
 import { SessionModel } from '../../../src/runtime/diagram/model.ts';
 
@@ -17,6 +17,8 @@ const handshake = (conn: string, tag: string, t: number): HandshakeEvent => ({
 
 const hop = (conn: string, dir: HopEvent['dir'], t: number): HopEvent =>
   hopEventSchema.parse({ kind: 'hop', conn, t, via: 'redis', dir, channel: 'fd:broadcast', bytes: 6 });
+
+const order4 = ['alice', 'bob', 'server', 'Redis'];
 
 describe('the Redis lane', () => {
   // alice and bob are watched on this process; c9 got the same message on another process,
@@ -39,12 +41,12 @@ describe('the Redis lane', () => {
         from: 'server',
         to: 'Redis',
         kind: 'hop',
-        label: 'publish to Redis, channel fd:broadcast, 6 bytes',
+        label: 'publish 6 B',
         text: "server → Redis: publishes alice's message to Redis, channel fd:broadcast, 6 bytes",
       },
-      { t: 12, from: 'Redis', to: 'server', kind: 'hop', label: 'Redis delivers, 6 bytes', text: 'Redis → server: Redis delivers a message on channel fd:broadcast that goes to alice, 6 bytes' },
-      { t: 12, from: 'Redis', to: 'server', kind: 'hop', label: 'Redis delivers, 6 bytes', text: 'Redis → server: Redis delivers a message on channel fd:broadcast that goes to bob, 6 bytes' },
-      { t: 13, from: 'Redis', to: 'server', kind: 'hop', label: 'Redis delivers, 6 bytes', text: 'Redis → server: Redis delivers a message on channel fd:broadcast that goes to connection c9, 6 bytes' },
+      { t: 12, from: 'Redis', to: 'server', kind: 'hop', label: 'deliver 6 B', text: 'Redis → server: Redis delivers a message on channel fd:broadcast that goes to alice, 6 bytes' },
+      { t: 12, from: 'Redis', to: 'server', kind: 'hop', label: 'deliver 6 B', text: 'Redis → server: Redis delivers a message on channel fd:broadcast that goes to bob, 6 bytes' },
+      { t: 13, from: 'Redis', to: 'server', kind: 'hop', label: 'deliver 6 B', text: 'Redis → server: Redis delivers a message on channel fd:broadcast that goes to connection c9, 6 bytes' },
     ]);
     expect(model.participants).toEqual(['server', 'alice', 'bob', 'Redis']);
     expect(lanes(model.participants)).toEqual(['alice', 'bob', 'server', 'Redis']);
@@ -70,6 +72,10 @@ describe('the Redis lane', () => {
     expect(fit(4, 1200)).toEqual({ left: 96, laneWidth: 190, right: 24 });
     expect(width(4)).toBe(880);
     expect(fit(4, 343)).toEqual({ left: 68, laneWidth: 112, right: 8 });
+    // Between two lanes of the minimum width, the labels of a short line are drawn whole (11 px monospace: 7.5 px a character at most).
+    const room = arrow(order4, { from: 'server', to: 'Redis', kind: 'hop' }, fit(4, 343)).labelMax;
+    expect(room).toBe(96);
+    for (const label of ['publish 17 B', 'deliver 17 B']) expect(fitText(label, room, (s) => s.length * 7.5)).toBe(label);
   });
 
   it('exports the participant as Redis in Mermaid', () => {
@@ -82,8 +88,8 @@ describe('the Redis lane', () => {
         '  participant p1 as bob',
         '  participant p2 as server',
         '  participant p3 as Redis',
-        '  p2->>p3: publish to Redis, channel fd:broadcast, 6 bytes',
-        '  p3-->>p2: Redis delivers, 6 bytes',
+        '  p2->>p3: publish 6 B',
+        '  p3-->>p2: deliver 6 B',
         '',
       ].join('\n'),
     );
