@@ -115,12 +115,24 @@ export const coalescedEventSchema = z.object({
   dropped: z.number().int().positive().describe('Events not sent because they came faster than the stream\'s budget.'),
 });
 
+export const hopEventSchema = z.object({
+  kind: z.literal('hop').describe('A message of this connection crossing Redis, between the companion processes (only with --redis).'),
+  ...base,
+  via: z.literal('redis').describe('What carried it between processes: Redis pub/sub.'),
+  dir: z
+    .enum(['publish', 'deliver'])
+    .describe('"publish": the server published this connection\'s message to Redis. "deliver": Redis delivered a message that the server is about to send to this connection (its frame follows).'),
+  channel: z.string().describe('The Redis channel, e.g. "fd:broadcast".'),
+  bytes: z.number().int().nonnegative().describe('Length of the message on the Redis channel, in bytes (the payload and the bus\'s own framing).'),
+});
+
 export const inspectEventSchema = z.discriminatedUnion('kind', [
   handshakeEventSchema,
   frameEventSchema,
   endEventSchema,
   rejectedEventSchema,
   coalescedEventSchema,
+  hopEventSchema,
 ]);
 
 export type HandshakeEvent = z.infer<typeof handshakeEventSchema>;
@@ -128,4 +140,5 @@ export type FrameEvent = z.infer<typeof frameEventSchema>;
 export type EndEvent = z.infer<typeof endEventSchema>;
 export type RejectedEvent = z.infer<typeof rejectedEventSchema>;
 export type CoalescedEvent = z.infer<typeof coalescedEventSchema>;
+export type HopEvent = z.infer<typeof hopEventSchema>;
 export type InspectEvent = z.infer<typeof inspectEventSchema>;

@@ -1,5 +1,6 @@
 import type { Identity } from '../../protocol/classroom.ts';
 import type { EndpointKind } from '../../protocol/endpoints.ts';
+import type { HopEvent } from '../../protocol/inspect.ts';
 import type { Clock } from '../core/clock.ts';
 import type { ServerConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
@@ -14,6 +15,11 @@ export interface Connection {
   readonly open: boolean;
   send(data: string | Buffer, binary: boolean): void;
   close(code: number, reason: string): void;
+  /**
+   * Tells this connection's inspector a message of it crossed Redis. `make` runs only
+   * while someone may watch the connection: an unwatched one pays a property check.
+   */
+  hop?(make: () => HopEvent): void;
 }
 
 /** Handlers for one accepted connection. */

@@ -47,6 +47,12 @@ export interface Roster {
   reconcile(local: readonly string[]): Promise<void>;
 }
 
+/** The Redis channel that carries a bus channel (and the name the inspector shows for the hop). */
+export const redisChannel = (channel: string): string => `fd:${channel}`;
+
+/** A message handed to a handler: `viaRedis` when it came back from Redis, false when this process delivered it alone. */
+export type BytesHandler = (data: Buffer, viaRedis: boolean) => void;
+
 export interface Bus {
   /** This process among those on the bus. */
   readonly id: string;
@@ -54,11 +60,14 @@ export interface Bus {
   /** Handlers for text published on `channel`. */
   on(channel: string, handler: (text: string) => void): void;
   /** Handlers for bytes published on `channel`. */
-  onBytes(channel: string, handler: (data: Buffer) => void): void;
+  onBytes(channel: string, handler: BytesHandler): void;
   /** Runs (awaited, one at a time) each time the bus is shared again: at start and after every reconnect; `state()` says `up` once they are done. */
   onUp(handler: () => Promise<void>): void;
-  /** To every handler of `channel` in every process, this one included, in the one order the bus sets. */
-  publish(channel: string, payload: string | Buffer): void;
+  /**
+   * To every handler of `channel` in every process, this one included, in the one order the bus sets.
+   * True when the message went to Redis; false when this process delivered it alone (no Redis, or Redis down).
+   */
+  publish(channel: string, payload: string | Buffer): boolean;
   /**
    * Numbers `entry` with the next seq of `channel` (always above `floor`, the
    * last seq the caller has seen), keeps it in the channel's log of the last
@@ -78,7 +87,6 @@ export interface Bus {
 }
 
 type TextHandler = (text: string) => void;
-type BytesHandler = (data: Buffer) => void;
 
 /** One process: publish calls the handlers at once, in call order. */
 export class MemoryBus implements Bus {
@@ -100,9 +108,11 @@ export class MemoryBus implements Bus {
 
   onUp(): void {}
 
-  publish(channel: string, payload: string | Buffer): void {
+  /** `viaRedis`: RedisBus hands what its subscriber received on to the handlers through here. */
+  publish(channel: string, payload: string | Buffer, viaRedis = false): false {
     for (const handler of this.text.get(channel) ?? []) handler(typeof payload === 'string' ? payload : payload.toString('utf8'));
-    for (const handler of this.bytes.get(channel) ?? []) handler(typeof payload === 'string' ? Buffer.from(payload) : payload);
+    for (const handler of this.bytes.get(channel) ?? []) handler(typeof payload === 'string' ? Buffer.from(payload) : payload, viaRedis);
+    return false;
   }
 
   append(channel: string, entry: Numbered, floor: number): void {

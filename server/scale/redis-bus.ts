@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createClient } from 'redis';
 import type { Logger } from '../log.ts';
-import { MemoryBus, type Bus, type BusState, type Numbered, type Roster, type RosterSpec } from './bus.ts';
+import { MemoryBus, redisChannel, type Bus, type BusState, type BytesHandler, type Numbered, type Roster, type RosterSpec } from './bus.ts';
 
 /**
  * The bus shared through Redis, on two connections: one for commands and
@@ -153,11 +153,11 @@ export class RedisBus implements Bus {
   }
 
   private subscribeText(channel: string): Promise<void> {
-    return this.sub.subscribe(`fd:${channel}`, (message: string) => this.local.publish(channel, message));
+    return this.sub.subscribe(redisChannel(channel), (message: string) => this.local.publish(channel, message, true));
   }
 
   private subscribeBytes(channel: string): Promise<void> {
-    return this.sub.subscribe(`fd:${channel}`, (message: Buffer) => this.local.publish(channel, message), true);
+    return this.sub.subscribe(redisChannel(channel), (message: Buffer) => this.local.publish(channel, message, true), true);
   }
 
   private recompute(where: string): void {
@@ -225,7 +225,7 @@ export class RedisBus implements Bus {
     }
     for (const [owner, names] of byOwner) {
       if ((await this.pub.exists(`fd:alive:${owner}`)) === 1) continue;
-      for (const member of names) await this.pub.eval(EXIT, { keys: [key], arguments: [member, owner, `fd:${spec.channel}`, spec.left(member)] });
+      for (const member of names) await this.pub.eval(EXIT, { keys: [key], arguments: [member, owner, redisChannel(spec.channel), spec.left(member)] });
     }
   }
 
@@ -240,7 +240,7 @@ export class RedisBus implements Bus {
     if (this.subscribed) this.subscribeText(channel).catch(() => {});
   }
 
-  onBytes(channel: string, handler: (data: Buffer) => void): void {
+  onBytes(channel: string, handler: BytesHandler): void {
     this.local.onBytes(channel, handler);
     if (this.byteChannels.has(channel)) return;
     this.byteChannels.add(channel);
@@ -251,9 +251,10 @@ export class RedisBus implements Bus {
     this.upHandlers.push(handler);
   }
 
-  publish(channel: string, payload: string | Buffer): void {
+  publish(channel: string, payload: string | Buffer): boolean {
     if (!this.up) return this.local.publish(channel, payload);
-    this.pub.publish(`fd:${channel}`, payload).catch((error: Error) => this.fallback(error, () => this.local.publish(channel, payload)));
+    this.pub.publish(redisChannel(channel), payload).catch((error: Error) => this.fallback(error, () => this.local.publish(channel, payload)));
+    return true;
   }
 
   append(channel: string, entry: Numbered, floor: number, keep: number): void {
@@ -261,7 +262,7 @@ export class RedisBus implements Bus {
     this.pub
       .eval(APPEND, {
         keys: [`fd:${channel}:seq`, `fd:${channel}:log`],
-        arguments: [entry.prefix, entry.head, entry.tail, String(floor), String(keep), `fd:${channel}`],
+        arguments: [entry.prefix, entry.head, entry.tail, String(floor), String(keep), redisChannel(channel)],
       })
       .catch((error: Error) => this.fallback(error, () => this.local.append(channel, entry, floor)));
   }
@@ -283,7 +284,7 @@ export class RedisBus implements Bus {
   roster(name: string, spec: RosterSpec): Roster {
     this.rosters.set(name, spec);
     const key = `fd:roster:${name}`;
-    const channel = `fd:${spec.channel}`;
+    const channel = redisChannel(spec.channel);
     const enter = async (member: string): Promise<boolean> =>
       (await this.pub.eval(ENTER, { keys: [key], arguments: [member, this.id, channel, spec.joined(member, this.id)] })) === 1;
     const exit = async (member: string): Promise<void> => {
@@ -291,14 +292,20 @@ export class RedisBus implements Bus {
     };
     return {
       enter: (member, refused) => {
-        if (!this.up) return this.local.publish(spec.channel, spec.joined(member, this.id));
+        if (!this.up) {
+          this.local.publish(spec.channel, spec.joined(member, this.id));
+          return;
+        }
         enter(member).then(
           (ok) => ok || refused(),
           (error: Error) => this.fallback(error, () => this.local.publish(spec.channel, spec.joined(member, this.id))),
         );
       },
       exit: (member) => {
-        if (!this.up) return this.local.publish(spec.channel, spec.left(member));
+        if (!this.up) {
+          this.local.publish(spec.channel, spec.left(member));
+          return;
+        }
         exit(member).catch((error: Error) => this.fallback(error, () => this.local.publish(spec.channel, spec.left(member))));
       },
       holders: async () => (this.up ? this.pub.hGetAll(key) : {}),

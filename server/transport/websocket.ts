@@ -265,6 +265,9 @@ export function createWebSocketLayer(deps: {
           close: (code, reason) => {
             if (ws.readyState === ws.OPEN) ws.close(code, reason);
           },
+          hop: (make) => {
+            if (entry.tap) hub.publish(tag, 'hop', make, owner);
+          },
         },
       };
       live.set(id, entry);

@@ -1,7 +1,7 @@
 import { INSPECT_TAG_PARAM, ENDPOINTS } from '../../../protocol/endpoints.ts';
 import type { InspectEvent } from '../../../protocol/inspect.ts';
 import { INSPECTOR_UNREACHABLE } from '../../runtime/classroom/words.ts';
-import { frameFields, handshakeFields, type Field } from '../../runtime/diagram/detail.ts';
+import { frameFields, handshakeFields, hopFields, type Field } from '../../runtime/diagram/detail.ts';
 import { arrow, fit, fitText, FULL, GEOMETRY, lanes, laneX, relativeTime, width, type Fit } from '../../runtime/diagram/layout.ts';
 import { toMermaid } from '../../runtime/diagram/mermaid.ts';
 import { SessionModel, toJson, type Row } from '../../runtime/diagram/model.ts';
@@ -400,6 +400,7 @@ export class SequenceDiagramElement extends HTMLElement {
     const parts: Node[] = [heading];
     const wire = row.wire;
     if (wire?.kind === 'frame') parts.push(dl(frameFields(wire)));
+    else if (wire?.kind === 'hop') parts.push(dl(hopFields(wire)));
     else if (wire?.kind === 'handshake') {
       const { request, response, accept } = await handshakeFields(wire);
       const h5 = (text: string): HTMLElement => Object.assign(document.createElement('h5'), { textContent: text });

@@ -1,10 +1,11 @@
 import { FRAME, opcodeName } from '../../../protocol/constants.ts';
 import { acceptFor } from '../../../protocol/frame.ts';
-import type { FrameEvent, HandshakeEvent } from '../../../protocol/inspect.ts';
+import type { FrameEvent, HandshakeEvent, HopEvent } from '../../../protocol/inspect.ts';
 
 /**
  * What the detail panel shows for a row: a frame's anatomy field by field,
- * or a handshake's headers with Sec-WebSocket-Accept recomputed from the key.
+ * a handshake's headers with Sec-WebSocket-Accept recomputed from the key,
+ * or a hop through Redis.
  */
 export interface Field {
   name: string;
@@ -83,4 +84,20 @@ export async function handshakeFields(e: HandshakeEvent): Promise<{ request: Fie
             : `base64(SHA-1(key + GUID)) of "${key}": it does NOT match "${sent}"`,
     },
   };
+}
+
+/** A message crossing Redis between companion processes (--redis). */
+export function hopFields(e: HopEvent): Field[] {
+  return [
+    {
+      name: 'direction',
+      value: e.dir,
+      note: e.dir === 'publish'
+        ? 'this server published the message to Redis; Redis sends it to every companion process, this one included'
+        : 'Redis delivered the message to this server, which sends it on to this connection next',
+    },
+    { name: 'channel', value: e.channel, note: 'the Redis pub/sub channel' },
+    { name: 'bytes', value: String(e.bytes), note: 'the message on the channel with what the server adds to route it (on /broadcast, one byte before the payload: 0 text, 1 binary)' },
+    { name: 'connection', value: e.conn },
+  ];
 }

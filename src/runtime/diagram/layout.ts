@@ -1,8 +1,8 @@
-import { SERVER, type Row, type RowKind } from './model.ts';
+import { REDIS, SERVER, type Row, type RowKind } from './model.ts';
 
 /**
  * Geometry of the diagram, as pure numbers: lanes left to right (clients in
- * order of appearance, the server last), and for each row an arrow between
+ * order of appearance, then the server, then Redis when a message crossed it), and for each row an arrow between
  * two lanes. Rows are laid out one at a time and each row's geometry depends
  * only on the lanes, so appending a row never moves another.
  *
@@ -59,16 +59,17 @@ export interface ArrowGeometry {
   labelAnchor: 'start' | 'middle' | 'end';
   /** Widest the label may be without crossing its lifelines (or, for a note, the diagram's edge). */
   labelMax: number;
-  /** Dashed for server → client, solid for client → server: direction shows without colour. */
+  /** Dashed for server → client and Redis → server, solid for client → server and server → Redis: direction shows without colour. */
   dashed: boolean;
   head: ArrowHead;
   /** A row about one participant (an error, a note): a box beside its lane, no arrow. */
   self: boolean;
 }
 
-/** Display order: every client in order of appearance, then the server. */
+/** Display order: every client in order of appearance, then the server, then Redis if it has rows. */
 export function lanes(participants: readonly string[]): string[] {
-  return [...participants.filter((p) => p !== SERVER), SERVER];
+  const redis = participants.includes(REDIS) ? [REDIS] : [];
+  return [...participants.filter((p) => p !== SERVER && p !== REDIS), SERVER, ...redis];
 }
 
 export function laneX(index: number, f: Fit = FULL): number {
@@ -89,8 +90,8 @@ export function arrow(order: readonly string[], row: Pick<Row, 'from' | 'to' | '
   const x1 = laneX(from, f);
   const x2 = laneX(to, f);
   const pad = GEOMETRY.labelPad;
-  // A note beside the last lane (the server's) reads leftwards, into the diagram; any other, rightwards.
-  const leftwards = self && from === order.length - 1 && order.length > 1;
+  // A note beside the server's lane (the last but for Redis) reads leftwards, into the diagram; any other, rightwards.
+  const leftwards = self && order[from] === SERVER && from > 0;
   return {
     x1,
     x2,
@@ -98,7 +99,7 @@ export function arrow(order: readonly string[], row: Pick<Row, 'from' | 'to' | '
     labelX: !self ? (x1 + x2) / 2 : leftwards ? x1 - pad : x1 + pad,
     labelAnchor: !self ? 'middle' : leftwards ? 'end' : 'start',
     labelMax: !self ? Math.abs(x2 - x1) - 2 * pad : leftwards ? x1 - pad - f.left : width(order.length, f) - f.right - x1 - pad,
-    dashed: row.from === SERVER,
+    dashed: (row.from === SERVER && row.to !== REDIS) || row.from === REDIS,
     head: HEADS[row.kind] ?? 'arrow',
     self,
   };

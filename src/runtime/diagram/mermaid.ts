@@ -195,7 +195,7 @@ export function parseMermaid(source: string): SequenceDiagram {
 /**
  * Mermaid text for the live diagram's rows, participants in the order given
  * (the lanes as drawn). Each arrow is drawn as the live diagram draws it:
- * dashed from the server, a cross where a connection ended.
+ * dashed from the server to a client and from Redis, a cross where a connection ended.
  */
 export function toMermaid(participants: readonly string[], rows: readonly Row[]): string {
   const ids = new Map(participants.map((p, i) => [p, `p${i}`]));

@@ -1,5 +1,5 @@
 import { CLOSE, OPCODE, opcodeName } from '../../../protocol/constants.ts';
-import type { FrameEvent, HandshakeEvent, InspectEvent } from '../../../protocol/inspect.ts';
+import type { FrameEvent, HandshakeEvent, HopEvent, InspectEvent } from '../../../protocol/inspect.ts';
 import type { ClientEvent } from '../recorder/events.ts';
 
 /**
@@ -13,6 +13,8 @@ import type { ClientEvent } from '../recorder/events.ts';
  * client's second and later sockets are told apart by handshake order.
  */
 export const SERVER = 'server';
+/** The lane of the hop between companion processes (--redis); it appears only with a hop row. */
+export const REDIS = 'Redis';
 
 export type RowKind =
   | 'upgrade'
@@ -28,7 +30,9 @@ export type RowKind =
   /** The TCP connection closed after a close frame, without the closing handshake completing. */
   | 'ended'
   | 'error'
-  | 'note';
+  | 'note'
+  /** A message crossing Redis between companion processes: a publish or a delivery. */
+  | 'hop';
 
 export interface Row {
   /** Position in the session, from 0; stable, used as the row's id. */
@@ -43,7 +47,7 @@ export interface Row {
   /** The row in words, for the "Frames" list and screen readers. */
   text: string;
   /** The wire event behind the row, for the detail view. */
-  wire: HandshakeEvent | FrameEvent | null;
+  wire: HandshakeEvent | FrameEvent | HopEvent | null;
 }
 
 const PREVIEW_CHARS = 24;
@@ -250,6 +254,22 @@ export class SessionModel {
         const client = this.#participant(this.#clientOfTag(event.tag));
         const label = `${event.status} refused: ${event.reason}`;
         return [this.#push({ t: this.#rel(event.t), from: SERVER, to: client, kind: 'reject', label, text: `${SERVER} → ${client}: ${label}`, wire: null })];
+      }
+      case 'hop': {
+        // The connection is named in words only: a delivery for a client this diagram has
+        // no handshake of gets no lane of its own.
+        const client = this.#conns.get(event.conn) ?? `connection ${event.conn}`;
+        const redis = this.#participant(REDIS);
+        const t = this.#rel(event.t);
+        // Labels short enough for the narrowest lane ("B" for bytes); the channel is in the words and the detail.
+        if (event.dir === 'publish') {
+          const label = `publish ${event.bytes} B`;
+          const text = `${SERVER} → ${redis}: publishes ${client}'s message to Redis, channel ${event.channel}, ${bytes(event.bytes)}`;
+          return [this.#push({ t, from: SERVER, to: redis, kind: 'hop', label, text, wire: event })];
+        }
+        const label = `deliver ${event.bytes} B`;
+        const text = `${redis} → ${SERVER}: Redis delivers a message on channel ${event.channel} that goes to ${client}, ${bytes(event.bytes)}`;
+        return [this.#push({ t, from: redis, to: SERVER, kind: 'hop', label, text, wire: event })];
       }
       case 'coalesced': {
         const label = `${event.dropped} events not drawn (they came faster than a page can draw)`;

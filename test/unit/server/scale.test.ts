@@ -4,7 +4,7 @@ import { LIMITS } from '../../../protocol/constants.ts';
 import type { Tick } from '../../../protocol/feed.ts';
 import { ChatRoom, type ChatMember } from '../../../server/core/chat-room.ts';
 import { Feed } from '../../../server/core/feed.ts';
-import { MemoryBus, type Bus, type BusState, type Numbered, type Roster, type RosterSpec } from '../../../server/scale/bus.ts';
+import { MemoryBus, type Bus, type BusState, type BytesHandler, type Numbered, type Roster, type RosterSpec } from '../../../server/scale/bus.ts';
 import { backoffMs, safeRedisUrl } from '../../../server/scale/redis-bus.ts';
 
 /**
@@ -63,14 +63,15 @@ class FakeBus implements Bus {
     this.local.on(channel, handler);
   }
 
-  onBytes(channel: string, handler: (data: Buffer) => void): void {
+  onBytes(channel: string, handler: BytesHandler): void {
     this.local.onBytes(channel, handler);
   }
 
   onUp(): void {}
 
-  publish(channel: string, payload: string | Buffer): void {
+  publish(channel: string, payload: string | Buffer): boolean {
     this.net.enqueue(channel, payload.toString());
+    return true;
   }
 
   append(channel: string, entry: Numbered, floor: number, keep: number): void {
