@@ -235,6 +235,7 @@ describeBrowser('the live diagram as a person sees it', () => {
         'handshake-accept',
         'production-jitter',
         'project-chat',
+        'scaling-redis-hop',
         'subprotocol-refused',
       ].sort(),
     );
