@@ -103,7 +103,9 @@ describe.concurrent('every WebSocket sample under attack', () => {
         client.send(OPCODE.text, text);
         if (sample.reply) {
           const expected = sample.reply(text);
-          await until(() => client.texts().length > before);
+          // Wait for the answer itself, not any text: the feed's tick can come first.
+          const answered = (t: string): boolean => (typeof expected === 'string' ? t === expected : expected.test(t));
+          await until(() => client.texts().slice(before).some(answered));
           const got = client.texts().slice(before);
           if (typeof expected === 'string') expect(got).toContain(expected);
           else expect(got.some((t) => expected.test(t))).toBe(true);
