@@ -101,9 +101,16 @@ export function useBrowser(serverOptions: ServerOptions = {}): BrowserEnv {
         record.requests.push(url);
         if (!isSameSite(url, env.origin)) record.foreignRequests.push(url);
       });
-      page.on('requestfailed', (request) =>
-        record.failedRequests.push(`${request.url()} (${request.failure()?.errorText ?? 'failed'})`),
-      );
+      page.on('requestfailed', (request) => {
+        const error = request.failure()?.errorText ?? 'failed';
+        // Chromium 156 sometimes prefetches a link's page on its own when the
+        // link is activated (`Sec-Purpose: prefetch`, type "other"; no page of
+        // ours asks for it) and cancels that prefetch once the real navigation
+        // commits. Nothing the learner sees failed; a prefetch that gets an
+        // error answer is still caught by the 'response' listener below.
+        if (error === 'net::ERR_ABORTED' && request.headers()['sec-purpose']?.startsWith('prefetch')) return;
+        record.failedRequests.push(`${request.url()} (${error})`);
+      });
       page.on('response', (response) => {
         if (response.status() >= 400) record.failedRequests.push(`${response.url()} (HTTP ${response.status()})`);
       });
