@@ -26,7 +26,12 @@ local outbox, wake, done = {}, semaphore.new(0), false
 local function writer()
   local next_tick = ngx.now() + INTERVAL
   while not done do
-    wake:wait(math.max(0, next_tick - ngx.now()))
+    -- wait() counts whole milliseconds: asked for less than one, it returns
+    -- at once without yielding, ngx.now() (nginx's cached clock) never moves
+    -- on, and this loop would spin forever with the worker frozen. So: never
+    -- less than 1 ms, and no wait at all once the tick is due.
+    local left = next_tick - ngx.now()
+    if left > 0 then wake:wait(math.max(0.001, left)) end
     while #outbox > 0 do
       local frame = table.remove(outbox, 1)
       local ok, send_err

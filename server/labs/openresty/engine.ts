@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import { ProxiedLabServer, proxyUpgrade } from '../proxy.ts';
 import { type Engine, type LabLogLine, type LabOptions, type LabServer, type StartResult, type WireTap } from '../engine.ts';
 import { freePort } from '../port.ts';
+import { nginxWorkers, stopNginx } from './process.ts';
 
 /**
  * Lua on real OpenResty pieces from Debian: one nginx (one worker) per lab
@@ -137,7 +138,7 @@ ${lab.sharedDicts.map((name) => `  lua_shared_dict ${name} 1m;`).join('\n')}
       break;
     }
     if (Date.now() > deadline || child.exitCode !== null) {
-      child.kill('SIGKILL');
+      await stopNginx(child, 0);
       rmSync(prefix, { recursive: true, force: true });
       // init_by_lua runs when nginx starts (not at -t): that is where the handler's syntax error shows.
       const syntax = syntaxError(output);
@@ -218,9 +219,8 @@ class NginxLabServer extends ProxiedLabServer implements LabServer {
     const pid = this.child.pid;
     if (pid === undefined) return Promise.resolve(null);
     try {
-      const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
       let kib = 0;
-      for (const id of [String(pid), ...children]) kib += Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${id}/status`, 'utf8'))?.[1] ?? 0);
+      for (const id of [pid, ...nginxWorkers(pid)]) kib += Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${id}/status`, 'utf8'))?.[1] ?? 0);
       return Promise.resolve(kib * 1024);
     } catch {
       return Promise.resolve(null);
@@ -248,11 +248,7 @@ class NginxLabServer extends ProxiedLabServer implements LabServer {
 
   async stop(): Promise<void> {
     this.goingAway();
-    if (this.child.exitCode === null) {
-      this.child.kill('SIGQUIT');
-      const kill = setTimeout(() => this.child.kill('SIGKILL'), 2000);
-      kill.unref();
-    }
+    await stopNginx(this.child, 2000);
     await this.ended;
   }
 }

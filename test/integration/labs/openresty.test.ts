@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadLabs } from '../../../server/labs/catalog.ts';
 import type { Verdict } from '../../../server/labs/check.ts';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OPENRESTY_INSTALL, openRestyEngine, openRestyMissing, unreachableAncestor } from '../../../server/labs/openresty/engine.ts';
@@ -75,6 +75,43 @@ describeIf('labs on OpenResty', async () => {
     a.terminate();
     b.terminate();
     await fetch(`${base}/api/labs/${id}`, { method: 'DELETE' });
+  });
+
+  /** nginx processes that are running (not zombies) and whose master is gone: reparented to init. */
+  function orphanedNginx(): string[] {
+    const found: string[] = [];
+    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        // pid (comm) state ppid …; comm may hold spaces, so read from the last ')'.
+        const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        if (comm === 'nginx' && state !== 'Z' && ppid === '1') found.push(`${pid} ${state}`);
+      } catch {
+        // Gone while reading.
+      }
+    }
+    return found;
+  }
+
+  it('a handler that never yields: Stop ends its nginx worker too, none is left spinning', { timeout: 30_000 }, async () => {
+    expect(orphanedNginx()).toEqual([]);
+    const res = await start('while true do end');
+    expect(res.status).toBe(201);
+    const { id, url } = (await res.json()) as { id: string; url: string };
+    const { default: WebSocket } = await import('ws');
+    // The upgrade runs the handler, which takes the worker and never gives it back: no 101 ever comes.
+    const ws = new WebSocket(url);
+    ws.on('error', () => {});
+    const answered = await new Promise<boolean>((resolve) => {
+      ws.once('open', () => resolve(true));
+      setTimeout(() => resolve(false), 1000);
+    });
+    expect(answered).toBe(false);
+    expect((await fetch(`${base}/api/labs/${id}`, { method: 'DELETE' })).status).toBe(204);
+    ws.terminate();
+    // Stop waits for nginx's master; a killed worker can stay a zombie for a moment, which orphanedNginx skips.
+    expect(orphanedNginx()).toEqual([]);
   });
 
   it('finds a folder nginx workers (nobody) cannot enter above the lab folder', () => {

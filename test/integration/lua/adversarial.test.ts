@@ -107,6 +107,13 @@ describe.concurrent('every WebSocket sample under attack', () => {
           const answered = (t: string): boolean => (typeof expected === 'string' ? t === expected : expected.test(t));
           await until(() => client.texts().slice(before).some(answered));
           const got = client.texts().slice(before);
+          if (!got.some(answered)) {
+            // Seen once for feed.lua (with e2e running beside) and not reproduced in 6 runs under
+            // load: the failure says everything it can, so the next one explains itself.
+            const ended = client.isEnded() ? `ended (close ${client.closeFrame()?.code ?? 'none'})` : 'open';
+            const log = nginx.errorLog().split('\n').slice(-15).join('\n');
+            throw new Error(`no answer to ${JSON.stringify(text)} within 5 s; the connection is ${ended}; arrived since: ${JSON.stringify(got)}; the error log ends:\n${log}`);
+          }
           if (typeof expected === 'string') expect(got).toContain(expected);
           else expect(got.some((t) => expected.test(t))).toBe(true);
         } else if (watcher) {

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterEach, describe } from 'vitest';
+import { stopNginx } from '../../../server/labs/openresty/process.ts';
 import { freePort } from '../../../tools/free-port.ts';
 
 /**
@@ -149,16 +150,12 @@ ${serverBlocks}
     port,
     url: (path) => `ws://127.0.0.1:${port}${path}`,
     errorLog,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => {
-          running.delete(entry);
-          rmSync(prefix, { recursive: true, force: true });
-          resolve();
-        });
-        child.kill('SIGQUIT');
-        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-      }),
+    stop: async () => {
+      // With its workers: a worker stuck in Lua outlives a killed master (process.ts says how).
+      await stopNginx(child, 3000);
+      running.delete(entry);
+      rmSync(prefix, { recursive: true, force: true });
+    },
   };
 }
 

@@ -1,0 +1,52 @@
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+/**
+ * Stopping an nginx started in the foreground (`daemon off`), with its
+ * workers. SIGQUIT asks for a graceful stop, but a worker only reads its
+ * signals between events: a worker stuck in a Lua loop that never yields
+ * (a learner's `while true do end`, or a wait that returns without yielding)
+ * never does. SIGKILL to the master alone then leaves that worker behind,
+ * reparented to init and spinning at 100% CPU for good (seen: 16 min of CPU
+ * before anyone noticed). So the workers are looked up first and killed with
+ * the master.
+ */
+
+/** The master's children (its workers) from /proc; [] where there is no /proc or the master is gone. */
+export function nginxWorkers(masterPid: number | undefined): number[] {
+  if (masterPid === undefined) return [];
+  try {
+    return readFileSync(`/proc/${masterPid}/task/${masterPid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * SIGQUIT, then after `graceMs` SIGKILL to the workers and the master. Resolves when the master
+ * has exited; the workers it had are killed by then if they outlived the grace.
+ */
+export function stopNginx(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    // Read now: once the master is gone, its workers are init's children and no longer found here.
+    let workers = nginxWorkers(child.pid);
+    const kill = setTimeout(() => {
+      workers = [...new Set([...workers, ...nginxWorkers(child.pid)])];
+      for (const pid of workers) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
+      child.kill('SIGKILL');
+    }, graceMs);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      // A master that exited on its own within the grace has reaped its workers; one that did not was killed with them.
+      resolve();
+    });
+    child.kill('SIGQUIT');
+  });
+}
