@@ -4,8 +4,8 @@
  * one run shows everything; the last line is the count CI reads.
  *
  * The unit tests overlap the build; the type check and the linter run side by
- * side after them; integration, then e2e (one shared Chromium), run alone, so
- * no computing neighbour eats into their waits on a two-core machine. Each
+ * side after them; then integration and e2e (one shared Chromium) run side by
+ * side, each project still one file at a time (vitest.config.ts). Each
  * stage's output is held and printed in one piece when it ends. With
  * arguments (`npm test -- <vitest args>`) the checks run as above and vitest
  * runs once, after the build, with those arguments.
@@ -110,8 +110,7 @@ const built = stage('build (astro build, when stale)', async () => {
 });
 const tests: Promise<boolean>[] = [];
 // The unit tests take seconds and overlap the build. The type check and the linter (pure
-// computation) follow, then integration and e2e one after the other: their tests wait for
-// events with bounds, and on two cores a computing neighbour eats into those bounds.
+// computation) follow, then integration and e2e together.
 const unit = extraArgs.length > 0 ? Promise.resolve(true) : vitest('unit', ['--project', 'unit']);
 const checked = Promise.all([built, unit]).then(async () => {
   await Promise.all([
@@ -123,10 +122,11 @@ if (extraArgs.length > 0) {
   tests.push(checked.then(() => vitest('as asked', extraArgs)));
 } else {
   tests.push(unit);
-  const integration = checked.then(() => vitest('integration', ['--project', 'integration']));
-  tests.push(integration);
-  // The browser tests need the built site; a failed build still runs them, so they say what is missing.
-  tests.push(integration.then(() => vitest('e2e', ['--project', 'e2e'])));
+  // Integration and e2e side by side: integration mostly waits (the machine sat ~90% idle through
+  // it, alone), e2e computes in Chromium (~86% busy), so each fills the other's gaps. The browser
+  // tests need the built site; a failed build still runs them, so they say what is missing.
+  tests.push(checked.then(() => vitest('integration', ['--project', 'integration'])));
+  tests.push(checked.then(() => vitest('e2e', ['--project', 'e2e'])));
 }
 await Promise.all([checked, built, ...tests]);
 rmSync(outDir, { recursive: true, force: true });
