@@ -19,7 +19,7 @@ describeOpenResty('OpenResty live feed (lessons/live-feeds)', () => {
   it('a semaphore wait under 1 ms returns "timeout" at once without yielding; 1 ms yields', async () => {
     const res = await fetch(nginx.url('/sub-ms-wait').replace('ws:', 'http:'));
     expect(res.status).toBe(200);
-    expect(await res.text()).toBe('0.4 ms waits: 1000 of 1000 timed out; ngx.now() moved: false\na 1 ms wait: false timeout; ngx.now() moved: true\n');
+    expect(await res.text()).toBe('0.4 ms waits: 1000 of 1000 returned nil, timeout (the first: nil, timeout); ngx.now() moved: false\na 1 ms wait: false timeout; ngx.now() moved: true\n');
     expect(nginx.errorLog()).not.toMatch(/\[(error|crit|alert|emerg)\]/);
   });
 });
