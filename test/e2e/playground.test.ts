@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { gzipSync } from 'node:zlib';
 import type { Locator, Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { progressKeys } from '../../src/runtime/progress/playground.ts';
-import { describeBrowser, useBrowser, type PageRecord } from './harness.ts';
+import { axeViolations, describeBrowser, useBrowser, type PageRecord } from './harness.ts';
 import { MONACO_REQUEST, PAGE_WEIGHT } from '../../tools/budgets.ts';
 
 /**
@@ -16,7 +15,6 @@ import { MONACO_REQUEST, PAGE_WEIGHT } from '../../tools/budgets.ts';
 
 const LESSON = '/lessons/first-client/';
 const JS_BUDGET_BYTES = PAGE_WEIGHT.jsGzipBytes;
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const MONACO = MONACO_REQUEST;
 
 describeBrowser('playgrounds', () => {
@@ -325,12 +323,7 @@ describeBrowser('playgrounds', () => {
       await waitForLine(output(echo), 'Run finished.');
       const chat = region(record.page, 'Three chat clients');
       await editor(chat);
-      await record.page.addScriptTag({ content: axeSource });
-      const violations = await record.page.evaluate(async () => {
-        const axe = (window as unknown as { axe: { run: (ctx: Document) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
-        return (await axe.run(document)).violations.map((v) => `${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-      });
-      expect(violations).toEqual([]);
+      await expect(axeViolations(record.page)).resolves.toEqual([]);
       expectClean(record);
     });
   }

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, expect, it } from 'vitest';
 import { parseQuiz, type Question } from '../../quiz/engine/index.ts';
-import { describeBrowser, useBrowser } from './harness.ts';
+import { axeViolations, describeBrowser, useBrowser } from './harness.ts';
 
 
 /** A visible element's box; a hidden one fails the test with its locator. */
@@ -20,7 +19,6 @@ async function box(locator: Locator): Promise<{ x: number; y: number; width: num
  */
 const final = parseQuiz(readFileSync(new URL('../../quiz/final.md', import.meta.url), 'utf8'), 'quiz/final.md');
 const TOTAL = final.questions.length;
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const correctIds = (question: Question) => question.answers.filter((a) => a.correct).map((a) => a.id);
 const wrongIds = (question: Question) => [question.answers.find((a) => !a.correct)?.id ?? ''];
@@ -56,15 +54,6 @@ async function scoreText(page: Page): Promise<string> {
 
 async function questionOrder(page: Page): Promise<string[]> {
   return page.locator('.fd-question').evaluateAll((blocks) => blocks.map((b) => (b as HTMLElement).dataset['question'] ?? ''));
-}
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: axeSource });
-  const violations = (await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document) => Promise<{ violations: unknown[] }> } }).axe;
-    return (await axe.run(document)).violations;
-  })) as { id: string; help: string; nodes: { target: string[] }[] }[];
-  return violations.map((v) => `${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 describeBrowser('the final quiz at /quiz/', () => {

@@ -1,0 +1,175 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { Page } from 'playwright-core';
+import { CLASSROOM_PATHS } from '../../protocol/classroom.ts';
+import { HTTP_PATHS } from '../../protocol/endpoints.ts';
+import { MONACO_REQUEST } from '../../tools/budgets.ts';
+import { siteDir } from './pages.ts';
+
+/**
+ * What pages.test.ts checks on every built page, one function per check, each
+ * reading a page that is already loaded: page weight, keyboard reach, and
+ * sideways scroll at phone width. (axe is `axeViolations` in harness.ts.)
+ */
+
+// ── Page weight ───────────────────────────────────────────────────────────────
+
+const gzipCache = new Map<string, number>();
+// The companion's own answers (the classroom pages ask /api/classroom/me) are not files of the site.
+const COMPANION_PATHS = new Set<string>([...Object.values(HTTP_PATHS), CLASSROOM_PATHS.me, CLASSROOM_PATHS.learners, CLASSROOM_PATHS.signIn, CLASSROOM_PATHS.teacherSession]);
+
+/** The gzip size of the file dist/ serves for a path; a request with no file fails rather than weighing nothing. */
+function gzipBytes(pathname: string): number {
+  let file = join(siteDir, decodeURIComponent(pathname));
+  if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
+  if (!existsSync(file)) throw new Error(`${pathname} was requested, but dist/ has no file for it, so its weight is unknown.`);
+  let size = gzipCache.get(file);
+  if (size === undefined) {
+    size = gzipSync(readFileSync(file), { level: 9 }).length;
+    gzipCache.set(file, size);
+  }
+  return size;
+}
+
+export interface Weight {
+  page: string;
+  js: number;
+  total: number;
+  requests: number;
+  monaco: number;
+}
+
+/** Weighs every same-origin request a page made (the companion's own answers aside) as the gzip of its file. */
+export function weigh(page: string, requests: string[], origin: string): Weight {
+  const sameOrigin = requests
+    .filter((url) => url.startsWith(origin))
+    .map((url) => new URL(url).pathname)
+    .filter((path) => !COMPANION_PATHS.has(path));
+  const js = sameOrigin.filter((p) => /\.m?js$/.test(p) && !MONACO_REQUEST.test(p));
+  return {
+    page,
+    js: js.reduce((sum, p) => sum + gzipBytes(p), 0),
+    total: sameOrigin.reduce((sum, p) => sum + gzipBytes(p), 0),
+    requests: sameOrigin.length,
+    monaco: sameOrigin.filter((p) => MONACO_REQUEST.test(p)).length,
+  };
+}
+
+// ── Keyboard ──────────────────────────────────────────────────────────────────
+
+/**
+ * Keyboard alone reaches every control of the course's own components
+ * (playgrounds, diagrams, quizzes, charts, progress), and each shows where
+ * focus is. Tab is pressed through the whole page; inside a code editor,
+ * Tab leaves it (Ctrl+M would make Tab indent). A radio group counts as one
+ * control, as it is one Tab stop.
+ */
+const WIDGETS = 'fd-playground, fd-server-lab, fd-sequence-diagram, fd-quiz, fd-live-chart, fd-progress, fd-collab-editors';
+const CONTROLS = 'button, input, select, textarea, a[href], [tabindex]:not([tabindex="-1"]), summary';
+
+interface Focused {
+  key: string;
+  visible: boolean;
+}
+
+/** Presses Tab through the page: the controls never reached, and those reached with no visible focus, in words. */
+export async function keyboardProblems(page: Page): Promise<{ missed: string[]; invisible: string[] }> {
+  const wanted = await page.evaluate(
+    ({ widgets, controls }) => {
+      const all = [...document.querySelectorAll(widgets)].flatMap((w) => [...w.querySelectorAll<HTMLElement>(controls)]);
+      let n = 0;
+      const keys = all
+        .filter((el) => !el.closest('.monaco-editor') && !el.hasAttribute('disabled') && el.getClientRects().length > 0)
+        .map((el) => {
+          // A radio group is one Tab stop (arrow keys move inside it), so the group is the control.
+          const radio = el instanceof HTMLInputElement && el.type === 'radio' && el.name;
+          // A playground's code box is swapped for Monaco's own text box (same name) as it
+          // comes into view, so the editor is keyed by playground and name, not by element.
+          const editor = el instanceof HTMLTextAreaElement && el.closest('fd-playground, fd-server-lab');
+          el.dataset['kbdProbe'] = radio
+            ? `radio:${el.name}`
+            : editor
+              ? `editor:${editor.id}:${el.getAttribute('aria-label') ?? document.getElementById(el.getAttribute('aria-labelledby') ?? '')?.textContent?.trim()}`
+              : String(n++);
+          return el.dataset['kbdProbe'] as string;
+        });
+      return [...new Set(keys)];
+    },
+    { widgets: WIDGETS, controls: CONTROLS },
+  );
+  if (wanted.length === 0) return { missed: [], invisible: [] };
+  // Where each Tab leaves focus is recorded in the page as the key comes up (a capturing keyup
+  // listener: Tab moves focus on keydown), and the page is read after every BURST presses: the
+  // same presses and the same readings as a read after every press, with half the round trips.
+  await page.evaluate(() => {
+    const seen: { key: string; visible: boolean }[] = [];
+    (window as unknown as { kbdSeen: typeof seen }).kbdSeen = seen;
+    window.addEventListener(
+      'keyup',
+      (event) => {
+        if (event.key !== 'Tab') return;
+        const el = document.activeElement as HTMLElement | null;
+        if (!el || el === document.body) return;
+        const style = getComputedStyle(el);
+        const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+        const ring = style.boxShadow !== 'none';
+        const playground = el.closest('fd-playground, fd-server-lab');
+        const key =
+          el.dataset['kbdProbe'] ??
+          // Monaco's focus target is its own text box (a textarea or an EditContext div) named like ours.
+          (playground && el.closest('.monaco-editor') ? `editor:${playground.id}:${el.getAttribute('aria-label')}` : '');
+        if (key) seen.push({ key, visible: outline || ring });
+      },
+      true,
+    );
+  });
+  const reached = new Map<string, boolean>();
+  const limit = Math.min(600, 80 + wanted.length * 4);
+  const BURST = 10;
+  for (let pressed = 0; pressed < limit && reached.size < wanted.length; pressed += BURST) {
+    for (let i = 0; i < BURST && pressed + i < limit; i++) await page.keyboard.press('Tab');
+    const seen = await page.evaluate(() => (window as unknown as { kbdSeen: Focused[] }).kbdSeen.splice(0));
+    for (const { key, visible } of seen) reached.set(key, visible);
+  }
+  const describe = (keys: string[]): Promise<string[]> =>
+    page.evaluate(
+      (ks) =>
+        ks.map((k) => {
+          const el = document.querySelector<HTMLElement>(`[data-kbd-probe="${CSS.escape(k)}"]`);
+          return `${el?.tagName.toLowerCase()} "${(el?.getAttribute('aria-label') ?? el?.textContent ?? '').trim().slice(0, 40)}"`;
+        }),
+      keys,
+    );
+  return {
+    missed: await describe(wanted.filter((key) => !reached.has(key))),
+    invisible: await describe([...reached].filter(([, visible]) => !visible).map(([key]) => key)),
+  };
+}
+
+// ── Sideways scroll ───────────────────────────────────────────────────────────
+
+/**
+ * Phones first: at the page's current width it scrolls only vertically; wide
+ * code and diagrams scroll inside their own boxes. Returns the page's widths
+ * and up to three elements that stick out of it outside any such box.
+ */
+export function sidewaysOverflow(page: Page): Promise<{ scrollWidth: number; clientWidth: number; wide: string[] }> {
+  return page.evaluate(() => {
+    const root = document.documentElement;
+    // Inside a box that scrolls or clips sideways (code, tab lists, wide
+    // diagrams), overflowing is what the box is for.
+    const inScroller = (el: Element): boolean => {
+      for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+        if (['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(p).overflowX)) return true;
+      }
+      return false;
+    };
+    const wide = [...document.querySelectorAll('main *')]
+      .filter((el) => el.getBoundingClientRect().right > root.clientWidth + 1)
+      .filter((el) => !inScroller(el))
+      .slice(0, 3)
+      .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`);
+    return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, wide };
+  });
+}
