@@ -26,6 +26,29 @@ async function approach(scope: Locator): Promise<void> {
 describeBrowser('editors', () => {
   const env = useBrowser();
 
+  it('starts the TypeScript worker only when the learner enters the editor: not for reading and Run; then a typed error is underlined', async () => {
+    const { page, consoleErrors } = await env.newPage();
+    await page.goto(`${env.origin}/lessons/first-client/`, { waitUntil: 'networkidle' });
+    const element = page.locator('fd-playground#first-client');
+    await approach(element);
+    const tsWorkers = (): Promise<number> => page.evaluate(() => performance.getEntriesByType('resource').filter((e) => /ts\.worker/.test(e.name)).length);
+    await element.getByRole('button', { name: 'Run', exact: true }).click();
+    await element.getByRole('log', { name: 'Output', exact: true }).getByText('Run finished.').waitFor();
+    await expect(tsWorkers()).resolves.toBe(0);
+    // The highlighting is there all the same (the quiet language has the same grammar): a keyword has its own colour.
+    const keyword = element.locator('.view-lines span[class^="mtk"]', { hasText: /^const$/ }).first();
+    // Monaco writes spaces as no-break spaces, which \s matches.
+    const plain = element.locator('.view-lines span[class^="mtk"]', { hasText: /^\sws\s=\s$/ }).first();
+    expect(await keyword.evaluate((el) => getComputedStyle(el).color)).not.toBe(await plain.evaluate((el) => getComputedStyle(el).color));
+    await element.getByRole('textbox', { name: 'Code', exact: true }).focus();
+    await page.keyboard.press('ControlOrMeta+End');
+    await page.keyboard.insertText('\nconst broken = ;\n');
+    await element.locator('.squiggly-error').first().waitFor({ timeout: 60_000 });
+    await expect(tsWorkers()).resolves.toBe(1);
+    await expect(problems(page, 'first-client')).resolves.toEqual({ shared: [expect.stringMatching(/^\d+:16 Expression expected\.$/)] });
+    expect(consoleErrors).toEqual([]);
+  }, 120_000);
+
   const typed = playgrounds.filter((p) => p.lang === 'ts');
   it('finds the TypeScript playgrounds', () => {
     expect(typed.map((p) => p.id)).toContain('first-client-typed');

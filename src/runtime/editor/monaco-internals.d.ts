@@ -1,6 +1,7 @@
 /**
  * The few Monaco modules the course imports beyond the public API (one
- * service override for clipboard.ts),
+ * service override for clipboard.ts; the JavaScript and TypeScript grammars
+ * for the quiet languages in monaco-setup.ts),
  * declared as far as they are used: monaco-editor ships no declarations
  * for them.
  */
@@ -23,4 +24,15 @@ declare module 'monaco-editor/platform/instantiation/common/descriptors' {
 }
 declare module 'monaco-editor/editor/standalone/browser/standaloneServices' {
   export const StandaloneServices: { initialize(overrides: Record<string, unknown>): unknown };
+}
+// The Monarch grammars behind Monaco's JavaScript and TypeScript highlighting, which monaco-setup.ts reuses.
+declare module 'monaco-editor/languages/definitions/javascript/javascript' {
+  import type { languages } from 'monaco-editor/editor';
+  export const conf: languages.LanguageConfiguration;
+  export const language: languages.IMonarchLanguage;
+}
+declare module 'monaco-editor/languages/definitions/typescript/typescript' {
+  import type { languages } from 'monaco-editor/editor';
+  export const conf: languages.LanguageConfiguration;
+  export const language: languages.IMonarchLanguage;
 }

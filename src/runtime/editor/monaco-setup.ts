@@ -15,6 +15,8 @@ import 'monaco-editor/languages/definitions/javascript/register';
 import 'monaco-editor/languages/definitions/typescript/register';
 // Lua for <ServerLab>: highlighting only (a Monarch grammar, no worker).
 import 'monaco-editor/languages/definitions/lua/register';
+import { conf as jsConf, language as jsGrammar } from 'monaco-editor/languages/definitions/javascript/javascript';
+import { conf as tsConf, language as tsGrammar } from 'monaco-editor/languages/definitions/typescript/typescript';
 import {
   getJavaScriptWorker,
   getTypeScriptWorker,
@@ -94,6 +96,25 @@ followSiteTheme(document.documentElement, (theme) => monaco.editor.setTheme(EDIT
 const MARK_OWNER = 'fd-run';
 const MONACO_LANGUAGE = { js: 'javascript', ts: 'typescript', lua: 'lua' } as const;
 
+/**
+ * An editor's code starts in a quiet twin of its language: the same grammar, so the same
+ * colours, and no language service. The TypeScript worker that checks JavaScript and
+ * TypeScript is a 2.9 MB script; starting it and checking one playground took 3.6 CPU-seconds
+ * of the 5.6 that Monaco's arrival cost on a laptop core (first-client lesson), far more on a
+ * phone. It starts when the learner enters an editor (or problems() is asked), so a learner
+ * who reads the code and presses Run never pays for it; errors found on Run are marked by the
+ * runner either way.
+ */
+const QUIET_LANGUAGE = { js: 'fd-quiet-javascript', ts: 'fd-quiet-typescript' } as const;
+for (const [id, conf, grammar] of [
+  [QUIET_LANGUAGE.js, jsConf, jsGrammar],
+  [QUIET_LANGUAGE.ts, tsConf, tsGrammar],
+] as const) {
+  monaco.languages.register({ id });
+  monaco.languages.setLanguageConfiguration(id, conf);
+  monaco.languages.setMonarchTokensProvider(id, grammar);
+}
+
 /** A screen that cannot hover and points with a finger: a phone or a tablet. */
 function touchOnly(): boolean {
   return typeof matchMedia === 'function' && matchMedia('(hover: none) and (pointer: coarse)').matches;
@@ -117,9 +138,15 @@ const TOUCH_OPTIONS: monaco.editor.IStandaloneEditorConstructionOptions = {
 
 export function monacoSurface(container: HTMLElement, initial: string, options: SurfaceOptions): CodeSurface {
   const uri = monaco.Uri.parse(`file:///${options.path}.${options.language}`);
+  const language = MONACO_LANGUAGE[options.language];
   const model =
-    monaco.editor.getModel(uri) ?? monaco.editor.createModel(initial, MONACO_LANGUAGE[options.language], uri);
+    monaco.editor.getModel(uri) ??
+    monaco.editor.createModel(initial, options.language === 'lua' ? language : QUIET_LANGUAGE[options.language], uri);
   model.setValue(initial);
+  /** From the quiet twin to the language itself: its language service (and worker) starts. */
+  const wake = (): void => {
+    if (model.getLanguageId() !== language) monaco.editor.setModelLanguage(model, language);
+  };
   const editor = monaco.editor.create(container, {
     model,
     ariaLabel: options.label,
@@ -137,6 +164,7 @@ export function monacoSurface(container: HTMLElement, initial: string, options: 
     tabFocusMode: true,
     ...(touchOnly() ? TOUCH_OPTIONS : {}),
   });
+  const waking = editor.onDidFocusEditorText(wake);
   editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => options.onRun());
   // The editor grows with its content, between 8 and 28 lines, like the textarea it replaced.
   const lineHeight = editor.getOption(monaco.editor.EditorOption.lineHeight);
@@ -175,6 +203,7 @@ export function monacoSurface(container: HTMLElement, initial: string, options: 
     async problems() {
       // Only the TypeScript worker checks code; Lua has no language service in Monaco.
       if (options.language === 'lua') return [];
+      wake();
       const getWorker = await languageWorker(options.language);
       const worker = await getWorker(uri);
       const file = uri.toString();
@@ -185,6 +214,7 @@ export function monacoSurface(container: HTMLElement, initial: string, options: 
       });
     },
     dispose() {
+      waking.dispose();
       changes.dispose();
       sizing.dispose();
       editor.dispose();
