@@ -2,8 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Three projects, tuned for a 2-core machine (figures in scripts/test.ts).
- * `npm test` runs unit beside the build, then integration, then e2e; a plain
- * `vitest run` runs the projects one after another (`sequence.groupOrder`).
+ * `npm test` runs unit and integration beside the build, and e2e beside them
+ * once the site is built; a plain `vitest run` runs the projects one after
+ * another (`sequence.groupOrder`).
  */
 export default defineConfig({
   test: {

@@ -3,10 +3,11 @@
  * (unit, integration, e2e in Chromium). All stages run even when one fails, so
  * one run shows everything; the last line is the count CI reads.
  *
- * The unit tests overlap the build; the type check and the linter run side by
- * side after them; then integration and e2e (one shared Chromium) run side by
- * side, each project still one file at a time (vitest.config.ts). Each
- * stage's output is held and printed in one piece when it ends. With
+ * The unit tests and the integration tests start with the build; once the
+ * build is done the type check, the linter and the e2e tests (one shared
+ * Chromium) join them, each vitest project still one file at a time
+ * (vitest.config.ts). Each stage's output is held and printed in one piece
+ * when it ends. With
  * arguments (`npm test -- <vitest args>`) the checks run as above and vitest
  * runs once, after the build, with those arguments.
  *
@@ -109,8 +110,8 @@ const built = stage('build (astro build, when stale)', async () => {
   return { ok, output };
 });
 const tests: Promise<boolean>[] = [];
-// The unit tests take seconds and overlap the build. The type check and the linter (pure
-// computation) follow, then integration and e2e together.
+// Each stage waits only for what it needs. The unit tests take seconds and overlap the build.
+// The type check and the linter (pure computation) follow the build, beside the tests.
 const unit = extraArgs.length > 0 ? Promise.resolve(true) : vitest('unit', ['--project', 'unit']);
 const checked = Promise.all([built, unit]).then(async () => {
   await Promise.all([
@@ -119,14 +120,15 @@ const checked = Promise.all([built, unit]).then(async () => {
   ]);
 });
 if (extraArgs.length > 0) {
-  tests.push(checked.then(() => vitest('as asked', extraArgs)));
+  tests.push(built.then(() => vitest('as asked', extraArgs)));
 } else {
   tests.push(unit);
   // Integration and e2e side by side: integration mostly waits (the machine sat ~90% idle through
-  // it, alone), e2e computes in Chromium (~86% busy), so each fills the other's gaps. The browser
-  // tests need the built site; a failed build still runs them, so they say what is missing.
-  tests.push(checked.then(() => vitest('integration', ['--project', 'integration'])));
-  tests.push(checked.then(() => vitest('e2e', ['--project', 'e2e'])));
+  // it, alone), e2e computes in Chromium (~86% busy), so each fills the other's gaps. Integration
+  // serves no site, so it starts at once, beside the build; the browser tests need the built site
+  // (a failed build still runs them, so they say what is missing).
+  tests.push(vitest('integration', ['--project', 'integration']));
+  tests.push(built.then(() => vitest('e2e', ['--project', 'e2e'])));
 }
 await Promise.all([checked, built, ...tests]);
 rmSync(outDir, { recursive: true, force: true });
