@@ -45,7 +45,7 @@ const SOLUTIONS: Record<string, string> = {
   'broadcast-trio': 'broadcast-trio.solution.js',
 };
 
-/** Pages whose playgrounds are run and checked side by side, each page in a tab of its own. */
+/** Pages whose playgrounds are run and checked side by side, each in a browser context (a window) of its own. */
 const AT_ONCE = 2;
 
 /** The status line once a run has ended (before the first run it says "Run the playground above"). */

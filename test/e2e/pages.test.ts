@@ -12,7 +12,7 @@ import { builtPages } from './pages.ts';
  *   off-site, then Tab through the whole page;
  * - light theme, loaded at 375×812 as a phone would: no sideways scroll, then
  *   at 1280 px axe, a clean console and nothing off-site again.
- * (Five loads a page before, one per check: 130 loads became 52.)
+ * A page load is most of a check's cost in Chromium, so the checks share them.
  */
 const pages = hasBuild ? builtPages() : [];
 const weights: Weight[] = [];
