@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
-import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import { describeBrowser, useBrowser } from './harness.ts';
 
 
@@ -32,19 +32,13 @@ interface Ticks {
 
 describeBrowser('the dashboard chart', () => {
   const env = useBrowser();
-  const contexts: BrowserContext[] = [];
-  afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => {});
-  });
 
   async function open(width: number, theme: 'dark' | 'light' = 'dark'): Promise<{ page: Page; errors: string[]; requests: string[] }> {
     const phone = width < 800;
-    const context = await env.browser.newContext(
-      phone ? { viewport: { width, height: 812 }, hasTouch: true, isMobile: true } : { viewport: { width, height: 900 } },
-    );
-    contexts.push(context);
-    await context.addInitScript((t) => localStorage.setItem('starlight-theme', t), theme);
-    const page = await context.newPage();
+    const { page } = await env.newPage({
+      context: phone ? { viewport: { width, height: 812 }, hasTouch: true, isMobile: true } : { viewport: { width, height: 900 } },
+    });
+    await page.addInitScript((t) => localStorage.setItem('starlight-theme', t), theme);
     const errors: string[] = [];
     const requests: string[] = [];
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));

@@ -23,8 +23,7 @@ describeBrowser('teaching a class', () => {
   const env = useBrowser({ classroom: true, teacherKey: KEY });
 
   async function learner(name: string): Promise<Page> {
-    const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
+    const { page } = await env.newPage({ context: { viewport: { width: 1280, height: 900 } } });
     await page.goto(`${env.origin}/classroom/`, { waitUntil: 'networkidle' });
     await page.getByRole('textbox', { name: 'Your name' }).focus();
     await page.keyboard.type(name);
@@ -46,8 +45,7 @@ describeBrowser('teaching a class', () => {
   it.each(layouts)('at $name px: the teacher enters the key, sees the learner, and watches their run live', async ({ name, options, touch }) => {
     const student = `Ada ${name}`;
     const ada = await learner(student);
-    const context = await env.browser.newContext(options);
-    const page = await context.newPage();
+    const { page } = await env.newPage({ context: options });
     const errors: string[] = [];
     page.on('console', (m) => (m.type() === 'error' ? errors.push(m.text()) : undefined));
     await page.goto(`${env.origin}/teacher/`, { waitUntil: 'networkidle' });
@@ -92,13 +90,10 @@ describeBrowser('teaching a class', () => {
     await page.screenshot({ path: join(tmpdir(), `classroom-teacher-${name}-diagram.png`), fullPage: false });
     // The one console line is the browser's own about the wrong key's 403, on purpose above.
     expect(errors).toEqual(['Failed to load resource: the server responded with a status of 403 (Forbidden)']);
-    await ada.context().close();
-    await context.close();
   }, 120_000);
 
   it('a learner who has not signed in is told where to, by the live diagram of the playground they ran', async () => {
-    const context = await env.browser.newContext();
-    const page = await context.newPage();
+    const { page } = await env.newPage();
     await page.goto(`${env.origin}${LESSON}`, { waitUntil: 'networkidle' });
     await page.locator(`#${PLAYGROUND}`).getByRole('button', { name: 'Run', exact: true }).focus();
     await page.keyboard.press('Enter');
@@ -106,7 +101,6 @@ describeBrowser('teaching a class', () => {
     await expect
       .poll(() => status.textContent(), { timeout: 30_000 })
       .toBe(`This course is served to a class: sign in at ${env.origin}/classroom/ (in this browser), then run again.`);
-    await context.close();
   }, 60_000);
 
   it('a learner cannot open the teacher\'s list, and the key is nowhere in their pages', async () => {
@@ -116,6 +110,5 @@ describeBrowser('teaching a class', () => {
     await bo.goto(`${env.origin}/teacher/`, { waitUntil: 'networkidle' });
     expect(await bo.getByLabel('Teacher key').isVisible()).toBe(true);
     expect(await bo.content()).not.toContain(KEY);
-    await bo.context().close();
   }, 60_000);
 });

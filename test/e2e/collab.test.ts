@@ -124,43 +124,38 @@ describeBrowser('collaborative editor', () => {
     { width: 1280, height: 900, touch: false },
     { width: 375, height: 812, touch: true },
   ])('at $width px the editors and controls are whole, inside the page, and easy to tap', async ({ width, height, touch }) => {
-    const context = await env.browser.newContext({ viewport: { width, height }, hasTouch: touch, isMobile: touch });
-    try {
-      const page = await context.newPage();
-      await open(page, env.origin);
-      const region = page.getByRole('region', { name: 'Two editors, one document' });
-      const box = await region.boundingBox();
-      if (!box) throw new Error('the editors are not rendered');
-      expect(box.x).toBeGreaterThanOrEqual(0);
-      expect(box.x + box.width).toBeLessThanOrEqual(width);
-      // Nothing inside scrolls sideways or sticks out of the group.
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
-      const controls = [
-        page.getByRole('textbox', { name: "Alice's editor" }),
-        page.getByRole('textbox', { name: "Bob's editor" }),
-        page.getByRole('combobox', { name: 'Network delay' }),
-        page.getByRole('button', { name: 'Start over' }),
-        page.locator('label').filter({ hasText: 'changes, merged by Yjs' }),
-        page.locator('label').filter({ hasText: 'the whole document (naive)' }),
-      ];
-      for (const control of controls) {
-        const b = await control.boundingBox();
-        if (!b) throw new Error('a control is not rendered');
-        expect(b.x).toBeGreaterThanOrEqual(box.x);
-        expect(b.x + b.width).toBeLessThanOrEqual(box.x + box.width + 0.5);
-        expect(b.height).toBeGreaterThanOrEqual(44);
-      }
-      // Side by side where there is room, one above the other on a phone, each wide enough for a line of the list.
-      const [a, b] = await Promise.all(["Alice's editor", "Bob's editor"].map((name) => page.getByRole('textbox', { name }).boundingBox()));
-      if (!a || !b) throw new Error('an editor is not rendered');
-      expect(a.width).toBeGreaterThanOrEqual(200);
-      if (width >= 1280) expect(a.y).toBe(b.y);
-      else expect(b.y).toBeGreaterThan(a.y + a.height);
-      await page.locator('fd-collab-editors[data-quiet]').waitFor();
-      mkdirSync(shots, { recursive: true });
-      await region.screenshot({ path: `${shots}collab-${width}.png` });
-    } finally {
-      await context.close();
+    const { page } = await env.newPage({ context: { viewport: { width, height }, hasTouch: touch, isMobile: touch } });
+    await open(page, env.origin);
+    const region = page.getByRole('region', { name: 'Two editors, one document' });
+    const box = await region.boundingBox();
+    if (!box) throw new Error('the editors are not rendered');
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(width);
+    // Nothing inside scrolls sideways or sticks out of the group.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+    const controls = [
+      page.getByRole('textbox', { name: "Alice's editor" }),
+      page.getByRole('textbox', { name: "Bob's editor" }),
+      page.getByRole('combobox', { name: 'Network delay' }),
+      page.getByRole('button', { name: 'Start over' }),
+      page.locator('label').filter({ hasText: 'changes, merged by Yjs' }),
+      page.locator('label').filter({ hasText: 'the whole document (naive)' }),
+    ];
+    for (const control of controls) {
+      const b = await control.boundingBox();
+      if (!b) throw new Error('a control is not rendered');
+      expect(b.x).toBeGreaterThanOrEqual(box.x);
+      expect(b.x + b.width).toBeLessThanOrEqual(box.x + box.width + 0.5);
+      expect(b.height).toBeGreaterThanOrEqual(44);
     }
+    // Side by side where there is room, one above the other on a phone, each wide enough for a line of the list.
+    const [a, b] = await Promise.all(["Alice's editor", "Bob's editor"].map((name) => page.getByRole('textbox', { name }).boundingBox()));
+    if (!a || !b) throw new Error('an editor is not rendered');
+    expect(a.width).toBeGreaterThanOrEqual(200);
+    if (width >= 1280) expect(a.y).toBe(b.y);
+    else expect(b.y).toBeGreaterThan(a.y + a.height);
+    await page.locator('fd-collab-editors[data-quiet]').waitFor();
+    mkdirSync(shots, { recursive: true });
+    await region.screenshot({ path: `${shots}collab-${width}.png` });
   });
 });

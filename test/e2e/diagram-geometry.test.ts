@@ -261,35 +261,30 @@ describeBrowser('the live diagram as a person sees it', () => {
       const found: { playground: string; problems: string[] }[] = [];
       await Promise.all(
         Array.from({ length: AT_ONCE }, async () => {
-          const context = await env.browser.newContext(options);
-          try {
-            for (let next = queue.shift(); next; next = queue.shift()) {
-              const [path, playgrounds] = next;
-              const page = await context.newPage();
-              try {
-                for (const playground of playgrounds) {
-                  const file = SOLUTIONS[playground];
-                  if (!file) continue;
-                  await page.addInitScript(
-                    ([key, code]) => localStorage.setItem(key as string, code as string),
-                    [progressKeys.code(playground, 'shared'), solution(file)],
-                  );
-                }
-                await page.goto(`${env.origin}${path}`, { waitUntil: 'networkidle' });
-                for (const playground of playgrounds) {
-                  try {
-                    await runToEnd(page, playground);
-                    found.push({ playground, problems: await geometryProblems(page, playground) });
-                  } catch (error) {
-                    found.push({ playground, problems: [`the run failed: ${(error as Error).message.split('\n')[0]}`] });
-                  }
-                }
-              } finally {
-                await page.close();
+          for (let next = queue.shift(); next; next = queue.shift()) {
+            const [path, playgrounds] = next;
+            const { page, release } = await env.newPage({ keep: true, context: options });
+            try {
+              for (const playground of playgrounds) {
+                const file = SOLUTIONS[playground];
+                if (!file) continue;
+                await page.addInitScript(
+                  ([key, code]) => localStorage.setItem(key as string, code as string),
+                  [progressKeys.code(playground, 'shared'), solution(file)],
+                );
               }
+              await page.goto(`${env.origin}${path}`, { waitUntil: 'networkidle' });
+              for (const playground of playgrounds) {
+                try {
+                  await runToEnd(page, playground);
+                  found.push({ playground, problems: await geometryProblems(page, playground) });
+                } catch (error) {
+                  found.push({ playground, problems: [`the run failed: ${(error as Error).message.split('\n')[0]}`] });
+                }
+              }
+            } finally {
+              await release();
             }
-          } finally {
-            await context.close();
           }
         }),
       );
@@ -300,30 +295,25 @@ describeBrowser('the live diagram as a person sees it', () => {
   }
 
   it('the geometry check itself fails on a label past its lifelines and a lane pushed out of reach', async () => {
-    const context = await env.browser.newContext(VIEWPORTS[1]?.options);
-    try {
-      const page = await context.newPage();
-      await page.goto(`${env.origin}/lessons/handshake-and-frames/`, { waitUntil: 'networkidle' });
-      await runToEnd(page, 'handshake-accept');
-      expect(await geometryProblems(page, 'handshake-accept')).toEqual([]);
-      // What the diagram looked like before labels were fitted, and a lane name drawn past the edge.
-      await page.evaluate(() => {
-        const root = document.getElementById('handshake-accept-diagram') as HTMLElement;
-        const label = root.querySelectorAll('[data-rows] text.sd-label')[2] as SVGTextElement;
-        label.textContent = 'text "a label far longer than the room between the two lifelines it belongs to" (80 bytes)';
-        const name = root.querySelector('[data-lanes] text.sd-name:last-of-type') as SVGTextElement;
-        name.setAttribute('x', String(Number(name.getAttribute('x')) + 400));
-      });
-      const problems = await geometryProblems(page, 'handshake-accept');
-      expect(problems).toEqual(
-        expect.arrayContaining([
-          expect.stringMatching(/^row 2 \(.*\): label spans [-\d.]+\.\.[-\d.]+ px, past its lifelines/),
-          expect.stringMatching(/^lane name "server": spans [-\d.]+\.\.[-\d.]+ px, the container scrolls over 0\.\.\d+$/),
-        ]),
-      );
-    } finally {
-      await context.close();
-    }
+    const { page } = await env.newPage({ context: VIEWPORTS[1]?.options ?? {} });
+    await page.goto(`${env.origin}/lessons/handshake-and-frames/`, { waitUntil: 'networkidle' });
+    await runToEnd(page, 'handshake-accept');
+    expect(await geometryProblems(page, 'handshake-accept')).toEqual([]);
+    // What the diagram looked like before labels were fitted, and a lane name drawn past the edge.
+    await page.evaluate(() => {
+      const root = document.getElementById('handshake-accept-diagram') as HTMLElement;
+      const label = root.querySelectorAll('[data-rows] text.sd-label')[2] as SVGTextElement;
+      label.textContent = 'text "a label far longer than the room between the two lifelines it belongs to" (80 bytes)';
+      const name = root.querySelector('[data-lanes] text.sd-name:last-of-type') as SVGTextElement;
+      name.setAttribute('x', String(Number(name.getAttribute('x')) + 400));
+    });
+    const problems = await geometryProblems(page, 'handshake-accept');
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^row 2 \(.*\): label spans [-\d.]+\.\.[-\d.]+ px, past its lifelines/),
+        expect.stringMatching(/^lane name "server": spans [-\d.]+\.\.[-\d.]+ px, the container scrolls over 0\.\.\d+$/),
+      ]),
+    );
   }, 120_000);
 
   const references = new URL('./references/', import.meta.url).pathname;
@@ -370,56 +360,51 @@ describeBrowser('the live diagram as a person sees it', () => {
 
   for (const { name, options } of VIEWPORTS) {
     it(`at ${name} px, a three-client run looks like its reference screenshots`, async () => {
-      const context = await env.browser.newContext({ ...options, reducedMotion: 'reduce' });
-      try {
-        const page = await context.newPage();
-        // The playground really runs; the diagram is fed the fixed recording of such a run.
-        await page.routeWebSocket(/\/inspect\?/, (socket) => {
-          const tag = new URL(socket.url()).searchParams.get('fd-tag') ?? '';
-          for (const event of trioRecording(tag)) socket.send(JSON.stringify(event));
-        });
-        await page.goto(`${env.origin}/lessons/broadcasting/`, { waitUntil: 'networkidle' });
-        await runToEnd(page, 'broadcast-trio');
-        const diagram = page.locator('#broadcast-trio-diagram');
-        const viewport = diagram.locator('[data-viewport]');
-        await viewport.scrollIntoViewIfNeeded();
-        await page.mouse.move(0, 0);
-        const shots: { file: string; left: 'start' | 'end' }[] = [{ file: `diagram-trio-${name}.png`, left: 'start' }];
-        if (name === '375') shots.push({ file: `diagram-trio-${name}-scrolled.png`, left: 'end' });
-        const taken: Buffer[] = [];
-        for (const shot of shots) {
-          await viewport.evaluate((el, left) => el.scrollTo(left === 'start' ? 0 : el.scrollWidth, 0), shot.left);
-          await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-          // Times are fixed by the recording; hidden anyway, so a change to how they are written is not a layout change.
-          // A clip of whole pixels: the element's own box can straddle a pixel and come out 448 or 449 px tall.
-          const box = await viewport.boundingBox();
-          if (!box) throw new Error('the diagram is not on screen');
-          const clip = { x: Math.round(box.x), y: Math.round(box.y), width: Math.round(box.width), height: Math.round(box.height) };
-          const actual = await page.screenshot({ clip, style: '.sd-time { visibility: hidden } :focus { outline: none !important }', animations: 'disabled' });
-          taken.push(actual);
-          const reference = `${references}${shot.file}`;
-          if (update || !existsSync(reference)) {
-            mkdirSync(references, { recursive: true });
-            writeFileSync(reference, actual);
-            if (!update) throw new Error(`No reference screenshot ${reference}: wrote one from this run; look at it, commit it, and run again.`);
-            continue;
-          }
-          const result = await compare(page, actual, readFileSync(reference));
-          if (result.different / result.total > MAX_DIFFERENT) {
-            mkdirSync(failures, { recursive: true });
-            writeFileSync(`${failures}${shot.file}`, actual);
-            if (result.diff) writeFileSync(`${failures}${shot.file.replace('.png', '.diff.png')}`, Buffer.from(result.diff, 'base64'));
-          }
-          const changed = result.different / result.total > MAX_DIFFERENT ? `${result.different} of ${result.total} pixels (see ${failures})` : 'no';
-          expect({ shot: shot.file, size: result.size, changed }).toEqual({ shot: shot.file, size: 'same', changed: 'no' });
+      const { page } = await env.newPage({ context: { ...options, reducedMotion: 'reduce' } });
+      // The playground really runs; the diagram is fed the fixed recording of such a run.
+      await page.routeWebSocket(/\/inspect\?/, (socket) => {
+        const tag = new URL(socket.url()).searchParams.get('fd-tag') ?? '';
+        for (const event of trioRecording(tag)) socket.send(JSON.stringify(event));
+      });
+      await page.goto(`${env.origin}/lessons/broadcasting/`, { waitUntil: 'networkidle' });
+      await runToEnd(page, 'broadcast-trio');
+      const diagram = page.locator('#broadcast-trio-diagram');
+      const viewport = diagram.locator('[data-viewport]');
+      await viewport.scrollIntoViewIfNeeded();
+      await page.mouse.move(0, 0);
+      const shots: { file: string; left: 'start' | 'end' }[] = [{ file: `diagram-trio-${name}.png`, left: 'start' }];
+      if (name === '375') shots.push({ file: `diagram-trio-${name}-scrolled.png`, left: 'end' });
+      const taken: Buffer[] = [];
+      for (const shot of shots) {
+        await viewport.evaluate((el, left) => el.scrollTo(left === 'start' ? 0 : el.scrollWidth, 0), shot.left);
+        await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+        // Times are fixed by the recording; hidden anyway, so a change to how they are written is not a layout change.
+        // A clip of whole pixels: the element's own box can straddle a pixel and come out 448 or 449 px tall.
+        const box = await viewport.boundingBox();
+        if (!box) throw new Error('the diagram is not on screen');
+        const clip = { x: Math.round(box.x), y: Math.round(box.y), width: Math.round(box.width), height: Math.round(box.height) };
+        const actual = await page.screenshot({ clip, style: '.sd-time { visibility: hidden } :focus { outline: none !important }', animations: 'disabled' });
+        taken.push(actual);
+        const reference = `${references}${shot.file}`;
+        if (update || !existsSync(reference)) {
+          mkdirSync(references, { recursive: true });
+          writeFileSync(reference, actual);
+          if (!update) throw new Error(`No reference screenshot ${reference}: wrote one from this run; look at it, commit it, and run again.`);
+          continue;
         }
-        // The comparison can fail: the same diagram scrolled sideways (lanes moved by 207 px) is far over the threshold.
-        if (taken.length === 2 && !update) {
-          const moved = await compare(page, taken[0] as Buffer, taken[1] as Buffer);
-          expect(moved.different / moved.total).toBeGreaterThan(MAX_DIFFERENT * 10);
+        const result = await compare(page, actual, readFileSync(reference));
+        if (result.different / result.total > MAX_DIFFERENT) {
+          mkdirSync(failures, { recursive: true });
+          writeFileSync(`${failures}${shot.file}`, actual);
+          if (result.diff) writeFileSync(`${failures}${shot.file.replace('.png', '.diff.png')}`, Buffer.from(result.diff, 'base64'));
         }
-      } finally {
-        await context.close();
+        const changed = result.different / result.total > MAX_DIFFERENT ? `${result.different} of ${result.total} pixels (see ${failures})` : 'no';
+        expect({ shot: shot.file, size: result.size, changed }).toEqual({ shot: shot.file, size: 'same', changed: 'no' });
+      }
+      // The comparison can fail: the same diagram scrolled sideways (lanes moved by 207 px) is far over the threshold.
+      if (taken.length === 2 && !update) {
+        const moved = await compare(page, taken[0] as Buffer, taken[1] as Buffer);
+        expect(moved.different / moved.total).toBeGreaterThan(MAX_DIFFERENT * 10);
       }
     }, 120_000);
   }

@@ -12,7 +12,7 @@ describeBrowser('the extensions lesson, run in the browser', () => {
   const env = useBrowser();
 
   async function run(id: string, lastLine: RegExp): Promise<{ output: string[]; rows: string[]; errors: string[] }> {
-    const { page, consoleErrors } = await env.newPage();
+    const { page, consoleErrors, release } = await env.newPage();
     await page.goto(`${env.origin}${PAGE}`, { waitUntil: 'networkidle' });
     const playground = page.locator(`#${id}`);
     await playground.scrollIntoViewIfNeeded();
@@ -23,7 +23,7 @@ describeBrowser('the extensions lesson, run in the browser', () => {
     await expect.poll(() => diagram.getByRole('status').textContent(), { timeout: 30_000 }).toMatch(/^Run finished/);
     const rows = await diagram.getByRole('list', { name: 'Frames' }).getByRole('listitem').evaluateAll((items) => items.map((li) => li.getAttribute('aria-label') ?? li.textContent ?? ''));
     const output = (await lines.allTextContents()).filter((l) => !l.startsWith('Note: your code says'));
-    await page.close();
+    await release();
     return { output, rows, errors: consoleErrors };
   }
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, inject, onTestFinished } from 'vitest';
 import { startServer, type RunningServer } from '../../server/app.ts';
 import type { ServerOptions } from '../../server/config.ts';
@@ -40,6 +40,15 @@ export interface PageRecord {
   failedRequests: string[];
   foreignRequests: string[];
   requests: string[];
+  /** Hands the page back (see `newPage`); a page opened in a test is handed back when the test ends. */
+  release(): Promise<void>;
+}
+
+export interface NewPageOptions {
+  /** Kept past the test that opened it, until `release()` or the end of the file. */
+  keep?: boolean;
+  /** The browser context's options (viewport, touch, colour scheme, user agent …). */
+  context?: BrowserContextOptions;
 }
 
 export interface BrowserEnv {
@@ -48,10 +57,124 @@ export interface BrowserEnv {
   origin: string;
   browser: Browser;
   /**
-   * A page in a context of its own, closed when the test that opened it ends; with `keep`, or when
-   * opened in a hook, it lives until the caller closes its context or the file ends.
+   * A page as a first visit sees it: no cookies, no storage, no init scripts, routes or listeners
+   * of an earlier test. A page handed back is reset and handed out again, in the same browser
+   * context and renderer, so later tests of the file reuse a warm renderer (see `PagePool`).
    */
-  newPage(options?: { keep?: boolean }): Promise<PageRecord>;
+  newPage(options?: NewPageOptions): Promise<PageRecord>;
+}
+
+/**
+ * The pages of one test file. A new page in a new context costs Chromium about 1 CPU-second before
+ * it loads anything, and a lesson with its editor about 4.9 CPU-seconds in that new renderer
+ * against 1.2–1.7 in one that has shown a lesson before (its compiled scripts, parsed styles and
+ * fonts are kept in the renderer). So a page handed back is not closed but reset, and handed out
+ * again to a test asking for the same context options:
+ * - its other pages are closed, its listeners, routes and init scripts removed, and it is taken
+ *   to about:blank (the lesson unloads: timers, sockets and workers end);
+ * - the origin's cookies and storage are cleared, permissions and network conditions reset;
+ * - the viewport and emulated media go back to the context's options, the mouse to the corner.
+ * What cannot be undone (an installed fake clock, an exposed function, a WebSocket route) retires the
+ * context instead: it is closed when handed back.
+ */
+class PagePool {
+  readonly #idle = new Map<string, Slot[]>();
+  readonly #all = new Set<BrowserContext>();
+  readonly #browser: Browser;
+  readonly #origin: string;
+
+  constructor(browser: Browser, origin: string) {
+    this.#browser = browser;
+    this.#origin = origin;
+  }
+
+  async take(options: BrowserContextOptions): Promise<Slot> {
+    const key = JSON.stringify(options);
+    const slot = this.#idle.get(key)?.pop();
+    if (slot) return slot;
+    const context = await this.#browser.newContext(options);
+    this.#all.add(context);
+    const page = await context.newPage();
+    return trackSlot({ key, options, context, page, undo: [], retired: false });
+  }
+
+  async give(slot: Slot): Promise<void> {
+    const { context, page } = slot;
+    try {
+      if (slot.retired || page.isClosed()) throw new Error('not reusable');
+      for (const other of context.pages()) if (other !== page) await other.close();
+      // The context's own listeners stay: removing them all leaves its close() waiting forever
+      // (playwright-core 1.65); no test listens on a context.
+      page.removeAllListeners();
+      await page.unrouteAll({ behavior: 'ignoreErrors' });
+      await context.unrouteAll({ behavior: 'ignoreErrors' });
+      for (const undo of slot.undo.splice(0)) await undo.dispose();
+      await page.goto('about:blank');
+      await context.clearCookies();
+      await context.clearPermissions();
+      await context.setOffline(false);
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Storage.clearDataForOrigin', { origin: this.#origin, storageTypes: 'all' });
+      await cdp.detach();
+      await page.setViewportSize(slot.options.viewport ?? { width: 1280, height: 720 });
+      await page.emulateMedia({
+        media: null,
+        colorScheme: slot.options.colorScheme ?? 'light',
+        reducedMotion: slot.options.reducedMotion ?? 'no-preference',
+        forcedColors: slot.options.forcedColors ?? 'none',
+      });
+      await page.mouse.move(0, 0);
+      const idle = this.#idle.get(slot.key) ?? [];
+      idle.push(slot);
+      this.#idle.set(slot.key, idle);
+    } catch {
+      this.#all.delete(context);
+      await context.close().catch(() => {});
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const context of this.#all) await context.close().catch(() => {});
+    this.#all.clear();
+    this.#idle.clear();
+  }
+}
+
+interface Slot {
+  key: string;
+  options: BrowserContextOptions;
+  context: BrowserContext;
+  page: Page;
+  /** Init scripts the test added, removed when the page is handed back. */
+  undo: { dispose(): Promise<void> }[];
+  /** The test changed what a reset cannot undo: the context is closed, not reused. */
+  retired: boolean;
+}
+
+/** Wraps the page's and context's methods whose effect outlives a navigation, so `give` can undo them. */
+function trackSlot(slot: Slot): Slot {
+  for (const target of [slot.page, slot.context] as const) {
+    const addInitScript = target.addInitScript.bind(target) as (...args: unknown[]) => Promise<{ dispose(): Promise<void> }>;
+    (target as { addInitScript: unknown }).addInitScript = async (...args: unknown[]) => {
+      const script = await addInitScript(...args);
+      slot.undo.push(script);
+      return script;
+    };
+    // unrouteAll leaves WebSocket routes in place (playwright-core 1.65), so they retire the context too.
+    for (const name of ['exposeFunction', 'exposeBinding', 'routeWebSocket', 'routeFromHAR'] as const) {
+      const original = (target[name] as (...args: unknown[]) => Promise<unknown>).bind(target);
+      (target as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+        slot.retired = true;
+        return original(...args);
+      };
+    }
+    const install = target.clock.install.bind(target.clock);
+    target.clock.install = (...args: Parameters<typeof install>) => {
+      slot.retired = true;
+      return install(...args);
+    };
+  }
+  return slot;
 }
 
 /**
@@ -79,24 +202,27 @@ async function sharedOrOwnBrowser(): Promise<Browser> {
  */
 export function useBrowser(serverOptions: ServerOptions = {}): BrowserEnv {
   const env = {} as BrowserEnv;
-  const contexts: BrowserContext[] = [];
+  let pool: PagePool | undefined;
   beforeAll(async () => {
     if (!hasBuild) throw new Error(`No built site in ${siteDir}. Run: npm run build`);
     env.server = await startServer({ port: 0, siteDir, logLevel: 'error', ...serverOptions });
     env.origin = `http://127.0.0.1:${env.server.port}`;
     env.browser = await sharedOrOwnBrowser();
-    env.newPage = async ({ keep = false } = {}) => {
-      const context = await env.browser.newContext();
-      contexts.push(context);
-      // A page opened in a test closes when that test ends: an open lesson keeps running its
+    const pages = new PagePool(env.browser, env.origin);
+    pool = pages;
+    env.newPage = async ({ keep = false, context: options = {} } = {}) => {
+      const slot = await pages.take(options);
+      const { page } = slot;
+      let released: Promise<void> | undefined;
+      const release = (): Promise<void> => (released ??= pages.give(slot));
+      // A page opened in a test is handed back when that test ends: an open lesson keeps running its
       // timers, health polls and charts, and 49 of them left open compete with the test that runs.
       try {
-        if (!keep) onTestFinished(() => context.close().catch(() => {}));
+        if (!keep) onTestFinished(release);
       } catch {
-        // Opened outside a test (a hook): closed with the file, below.
+        // Opened outside a test (a hook): handed back by its caller or closed with the file.
       }
-      const page = await context.newPage();
-      const record: PageRecord = { page, consoleErrors: [], failedRequests: [], foreignRequests: [], requests: [] };
+      const record: PageRecord = { page, consoleErrors: [], failedRequests: [], foreignRequests: [], requests: [], release };
       page.on('console', (message) => {
         if (message.type() === 'error') record.consoleErrors.push(message.text());
       });
@@ -123,7 +249,7 @@ export function useBrowser(serverOptions: ServerOptions = {}): BrowserEnv {
     };
   });
   afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => {});
+    await pool?.close();
     await env.browser?.close();
     await env.server?.close();
   });

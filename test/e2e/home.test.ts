@@ -1,5 +1,5 @@
-import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import { describeBrowser, useBrowser } from './harness.ts';
 
 
@@ -18,17 +18,11 @@ async function box(locator: Locator): Promise<{ x: number; y: number; width: num
  */
 describeBrowser('the header and "On this page"', () => {
   const env = useBrowser();
-  const contexts: BrowserContext[] = [];
-  afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => {});
-  });
 
   async function open(width: number, path: string): Promise<{ page: Page; errors: string[] }> {
-    const context = await env.browser.newContext(
-      width < 800 ? { viewport: { width, height: 812 }, hasTouch: true, isMobile: true } : { viewport: { width, height: 900 } },
-    );
-    contexts.push(context);
-    const page = await context.newPage();
+    const { page } = await env.newPage({
+      context: width < 800 ? { viewport: { width, height: 812 }, hasTouch: true, isMobile: true } : { viewport: { width, height: 900 } },
+    });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));

@@ -91,53 +91,48 @@ describeBrowser('server lab: your own client', () => {
 
   it.each([375, 1280])('at %i px: both editors, both Run buttons and the Output are within the lab, 44 px targets; a tap runs the client', { timeout: 300_000 }, async (width) => {
     const phone = width < 800;
-    const context = await env.browser.newContext(
-      phone ? { viewport: { width, height: 812 }, hasTouch: true, isMobile: true, deviceScaleFactor: 1 } : { viewport: { width, height: 900 } },
-    );
-    try {
-      const page = await context.newPage();
-      await withSolution(page);
-      await page.goto(`${env.origin}${LESSON}`, { waitUntil: 'networkidle' });
-      const scope = lab(page);
-      await scope.scrollIntoViewIfNeeded();
-      await scope.locator('.monaco-editor').first().waitFor({ timeout: 120_000 });
-      const toggle = scope.getByRole('button', { name: 'Your client', exact: true });
-      if (phone) await toggle.tap();
-      else await toggle.click();
-      await scope.locator('.monaco-editor').nth(1).waitFor({ timeout: 120_000 });
-      const outer = await scope.boundingBox();
-      expect(outer).not.toBeNull();
-      if (!outer) return;
-      const within = async (part: Locator, name: string, target: boolean): Promise<void> => {
-        await part.scrollIntoViewIfNeeded();
-        const box = await part.boundingBox();
-        expect(box, name).not.toBeNull();
-        if (!box) return;
-        const lab = await scope.boundingBox();
-        if (!lab) return;
-        expect(box.x, `${name} left`).toBeGreaterThanOrEqual(lab.x);
-        expect(box.x + box.width, `${name} right`).toBeLessThanOrEqual(lab.x + lab.width);
-        expect(box.width, `${name} width`).toBeGreaterThan(target ? 43 : 200);
-        if (target) expect(box.height, `${name} height`).toBeGreaterThanOrEqual(44);
-        else expect(box.height, `${name} height`).toBeGreaterThan(60);
-      };
-      await within(scope.locator('.monaco-editor').nth(0), 'server editor', false);
-      await within(scope.locator('.monaco-editor').nth(1), 'client editor', false);
-      for (const name of ['Run', 'Stop', 'Your client', 'Run your client', 'Reset client']) await within(scope.getByRole('button', { name, exact: true }), name, true);
-      await within(scope.getByRole('log'), 'Output', false);
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+    const { page } = await env.newPage({
+      context: phone ? { viewport: { width, height: 812 }, hasTouch: true, isMobile: true, deviceScaleFactor: 1 } : { viewport: { width, height: 900 } },
+    });
+    await withSolution(page);
+    await page.goto(`${env.origin}${LESSON}`, { waitUntil: 'networkidle' });
+    const scope = lab(page);
+    await scope.scrollIntoViewIfNeeded();
+    await scope.locator('.monaco-editor').first().waitFor({ timeout: 120_000 });
+    const toggle = scope.getByRole('button', { name: 'Your client', exact: true });
+    if (phone) await toggle.tap();
+    else await toggle.click();
+    await scope.locator('.monaco-editor').nth(1).waitFor({ timeout: 120_000 });
+    const outer = await scope.boundingBox();
+    expect(outer).not.toBeNull();
+    if (!outer) return;
+    const within = async (part: Locator, name: string, target: boolean): Promise<void> => {
+      await part.scrollIntoViewIfNeeded();
+      const box = await part.boundingBox();
+      expect(box, name).not.toBeNull();
+      if (!box) return;
+      const lab = await scope.boundingBox();
+      if (!lab) return;
+      expect(box.x, `${name} left`).toBeGreaterThanOrEqual(lab.x);
+      expect(box.x + box.width, `${name} right`).toBeLessThanOrEqual(lab.x + lab.width);
+      expect(box.width, `${name} width`).toBeGreaterThan(target ? 43 : 200);
+      if (target) expect(box.height, `${name} height`).toBeGreaterThanOrEqual(44);
+      else expect(box.height, `${name} height`).toBeGreaterThan(60);
+    };
+    await within(scope.locator('.monaco-editor').nth(0), 'server editor', false);
+    await within(scope.locator('.monaco-editor').nth(1), 'client editor', false);
+    for (const name of ['Run', 'Stop', 'Your client', 'Run your client', 'Reset client']) await within(scope.getByRole('button', { name, exact: true }), name, true);
+    await within(scope.getByRole('log'), 'Output', false);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
 
-      const run = scope.getByRole('button', { name: 'Run your client', exact: true });
-      if (phone) await run.tap();
-      else await run.click();
-      const output = scope.getByRole('log');
-      await output.getByText('[your client] echoed: hello', { exact: true }).waitFor({ timeout: RUN_MS });
-      await output.getByText('[your client] echoed: 3 bytes (binary)', { exact: true }).waitFor({ timeout: RUN_MS });
-      await scope.locator('[data-client]').screenshot({ path: `${shots}server-lab-client-section-${width}.png` });
-      await output.scrollIntoViewIfNeeded();
-      await page.screenshot({ path: `${shots}server-lab-client-output-${width}.png` });
-    } finally {
-      await context.close();
-    }
+    const run = scope.getByRole('button', { name: 'Run your client', exact: true });
+    if (phone) await run.tap();
+    else await run.click();
+    const output = scope.getByRole('log');
+    await output.getByText('[your client] echoed: hello', { exact: true }).waitFor({ timeout: RUN_MS });
+    await output.getByText('[your client] echoed: 3 bytes (binary)', { exact: true }).waitFor({ timeout: RUN_MS });
+    await scope.locator('[data-client]').screenshot({ path: `${shots}server-lab-client-section-${width}.png` });
+    await output.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${shots}server-lab-client-output-${width}.png` });
   });
 });

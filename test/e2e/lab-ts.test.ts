@@ -85,37 +85,32 @@ describeBrowser('server lab in TypeScript', () => {
 
   it.each([375, 1280])('at %i px: the language switch is reachable and each button is a 44 px target', { timeout: 300_000 }, async (width) => {
     const phone = width < 800;
-    const context = await env.browser.newContext(
-      phone ? { viewport: { width, height: 812 }, hasTouch: true, isMobile: true, deviceScaleFactor: 1 } : { viewport: { width, height: 900 } },
-    );
-    try {
-      const page = await context.newPage();
-      await page.goto(`${env.origin}${LESSON}`, { waitUntil: 'networkidle' });
-      const scope = lab(page);
-      await scope.scrollIntoViewIfNeeded();
-      await scope.locator('.monaco-editor').first().waitFor({ timeout: 120_000 });
-      const outer = await scope.boundingBox();
-      expect(outer).not.toBeNull();
-      if (!outer) return;
-      for (const name of ['Lua (OpenResty)', 'TypeScript (Node, ws)']) {
-        const button = scope.getByRole('group', { name: 'Server language' }).getByRole('button', { name });
-        const box = await button.boundingBox();
-        expect(box, name).not.toBeNull();
-        if (!box) continue;
-        expect(box.height, `${name} height`).toBeGreaterThanOrEqual(44);
-        expect(box.width, `${name} width`).toBeGreaterThanOrEqual(44);
-        expect(box.x, `${name} left`).toBeGreaterThanOrEqual(outer.x);
-        expect(box.x + box.width, `${name} right`).toBeLessThanOrEqual(outer.x + outer.width);
-      }
-      const ts = scope.getByRole('button', { name: 'TypeScript (Node, ws)' });
-      if (phone) await ts.tap();
-      else await ts.click();
-      expect(await ts.getAttribute('aria-pressed')).toBe('true');
-      await scope.getByRole('textbox', { name: 'Your server (TypeScript)', exact: true }).waitFor({ timeout: 120_000 });
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
-      await scope.screenshot({ path: `${shots}server-lab-ts-${width}.png` });
-    } finally {
-      await context.close();
+    const { page } = await env.newPage({
+      context: phone ? { viewport: { width, height: 812 }, hasTouch: true, isMobile: true, deviceScaleFactor: 1 } : { viewport: { width, height: 900 } },
+    });
+    await page.goto(`${env.origin}${LESSON}`, { waitUntil: 'networkidle' });
+    const scope = lab(page);
+    await scope.scrollIntoViewIfNeeded();
+    await scope.locator('.monaco-editor').first().waitFor({ timeout: 120_000 });
+    const outer = await scope.boundingBox();
+    expect(outer).not.toBeNull();
+    if (!outer) return;
+    for (const name of ['Lua (OpenResty)', 'TypeScript (Node, ws)']) {
+      const button = scope.getByRole('group', { name: 'Server language' }).getByRole('button', { name });
+      const box = await button.boundingBox();
+      expect(box, name).not.toBeNull();
+      if (!box) continue;
+      expect(box.height, `${name} height`).toBeGreaterThanOrEqual(44);
+      expect(box.width, `${name} width`).toBeGreaterThanOrEqual(44);
+      expect(box.x, `${name} left`).toBeGreaterThanOrEqual(outer.x);
+      expect(box.x + box.width, `${name} right`).toBeLessThanOrEqual(outer.x + outer.width);
     }
+    const ts = scope.getByRole('button', { name: 'TypeScript (Node, ws)' });
+    if (phone) await ts.tap();
+    else await ts.click();
+    expect(await ts.getAttribute('aria-pressed')).toBe('true');
+    await scope.getByRole('textbox', { name: 'Your server (TypeScript)', exact: true }).waitFor({ timeout: 120_000 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+    await scope.screenshot({ path: `${shots}server-lab-ts-${width}.png` });
   });
 });

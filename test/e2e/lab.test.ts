@@ -104,43 +104,38 @@ describeBrowser('server lab', () => {
 
   it.each([375, 1280])('at %i px: every button is a 44 px target and nothing is cut off', async (width) => {
     const phone = width < 800;
-    const context = await env.browser.newContext(
-      phone ? { viewport: { width, height: 812 }, hasTouch: true, isMobile: true, deviceScaleFactor: 1 } : { viewport: { width, height: 900 } },
-    );
-    try {
-      const page = await context.newPage();
-      await page.goto(`${env.origin}${LESSON}`, { waitUntil: 'networkidle' });
-      const scope = lab(page);
-      await scope.scrollIntoViewIfNeeded();
-      await scope.locator('.monaco-editor').first().waitFor({ timeout: 30_000 });
-      const outer = await scope.boundingBox();
-      expect(outer).not.toBeNull();
-      if (!outer) return;
-      expect(outer.x).toBeGreaterThanOrEqual(0);
-      expect(outer.x + outer.width).toBeLessThanOrEqual(width);
-      for (const name of ['Run', 'Stop', 'Reset', 'Solution', 'Hint (0 of 3)']) {
-        const box = await scope.getByRole('button', { name, exact: true }).boundingBox();
-        expect(box, name).not.toBeNull();
-        if (!box) continue;
-        expect(box.height, `${name} height`).toBeGreaterThanOrEqual(44);
-        expect(box.width, `${name} width`).toBeGreaterThanOrEqual(44);
-        expect(box.x, `${name} left`).toBeGreaterThanOrEqual(outer.x);
-        expect(box.x + box.width, `${name} right`).toBeLessThanOrEqual(outer.x + outer.width);
-      }
-      for (const part of [scope.locator('.monaco-editor').first(), scope.getByRole('log')]) {
-        const box = await part.boundingBox();
-        expect(box).not.toBeNull();
-        if (!box) continue;
-        expect(box.x).toBeGreaterThanOrEqual(outer.x);
-        expect(box.x + box.width).toBeLessThanOrEqual(outer.x + outer.width);
-      }
-      // Nothing on the page scrolls sideways.
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
-      await press(scope.getByRole('button', { name: 'Hint (0 of 3)', exact: true }));
-      await scope.getByRole('list', { name: 'Hints' }).getByRole('listitem').first().waitFor();
-      await scope.screenshot({ path: `${shots}server-lab-${width}.png` });
-    } finally {
-      await context.close();
+    const { page } = await env.newPage({
+      context: phone ? { viewport: { width, height: 812 }, hasTouch: true, isMobile: true, deviceScaleFactor: 1 } : { viewport: { width, height: 900 } },
+    });
+    await page.goto(`${env.origin}${LESSON}`, { waitUntil: 'networkidle' });
+    const scope = lab(page);
+    await scope.scrollIntoViewIfNeeded();
+    await scope.locator('.monaco-editor').first().waitFor({ timeout: 30_000 });
+    const outer = await scope.boundingBox();
+    expect(outer).not.toBeNull();
+    if (!outer) return;
+    expect(outer.x).toBeGreaterThanOrEqual(0);
+    expect(outer.x + outer.width).toBeLessThanOrEqual(width);
+    for (const name of ['Run', 'Stop', 'Reset', 'Solution', 'Hint (0 of 3)']) {
+      const box = await scope.getByRole('button', { name, exact: true }).boundingBox();
+      expect(box, name).not.toBeNull();
+      if (!box) continue;
+      expect(box.height, `${name} height`).toBeGreaterThanOrEqual(44);
+      expect(box.width, `${name} width`).toBeGreaterThanOrEqual(44);
+      expect(box.x, `${name} left`).toBeGreaterThanOrEqual(outer.x);
+      expect(box.x + box.width, `${name} right`).toBeLessThanOrEqual(outer.x + outer.width);
     }
+    for (const part of [scope.locator('.monaco-editor').first(), scope.getByRole('log')]) {
+      const box = await part.boundingBox();
+      expect(box).not.toBeNull();
+      if (!box) continue;
+      expect(box.x).toBeGreaterThanOrEqual(outer.x);
+      expect(box.x + box.width).toBeLessThanOrEqual(outer.x + outer.width);
+    }
+    // Nothing on the page scrolls sideways.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+    await press(scope.getByRole('button', { name: 'Hint (0 of 3)', exact: true }));
+    await scope.getByRole('list', { name: 'Hints' }).getByRole('listitem').first().waitFor();
+    await scope.screenshot({ path: `${shots}server-lab-${width}.png` });
   });
 });

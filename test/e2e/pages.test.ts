@@ -49,7 +49,7 @@ describeBrowser('every built page', () => {
     ]);
   });
 
-  /** Opens the page in a context of its own with the theme stored, as Starlight reads it; closes it after the block's tests. */
+  /** Opens the page with the theme stored, as Starlight reads it; hands it back after the block's tests. */
   function visit(path: string, theme: 'dark' | 'light', viewport: { width: number; height: number }): { record: () => PageRecord; status: () => number | undefined } {
     let record: PageRecord | undefined;
     let status: number | undefined;
@@ -60,7 +60,7 @@ describeBrowser('every built page', () => {
       status = (await record.page.goto(`${env.origin}${path}`, { waitUntil: 'networkidle' }))?.status();
     });
     afterAll(async () => {
-      await record?.page.context().close();
+      await record?.release();
     });
     return {
       record: () => {

@@ -85,8 +85,7 @@ describeBrowser('playgrounds on a phone (375 × 812, touch)', () => {
 
   it('taps into the editor without console errors, hides the keyboard button and the shortcut hint, and has 44 px tap targets', async () => {
     // An iPhone's user agent: Monaco adds its floating keyboard button only on iOS.
-    const context = await env.browser.newContext({ viewport: { width: 375, height: 812 }, hasTouch: true, isMobile: true, userAgent: IPHONE });
-    const page = await context.newPage();
+    const { page } = await env.newPage({ context: { viewport: { width: 375, height: 812 }, hasTouch: true, isMobile: true, userAgent: IPHONE } });
     const messages: string[] = [];
     page.on('console', (message) => {
       if (message.type() === 'error' || /\bERR\b|Canceled/.test(message.text())) messages.push(`${message.type()}: ${message.text()}`);
@@ -135,7 +134,6 @@ describeBrowser('playgrounds on a phone (375 × 812, touch)', () => {
       expect(target.height, `${target.name} is ${target.height} px tall`).toBeGreaterThanOrEqual(44);
       expect(target.width, `${target.name} is ${target.width} px wide`).toBeGreaterThanOrEqual(44);
     }
-    await context.close();
   }, 240_000);
 
   it('shows the shortcut hint where there is a keyboard and a mouse (1280 px)', async () => {

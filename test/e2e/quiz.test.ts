@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import { parseQuiz, type Question } from '../../quiz/engine/index.ts';
 import { axeViolations, describeBrowser, useBrowser } from './harness.ts';
 
@@ -247,17 +247,11 @@ describeBrowser('a knowledge check in a lesson', () => {
 
 describeBrowser('taking a quiz at 1280 px and at 375 px with touch', () => {
   const env = useBrowser();
-  const contexts: BrowserContext[] = [];
-  afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => {});
-  });
 
   async function open(width: number, path: string): Promise<{ page: Page; errors: string[] }> {
-    const context = await env.browser.newContext(
-      width < 800 ? { viewport: { width, height: 812 }, hasTouch: true, isMobile: true } : { viewport: { width, height: 900 } },
-    );
-    contexts.push(context);
-    const page = await context.newPage();
+    const { page } = await env.newPage({
+      context: width < 800 ? { viewport: { width, height: 812 }, hasTouch: true, isMobile: true } : { viewport: { width, height: 900 } },
+    });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
