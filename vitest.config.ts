@@ -36,7 +36,9 @@ export default defineConfig({
           hookTimeout: 60_000,
           // One file at a time: several checks judge a learner's server within a
           // window (a frame within 2 s), and files run side by side on two cores
-          // missed them (measured: 18 of 37 files failed at load 60-85).
+          // missed them (measured: 18 of 37 files failed at load 60-85; again on
+          // 2026-12-01 with 3 at a time beside e2e: a shared-doc solution and a
+          // TypeScript lab solution failed their checks).
           fileParallelism: false,
           sequence: { groupOrder: 1 },
         },
@@ -50,7 +52,8 @@ export default defineConfig({
           hookTimeout: 60_000,
           // One Chromium for the project, launched once; files connect to it.
           globalSetup: ['test/e2e/global-setup.ts'],
-          // One file at a time: the machine has two cores.
+          // One file at a time: the machine has two cores, and Chromium keeps both
+          // busy; two files at once took longer (e2e 807 s against 650 s alone).
           fileParallelism: false,
           sequence: { groupOrder: 2 },
         },
