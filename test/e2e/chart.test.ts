@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Locator, Page } from 'playwright-core';
 import { expect, it } from 'vitest';
-import { describeBrowser, useBrowser } from './harness.ts';
+import { describeBrowser, layoutFor, useBrowser } from './harness.ts';
 
 
 /** A visible element's box; a hidden one fails the test with its locator. */
@@ -34,10 +34,7 @@ describeBrowser('the dashboard chart', () => {
   const env = useBrowser();
 
   async function open(width: number, theme: 'dark' | 'light' = 'dark'): Promise<{ page: Page; errors: string[]; requests: string[] }> {
-    const phone = width < 800;
-    const { page } = await env.newPage({
-      context: phone ? { viewport: { width, height: 812 }, hasTouch: true, isMobile: true } : { viewport: { width, height: 900 } },
-    });
+    const { page } = await env.newPage({ context: layoutFor(width) });
     await page.addInitScript((t) => localStorage.setItem('starlight-theme', t), theme);
     const errors: string[] = [];
     const requests: string[] = [];

@@ -256,6 +256,16 @@ export function useBrowser(serverOptions: ServerOptions = {}): BrowserEnv {
   return env;
 }
 
+/**
+ * The two layouts the tests check: below 800 px a phone (812 px tall, touch, a mobile viewport),
+ * otherwise a laptop window 900 px tall.
+ */
+export function layoutFor(width: number): BrowserContextOptions {
+  return width < 800
+    ? { viewport: { width, height: 812 }, hasTouch: true, isMobile: true, deviceScaleFactor: 1 }
+    : { viewport: { width, height: 900 } };
+}
+
 /** Same origin, or a WebSocket to the same host and port, or an in-page URL. */
 export function isSameSite(url: string, origin: string): boolean {
   if (url.startsWith('data:') || url.startsWith('blob:') || url.startsWith('about:')) return true;

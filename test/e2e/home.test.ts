@@ -1,6 +1,6 @@
 import type { Locator, Page } from 'playwright-core';
 import { expect, it } from 'vitest';
-import { describeBrowser, useBrowser } from './harness.ts';
+import { describeBrowser, layoutFor, useBrowser } from './harness.ts';
 
 
 /** A visible element's box; a hidden one fails the test with its locator. */
@@ -20,9 +20,7 @@ describeBrowser('the header and "On this page"', () => {
   const env = useBrowser();
 
   async function open(width: number, path: string): Promise<{ page: Page; errors: string[] }> {
-    const { page } = await env.newPage({
-      context: width < 800 ? { viewport: { width, height: 812 }, hasTouch: true, isMobile: true } : { viewport: { width, height: 900 } },
-    });
+    const { page } = await env.newPage({ context: layoutFor(width) });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Locator, Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { progressKeys } from '../../src/runtime/progress/playground.ts';
-import { describeBrowser, useBrowser } from './harness.ts';
+import { describeBrowser, layoutFor, useBrowser } from './harness.ts';
 
 /**
  * The learner's own client in a server lab (issue 15): "Your client" opens
@@ -91,9 +91,7 @@ describeBrowser('server lab: your own client', () => {
 
   it.each([375, 1280])('at %i px: both editors, both Run buttons and the Output are within the lab, 44 px targets; a tap runs the client', { timeout: 300_000 }, async (width) => {
     const phone = width < 800;
-    const { page } = await env.newPage({
-      context: phone ? { viewport: { width, height: 812 }, hasTouch: true, isMobile: true, deviceScaleFactor: 1 } : { viewport: { width, height: 900 } },
-    });
+    const { page } = await env.newPage({ context: layoutFor(width) });
     await withSolution(page);
     await page.goto(`${env.origin}${LESSON}`, { waitUntil: 'networkidle' });
     const scope = lab(page);

@@ -3,7 +3,7 @@ import type { Locator, Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { progressKeys } from '../../src/runtime/progress/playground.ts';
 import { LAB_LANGUAGE_KEY } from '../../src/runtime/lab/store.ts';
-import { describeBrowser, useBrowser } from './harness.ts';
+import { describeBrowser, layoutFor, useBrowser } from './harness.ts';
 
 /**
  * The chat lab in TypeScript: the learner switches the lab to TypeScript,
@@ -85,9 +85,7 @@ describeBrowser('server lab in TypeScript', () => {
 
   it.each([375, 1280])('at %i px: the language switch is reachable and each button is a 44 px target', { timeout: 300_000 }, async (width) => {
     const phone = width < 800;
-    const { page } = await env.newPage({
-      context: phone ? { viewport: { width, height: 812 }, hasTouch: true, isMobile: true, deviceScaleFactor: 1 } : { viewport: { width, height: 900 } },
-    });
+    const { page } = await env.newPage({ context: layoutFor(width) });
     await page.goto(`${env.origin}${LESSON}`, { waitUntil: 'networkidle' });
     const scope = lab(page);
     await scope.scrollIntoViewIfNeeded();

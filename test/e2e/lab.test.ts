@@ -3,7 +3,7 @@ import type { Locator, Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { progressKeys } from '../../src/runtime/progress/playground.ts';
 import { PROGRESS_STORAGE_KEY } from '../../src/runtime/progress/store.ts';
-import { describeBrowser, useBrowser } from './harness.ts';
+import { describeBrowser, layoutFor, useBrowser } from './harness.ts';
 
 /**
  * The echo server lab in Chromium, by role and keyboard: the unchanged
@@ -103,10 +103,7 @@ describeBrowser('server lab', () => {
   });
 
   it.each([375, 1280])('at %i px: every button is a 44 px target and nothing is cut off', async (width) => {
-    const phone = width < 800;
-    const { page } = await env.newPage({
-      context: phone ? { viewport: { width, height: 812 }, hasTouch: true, isMobile: true, deviceScaleFactor: 1 } : { viewport: { width, height: 900 } },
-    });
+    const { page } = await env.newPage({ context: layoutFor(width) });
     await page.goto(`${env.origin}${LESSON}`, { waitUntil: 'networkidle' });
     const scope = lab(page);
     await scope.scrollIntoViewIfNeeded();

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Locator, Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { parseQuiz, type Question } from '../../quiz/engine/index.ts';
-import { axeViolations, describeBrowser, useBrowser } from './harness.ts';
+import { axeViolations, describeBrowser, layoutFor, useBrowser } from './harness.ts';
 
 
 /** A visible element's box; a hidden one fails the test with its locator. */
@@ -249,9 +249,7 @@ describeBrowser('taking a quiz at 1280 px and at 375 px with touch', () => {
   const env = useBrowser();
 
   async function open(width: number, path: string): Promise<{ page: Page; errors: string[] }> {
-    const { page } = await env.newPage({
-      context: width < 800 ? { viewport: { width, height: 812 }, hasTouch: true, isMobile: true } : { viewport: { width, height: 900 } },
-    });
+    const { page } = await env.newPage({ context: layoutFor(width) });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
