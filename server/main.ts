@@ -68,8 +68,6 @@ export async function main(argv: readonly string[]): Promise<void> {
     }
     throw error;
   }
-  process.stdout.write(banner(server));
-
   let stopping = false;
   const stop = (why: string): void => {
     if (stopping) return;
@@ -83,7 +81,16 @@ export async function main(argv: readonly string[]): Promise<void> {
   process.on('SIGTERM', stop);
   process.on('SIGHUP', stop);
   stopWithParent(() => stop('parent process exited'));
+  // Last: whoever waits for the banner may signal us, or its parent, the moment it appears.
+  process.stdout.write(banner(server));
 }
+
+/**
+ * Who started this process, read as this module loads: compared with the parent of the moment,
+ * a parent gone before stopWithParent is called is still noticed. (Read at the call, it was not:
+ * npm killed while the server printed its banner left node running, re-parented, holding the port.)
+ */
+const startedBy = process.ppid;
 
 /**
  * `npm start` runs `sh -c "node …"`: a SIGTERM to npm (a process manager, a
@@ -91,8 +98,7 @@ export async function main(argv: readonly string[]): Promise<void> {
  * and node is left orphaned holding the port. An orphan is re-parented, so a
  * changed parent id means whoever started us is gone: stop as if signalled.
  */
-export function stopWithParent(stop: () => void, everyMs = 250): () => void {
-  const parent = process.ppid;
+export function stopWithParent(stop: () => void, everyMs = 250, parent = startedBy): () => void {
   const timer = setInterval(() => {
     if (process.ppid === parent) return;
     clearInterval(timer);

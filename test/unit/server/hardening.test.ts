@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { HandshakeEvent } from '../../../protocol/inspect.ts';
-import { banner } from '../../../server/main.ts';
+import { banner, stopWithParent } from '../../../server/main.ts';
 import { reachableUrls } from '../../../server/app.ts';
 import { featureAllowed, isLoopbackOnly, resolveConfig } from '../../../server/config.ts';
 import { InspectHub } from '../../../server/core/inspect-hub.ts';
@@ -151,5 +151,33 @@ describe('what stays on this machine', () => {
     const local = banner({ url: 'http://localhost:8080', urls: ['http://localhost:8080'], port: 8080, inspectorKey: 'k'.repeat(24), config: resolveConfig({}) });
     expect(local).not.toContain('WARNING');
     expect(local).toContain('Full Duplex is running at http://localhost:8080\n');
+  });
+});
+
+describe('stopWithParent: an orphan stops, whenever it became one', () => {
+  function ticks(parent: number | undefined, ms: number): number {
+    vi.useFakeTimers();
+    try {
+      let stops = 0;
+      const cancel = parent === undefined ? stopWithParent(() => stops++, 250) : stopWithParent(() => stops++, 250, parent);
+      vi.advanceTimersByTime(ms);
+      cancel();
+      return stops;
+    } finally {
+      vi.useRealTimers();
+    }
+  }
+
+  it('keeps running while the parent it started with is still its parent', () => {
+    expect(ticks(undefined, 2_000)).toBe(0);
+    expect(ticks(process.ppid, 2_000)).toBe(0);
+  });
+
+  it('stops once, at the first check, when the parent is already gone by the time it is called', () => {
+    // The parent read as the module loaded, not at the call: npm killed while the server printed its
+    // banner left node re-parented before it asked, and it never noticed.
+    expect(ticks(process.ppid + 1, 249)).toBe(0);
+    expect(ticks(process.ppid + 1, 250)).toBe(1);
+    expect(ticks(process.ppid + 1, 5_000)).toBe(1);
   });
 });
