@@ -98,9 +98,13 @@ describeBrowser('teaching a class', () => {
     await page.locator(`#${PLAYGROUND}`).getByRole('button', { name: 'Run', exact: true }).focus();
     await page.keyboard.press('Enter');
     const status = page.locator(`#${PLAYGROUND}-diagram`).getByRole('status');
-    await expect
-      .poll(() => status.textContent(), { timeout: 30_000 })
-      .toBe(`This course is served to a class: sign in at ${env.origin}/classroom/ (in this browser), then run again.`);
+    const signIn = `This course is served to a class: sign in at ${env.origin}/classroom/ (in this browser), then run again.`;
+    await expect.poll(() => status.textContent(), { timeout: 30_000 }).toBe(signIn);
+    // And it stays once the refused run has ended: the end ("closed with 1006") used to replace it
+    // whenever the reason was found first.
+    const stop = page.locator(`#${PLAYGROUND}`).getByRole('button', { name: 'Stop', exact: true });
+    await expect.poll(() => stop.isDisabled(), { timeout: 30_000 }).toBe(true);
+    expect(await status.textContent()).toBe(signIn);
   }, 60_000);
 
   it('a learner cannot open the teacher\'s list, and the key is nowhere in their pages', async () => {

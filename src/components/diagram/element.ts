@@ -5,7 +5,7 @@ import { frameFields, handshakeFields, hopFields, type Field } from '../../runti
 import { arrow, fit, fitText, FULL, GEOMETRY, lanes, laneX, relativeTime, width, type Fit } from '../../runtime/diagram/layout.ts';
 import { toMermaid } from '../../runtime/diagram/mermaid.ts';
 import { SessionModel, toJson, type Row } from '../../runtime/diagram/model.ts';
-import { DIAGRAM_STATUS, labEndedStatus, RunTracker, type DiagramSource } from '../../runtime/diagram/status.ts';
+import { DIAGRAM_STATUS, labEndedStatus, RunTracker, settledStatus, type DiagramSource } from '../../runtime/diagram/status.ts';
 import type { ClientEvent, RecordSource } from '../../runtime/recorder/events.ts';
 import { companionSocketUrl, currentCompanionOrigin } from '../../runtime/server-address.ts';
 import { defineElement } from '../define.ts';
@@ -84,6 +84,8 @@ export class SequenceDiagramElement extends HTMLElement {
   #run = new RunTracker();
   /** The status line once the run has ended, kept through a pause. */
   #endedStatus: string | null = null;
+  /** Why this run's inspector failed, once the page has found out; null while it works. */
+  #inspectorProblem: string | null = null;
   #resize: ResizeObserver | null = null;
   #measure: { label: (s: string) => number; name: (s: string) => number } | null = null;
 
@@ -223,11 +225,12 @@ export class SequenceDiagramElement extends HTMLElement {
         // A malformed event is skipped; the next one still draws.
       }
     };
-    socket.onerror = () => void this.#inspectorFailed();
+    socket.onerror = () => void this.#inspectorFailed(socket);
   }
 
   /** The inspector refused or is gone: in a class that usually means "sign in", which the page can find out. */
-  async #inspectorFailed(): Promise<void> {
+  async #inspectorFailed(socket: WebSocket): Promise<void> {
+    if (socket !== this.#socket) return;
     let text = INSPECTOR_UNREACHABLE;
     try {
       const { inspectorFailure } = await import('../../runtime/classroom/inspector.ts');
@@ -235,7 +238,14 @@ export class SequenceDiagramElement extends HTMLElement {
     } catch {
       // The module could not load: the companion that served this page is gone, as the default sentence says.
     }
-    this.#status(text);
+    // A new run while the reason was fetched has an inspector of its own.
+    if (socket !== this.#socket) return;
+    this.#inspectorProblem = text;
+    if (!this.#paused) this.#status(this.#settled());
+  }
+
+  #settled(): string {
+    return settledStatus({ inspectorProblem: this.#inspectorProblem, ended: this.#endedStatus, running: this.#running() });
   }
 
 
@@ -243,6 +253,7 @@ export class SequenceDiagramElement extends HTMLElement {
     this.#model = new SessionModel(tag);
     this.#run = new RunTracker();
     this.#endedStatus = null;
+    this.#inspectorProblem = null;
     this.#order = [];
     this.#buffer = [];
     this.#earlier = 0;
@@ -274,7 +285,7 @@ export class SequenceDiagramElement extends HTMLElement {
     const ended = this.#source() === 'lab' ? (event.kind === 'run-end' ? labEndedStatus(event.reason) : null) : this.#run.add(event);
     if (ended !== null) {
       this.#endedStatus = ended;
-      if (!this.#paused) this.#status(ended);
+      if (!this.#paused) this.#status(this.#settled());
     }
   }
 
@@ -439,7 +450,7 @@ export class SequenceDiagramElement extends HTMLElement {
       const waiting = this.#buffer;
       this.#buffer = [];
       this.feed(waiting);
-      this.#status(this.#endedStatus ?? this.#running());
+      this.#status(this.#settled());
     }
   }
 

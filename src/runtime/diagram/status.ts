@@ -29,6 +29,16 @@ export function endedStatus(reason: RunEnd, closes: readonly Pick<Close, 'code' 
 /** What a live diagram draws: a playground's run, or a server lab's check (its clients against the learner's server). */
 export type DiagramSource = 'playground' | 'lab' | 'learner';
 
+/**
+ * The status line once something is known about the run. Why the inspector failed (in a class:
+ * "sign in at …") says what to do, so it stays when the run then ends: the refused run's own
+ * end ("closed with 1006") says only what happened, and whichever of the two came last used to
+ * win, which depended on how fast the page fetched the reason.
+ */
+export function settledStatus(state: { inspectorProblem: string | null; ended: string | null; running: string }): string {
+  return state.inspectorProblem ?? state.ended ?? state.running;
+}
+
 /** The status line before the first run, and while one is drawn. */
 export const DIAGRAM_STATUS: Record<DiagramSource, { waiting: string; running: string }> = {
   playground: {

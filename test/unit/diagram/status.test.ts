@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DIAGRAM_STATUS, labEndedStatus, labRunEnd, type LabProgress } from '../../../src/runtime/diagram/status.ts';
+import { DIAGRAM_STATUS, labEndedStatus, labRunEnd, settledStatus, type LabProgress } from '../../../src/runtime/diagram/status.ts';
 
 describe('live diagram status lines', () => {
   it('name what the diagram draws: a playground run, or a server lab check', () => {
@@ -38,5 +38,21 @@ describe('labRunEnd', () => {
     expect(labRunEnd({ ...base, phase: 'stopped' })).toBe('stopped');
     expect(labRunEnd({ ...base, syntax: { line: 3, message: 'unexpected symbol' } })).toBe('crashed');
     expect(labRunEnd({ ...base, phase: 'running', problem: 'The check could not run: timeout' })).toBe('crashed');
+  });
+});
+
+describe('the status line once the run is known', () => {
+  const signIn = 'This course is served to a class: sign in at http://127.0.0.1:8080/classroom/ (in this browser), then run again.';
+  const ended = 'Run finished: 1 connection closed with 1006 (not clean).';
+  const running = DIAGRAM_STATUS.playground.running;
+
+  it('keeps why the inspector failed when the refused run then ends, and the other way round', () => {
+    expect(settledStatus({ inspectorProblem: signIn, ended, running })).toBe(signIn);
+    expect(settledStatus({ inspectorProblem: signIn, ended: null, running })).toBe(signIn);
+  });
+
+  it('says how the run ended, or that it is being drawn, while the inspector works', () => {
+    expect(settledStatus({ inspectorProblem: null, ended, running })).toBe(ended);
+    expect(settledStatus({ inspectorProblem: null, ended: null, running })).toBe(running);
   });
 });
