@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, inject, onTestFinished } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, onTestFinished } from 'vitest';
 import { startServer, type RunningServer } from '../../server/app.ts';
 import type { ServerOptions } from '../../server/config.ts';
 
@@ -264,6 +264,24 @@ export function layoutFor(width: number): BrowserContextOptions {
   return width < 800
     ? { viewport: { width, height: 812 }, hasTouch: true, isMobile: true, deviceScaleFactor: 1 }
     : { viewport: { width, height: 900 } };
+}
+
+/** Loads `url`, brings the server lab `scope` into view and waits for its first editor; returns `scope`. */
+export async function showLab(page: Page, url: string, scope: Locator, timeout = 120_000): Promise<Locator> {
+  await page.goto(url, { waitUntil: 'networkidle' });
+  await scope.scrollIntoViewIfNeeded();
+  await scope.locator('.monaco-editor').first().waitFor({ timeout });
+  return scope;
+}
+
+/** `name`'s box is a 44 px tap target lying within `outer` from side to side. */
+export function expectTargetWithin(name: string, box: { x: number; y: number; width: number; height: number } | null, outer: { x: number; width: number }): void {
+  expect(box, name).not.toBeNull();
+  if (!box) return;
+  expect(box.height, `${name} height`).toBeGreaterThanOrEqual(44);
+  expect(box.width, `${name} width`).toBeGreaterThanOrEqual(44);
+  expect(box.x, `${name} left`).toBeGreaterThanOrEqual(outer.x);
+  expect(box.x + box.width, `${name} right`).toBeLessThanOrEqual(outer.x + outer.width);
 }
 
 /** Same origin, or a WebSocket to the same host and port, or an in-page URL. */

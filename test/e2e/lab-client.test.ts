@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Locator, Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { progressKeys } from '../../src/runtime/progress/playground.ts';
-import { describeBrowser, layoutFor, useBrowser } from './harness.ts';
+import { describeBrowser, layoutFor, showLab, useBrowser } from './harness.ts';
 
 /**
  * The learner's own client in a server lab (issue 15): "Your client" opens
@@ -33,10 +33,7 @@ describeBrowser('server lab: your own client', () => {
     const record = await env.newPage();
     const { page } = record;
     await withSolution(page);
-    await page.goto(`${env.origin}${LESSON}`, { waitUntil: 'networkidle' });
-    const scope = lab(page);
-    await scope.scrollIntoViewIfNeeded();
-    await scope.locator('.monaco-editor').first().waitFor({ timeout: 120_000 });
+    const scope = await showLab(page, `${env.origin}${LESSON}`, lab(page));
 
     const toggle = scope.getByRole('button', { name: 'Your client', exact: true });
     expect(await toggle.getAttribute('aria-expanded')).toBe('false');
@@ -93,10 +90,7 @@ describeBrowser('server lab: your own client', () => {
     const phone = width < 800;
     const { page } = await env.newPage({ context: layoutFor(width) });
     await withSolution(page);
-    await page.goto(`${env.origin}${LESSON}`, { waitUntil: 'networkidle' });
-    const scope = lab(page);
-    await scope.scrollIntoViewIfNeeded();
-    await scope.locator('.monaco-editor').first().waitFor({ timeout: 120_000 });
+    const scope = await showLab(page, `${env.origin}${LESSON}`, lab(page));
     const toggle = scope.getByRole('button', { name: 'Your client', exact: true });
     if (phone) await toggle.tap();
     else await toggle.click();

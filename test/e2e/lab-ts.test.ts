@@ -3,7 +3,7 @@ import type { Locator, Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { progressKeys } from '../../src/runtime/progress/playground.ts';
 import { LAB_LANGUAGE_KEY } from '../../src/runtime/lab/store.ts';
-import { describeBrowser, layoutFor, useBrowser } from './harness.ts';
+import { describeBrowser, expectTargetWithin, layoutFor, showLab, useBrowser } from './harness.ts';
 
 /**
  * The chat lab in TypeScript: the learner switches the lab to TypeScript,
@@ -31,10 +31,7 @@ describeBrowser('server lab in TypeScript', () => {
   it('switch to TypeScript, type the line that relays to the others, Run: the check passes', { timeout: 300_000 }, async () => {
     const record = await env.newPage();
     const { page } = record;
-    await page.goto(`${env.origin}${LESSON}`, { waitUntil: 'networkidle' });
-    const scope = lab(page);
-    await scope.scrollIntoViewIfNeeded();
-    await scope.locator('.monaco-editor').first().waitFor({ timeout: 120_000 });
+    const scope = await showLab(page, `${env.origin}${LESSON}`, lab(page));
     const switcher = scope.getByRole('group', { name: 'Server language' });
     const ts = switcher.getByRole('button', { name: 'TypeScript (Node, ws)' });
     expect(await ts.getAttribute('aria-pressed')).toBe('false');
@@ -86,22 +83,13 @@ describeBrowser('server lab in TypeScript', () => {
   it.each([375, 1280])('at %i px: the language switch is reachable and each button is a 44 px target', { timeout: 300_000 }, async (width) => {
     const phone = width < 800;
     const { page } = await env.newPage({ context: layoutFor(width) });
-    await page.goto(`${env.origin}${LESSON}`, { waitUntil: 'networkidle' });
-    const scope = lab(page);
-    await scope.scrollIntoViewIfNeeded();
-    await scope.locator('.monaco-editor').first().waitFor({ timeout: 120_000 });
+    const scope = await showLab(page, `${env.origin}${LESSON}`, lab(page));
     const outer = await scope.boundingBox();
     expect(outer).not.toBeNull();
     if (!outer) return;
     for (const name of ['Lua (OpenResty)', 'TypeScript (Node, ws)']) {
       const button = scope.getByRole('group', { name: 'Server language' }).getByRole('button', { name });
-      const box = await button.boundingBox();
-      expect(box, name).not.toBeNull();
-      if (!box) continue;
-      expect(box.height, `${name} height`).toBeGreaterThanOrEqual(44);
-      expect(box.width, `${name} width`).toBeGreaterThanOrEqual(44);
-      expect(box.x, `${name} left`).toBeGreaterThanOrEqual(outer.x);
-      expect(box.x + box.width, `${name} right`).toBeLessThanOrEqual(outer.x + outer.width);
+      expectTargetWithin(name, await button.boundingBox(), outer);
     }
     const ts = scope.getByRole('button', { name: 'TypeScript (Node, ws)' });
     if (phone) await ts.tap();

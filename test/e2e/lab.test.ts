@@ -3,7 +3,7 @@ import type { Locator, Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { progressKeys } from '../../src/runtime/progress/playground.ts';
 import { PROGRESS_STORAGE_KEY } from '../../src/runtime/progress/store.ts';
-import { describeBrowser, layoutFor, useBrowser } from './harness.ts';
+import { describeBrowser, expectTargetWithin, layoutFor, showLab, useBrowser } from './harness.ts';
 
 /**
  * The echo server lab in Chromium, by role and keyboard: the unchanged
@@ -104,23 +104,14 @@ describeBrowser('server lab', () => {
 
   it.each([375, 1280])('at %i px: every button is a 44 px target and nothing is cut off', async (width) => {
     const { page } = await env.newPage({ context: layoutFor(width) });
-    await page.goto(`${env.origin}${LESSON}`, { waitUntil: 'networkidle' });
-    const scope = lab(page);
-    await scope.scrollIntoViewIfNeeded();
-    await scope.locator('.monaco-editor').first().waitFor({ timeout: 30_000 });
+    const scope = await showLab(page, `${env.origin}${LESSON}`, lab(page), 30_000);
     const outer = await scope.boundingBox();
     expect(outer).not.toBeNull();
     if (!outer) return;
     expect(outer.x).toBeGreaterThanOrEqual(0);
     expect(outer.x + outer.width).toBeLessThanOrEqual(width);
     for (const name of ['Run', 'Stop', 'Reset', 'Solution', 'Hint (0 of 3)']) {
-      const box = await scope.getByRole('button', { name, exact: true }).boundingBox();
-      expect(box, name).not.toBeNull();
-      if (!box) continue;
-      expect(box.height, `${name} height`).toBeGreaterThanOrEqual(44);
-      expect(box.width, `${name} width`).toBeGreaterThanOrEqual(44);
-      expect(box.x, `${name} left`).toBeGreaterThanOrEqual(outer.x);
-      expect(box.x + box.width, `${name} right`).toBeLessThanOrEqual(outer.x + outer.width);
+      expectTargetWithin(name, await scope.getByRole('button', { name, exact: true }).boundingBox(), outer);
     }
     for (const part of [scope.locator('.monaco-editor').first(), scope.getByRole('log')]) {
       const box = await part.boundingBox();
