@@ -168,11 +168,16 @@ function trackSlot(slot: Slot): Slot {
         return original(...args);
       };
     }
-    const install = target.clock.install.bind(target.clock);
-    target.clock.install = (...args: Parameters<typeof install>) => {
-      slot.retired = true;
-      return install(...args);
-    };
+    // Any clock call installs the fake clock (setFixedTime and setSystemTime too), in the page for good.
+    const clock = target.clock as unknown as Record<string, (...args: unknown[]) => Promise<void>>;
+    for (const name of ['install', 'setFixedTime', 'setSystemTime', 'pauseAt', 'fastForward', 'runFor', 'resume'] as const) {
+      const original = clock[name]?.bind(target.clock);
+      if (!original) continue;
+      clock[name] = (...args: unknown[]) => {
+        slot.retired = true;
+        return original(...args);
+      };
+    }
   }
   return slot;
 }

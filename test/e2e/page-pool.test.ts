@@ -67,10 +67,10 @@ describeBrowser('a page handed back and handed out again', () => {
     expect(consoleErrors).toEqual(['heard by this test only']);
   });
 
-  it('a test installs a fake clock', async () => {
+  it('a test fixes the page\'s clock', async () => {
     const { page } = await env.newPage();
     clocked = page;
-    await page.clock.install({ time: new Date('2001-01-01T00:00:00Z') });
+    await page.clock.setFixedTime(new Date('2001-01-01T00:00:00Z'));
     await page.goto(`${env.origin}/`, { waitUntil: 'networkidle' });
     await expect(page.evaluate(() => new Date().getUTCFullYear())).resolves.toBe(2001);
   });
