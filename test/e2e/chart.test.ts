@@ -34,15 +34,10 @@ describeBrowser('the dashboard chart', () => {
   const env = useBrowser();
 
   async function open(width: number, theme: 'dark' | 'light' = 'dark'): Promise<{ page: Page; errors: string[]; requests: string[] }> {
-    const { page } = await env.newPage({ context: layoutFor(width) });
+    const { page, consoleErrors, requests } = await env.newPage({ context: layoutFor(width) });
     await page.addInitScript((t) => localStorage.setItem('starlight-theme', t), theme);
-    const errors: string[] = [];
-    const requests: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('request', (r) => requests.push(new URL(r.url()).pathname));
     await page.goto(`${env.origin}${PAGE}`, { waitUntil: 'networkidle' });
-    return { page, errors, requests };
+    return { page, errors: consoleErrors, requests };
   }
 
   /** Runs the dashboard client and waits until every price has several ticks in the chart. */

@@ -20,10 +20,7 @@ describeBrowser('the header and "On this page"', () => {
   const env = useBrowser();
 
   async function open(width: number, path: string): Promise<{ page: Page; errors: string[] }> {
-    const { page } = await env.newPage({ context: layoutFor(width) });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    const { page, consoleErrors: errors } = await env.newPage({ context: layoutFor(width) });
     await page.goto(`${env.origin}${path}`, { waitUntil: 'networkidle' });
     return { page, errors };
   }

@@ -249,10 +249,7 @@ describeBrowser('taking a quiz at 1280 px and at 375 px with touch', () => {
   const env = useBrowser();
 
   async function open(width: number, path: string): Promise<{ page: Page; errors: string[] }> {
-    const { page } = await env.newPage({ context: layoutFor(width) });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    const { page, consoleErrors: errors } = await env.newPage({ context: layoutFor(width) });
     await page.goto(`${env.origin}${path}`, { waitUntil: 'networkidle' });
     return { page, errors };
   }
