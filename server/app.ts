@@ -18,7 +18,7 @@ import { feedEndpoint } from './endpoints/feed.ts';
 import { inspectEndpoint } from './endpoints/inspect.ts';
 import type { Endpoint, EndpointContext, Stats } from './endpoints/types.ts';
 import { createLogger, type Logger } from './log.ts';
-import { createHttpHandler } from './transport/http.ts';
+import { clientErrorReply, createHttpHandler } from './transport/http.ts';
 import { staticSite } from './transport/static.ts';
 import { createWebSocketLayer } from './transport/websocket.ts';
 import { createLabsApi } from './labs/api.ts';
@@ -187,9 +187,9 @@ export async function startServer(
   });
   http.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     log.debug('bad http request', { error: error.code ?? error.message });
-    if (socket.writable && !socket.writableEnded && error.code !== 'ECONNRESET') {
-      const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
-      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    const reply = socket.writable && !socket.writableEnded && error.code !== 'ECONNRESET' ? clientErrorReply(error.code, socket.bytesWritten) : null;
+    if (reply) {
+      socket.end(reply);
     } else {
       socket.destroy();
     }

@@ -141,3 +141,22 @@ export function createHttpHandler(deps: {
     deps.site(req, res);
   }
 }
+
+/**
+ * What to write on a connection whose request Node's parser gave up on
+ * (the server's 'clientError'); null means close it without a word.
+ * - Nothing sent on it yet: an answer for the client that opened it. A
+ *   connection opened ahead of use (browsers preconnect) and sent nothing
+ *   within the headers timeout gets 408, which RFC 9110 §15.5.9 lets a client
+ *   answer by repeating its request, and Chromium does on a fresh connection;
+ *   a 400 there is read as the answer to the next page the learner opens.
+ * - A kept-alive connection that has already carried a response: a timeout
+ *   or an error might be read as the answer to a request the client is just
+ *   sending, so it is only closed (a client repeats an idempotent request on
+ *   a reused connection that closes). As Node does when no one listens.
+ */
+export function clientErrorReply(code: string | undefined, bytesWritten: number): string | null {
+  if (bytesWritten > 0) return null;
+  const status = code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  return `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`;
+}

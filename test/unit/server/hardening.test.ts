@@ -5,6 +5,7 @@ import { reachableUrls } from '../../../server/app.ts';
 import { featureAllowed, isLoopbackOnly, resolveConfig } from '../../../server/config.ts';
 import { InspectHub } from '../../../server/core/inspect-hub.ts';
 import { resolveRange } from '../../../server/core/range.ts';
+import { clientErrorReply } from '../../../server/transport/http.ts';
 import { redactHandshake, redactProtocols, redactTarget } from '../../../server/core/redact.ts';
 
 describe('resolveRange', () => {
@@ -179,5 +180,20 @@ describe('stopWithParent: an orphan stops, whenever it became one', () => {
     expect(ticks(process.ppid + 1, 249)).toBe(0);
     expect(ticks(process.ppid + 1, 250)).toBe(1);
     expect(ticks(process.ppid + 1, 5_000)).toBe(1);
+  });
+});
+
+describe('clientErrorReply: what a connection Node gave up on is told', () => {
+  const reply = (status: string): string => `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`;
+  it.each([
+    ['ERR_HTTP_REQUEST_TIMEOUT', '408 Request Timeout'],
+    ['HPE_HEADER_OVERFLOW', '431 Request Header Fields Too Large'],
+    ['HPE_INVALID_METHOD', '400 Bad Request'],
+    [undefined, '400 Bad Request'],
+  ])('%s on a connection that has carried nothing: %s', (code, status) => {
+    expect(clientErrorReply(code, 0)).toBe(reply(status));
+  });
+  it.each(['ERR_HTTP_REQUEST_TIMEOUT', 'HPE_HEADER_OVERFLOW', 'HPE_INVALID_METHOD'])('%s after a response on the connection: closed without a word', (code) => {
+    expect(clientErrorReply(code, 125)).toBeNull();
   });
 });
