@@ -173,3 +173,35 @@ export function sidewaysOverflow(page: Page): Promise<{ scrollWidth: number; cli
     return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, wide };
   });
 }
+
+// ── Code boxes ────────────────────────────────────────────────────────────────
+
+const CODE_WIDGETS = 'fd-playground, fd-server-lab';
+/** A code box still a textarea: Monaco has not replaced it yet (a lab's own client box is hidden until opened). */
+const WAITING_TEXTAREA = 'fd-playground textarea[data-file]:not([hidden]), fd-server-lab textarea[data-textarea]:not([hidden])';
+
+/** Which code-box components the built page has, read from its HTML (no browser needed). */
+export function hasCodeBoxes(path: string): boolean {
+  return /<fd-(playground|server-lab)\b/.test(readFileSync(join(siteDir, path, 'index.html'), 'utf8'));
+}
+
+/** Where each playground's and lab's Run button sits, in px below the top of its component, by component id. */
+export function runOffsets(page: Page): Promise<Record<string, number>> {
+  return page.evaluate(
+    (widgets) =>
+      Object.fromEntries(
+        [...document.querySelectorAll<HTMLElement>(widgets)].map((element) => {
+          const run = element.querySelector('[data-action="run"]');
+          if (!run) throw new Error(`#${element.id} has no Run button`);
+          return [element.id, Math.round(run.getBoundingClientRect().top - element.getBoundingClientRect().top)];
+        }),
+      ),
+    CODE_WIDGETS,
+  );
+}
+
+/** Brings every code box into view, so Monaco replaces each textarea, and resolves once it has. */
+export async function editorsArrived(page: Page): Promise<void> {
+  for (const element of await page.locator(CODE_WIDGETS).all()) await element.scrollIntoViewIfNeeded();
+  await page.waitForFunction((selector) => document.querySelector(selector) === null, WAITING_TEXTAREA, { timeout: 120_000 });
+}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PAGE_WEIGHT } from '../../tools/budgets.ts';
-import { keyboardProblems, sidewaysOverflow, weigh, type Weight } from './page-checks.ts';
+import { editorsArrived, hasCodeBoxes, keyboardProblems, runOffsets, sidewaysOverflow, weigh, type Weight } from './page-checks.ts';
 import { axeViolations, describeBrowser, hasBuild, useBrowser, type PageRecord } from './harness.ts';
 import { builtPages } from './pages.ts';
 
@@ -9,7 +9,8 @@ import { builtPages } from './pages.ts';
  * check made on those two visits rather than on a load of its own:
  * - dark theme at 1280×800: the page's weight before interaction (budgets in
  *   tools/budgets.ts, no Monaco), then axe, a clean console and nothing
- *   off-site, then Tab through the whole page;
+ *   off-site, then Tab through the whole page, then every editor brought in:
+ *   no Run button has moved since the page was a set of textareas;
  * - light theme, loaded at 375×812 as a phone would: no sideways scroll, then
  *   at 1280 px axe, a clean console and nothing off-site again.
  * A page load is most of a check's cost in Chromium, so the checks share them.
@@ -50,14 +51,21 @@ describeBrowser('every built page', () => {
   });
 
   /** Opens the page with the theme stored, as Starlight reads it; hands it back after the block's tests. */
-  function visit(path: string, theme: 'dark' | 'light', viewport: { width: number; height: number }): { record: () => PageRecord; status: () => number | undefined } {
+  function visit(
+    path: string,
+    theme: 'dark' | 'light',
+    viewport: { width: number; height: number },
+  ): { record: () => PageRecord; status: () => number | undefined; runAtLoad: () => Record<string, number> } {
     let record: PageRecord | undefined;
     let status: number | undefined;
+    let runAtLoad: Record<string, number> = {};
     beforeAll(async () => {
       record = await env.newPage({ keep: true });
       await record.page.setViewportSize(viewport);
       await record.page.addInitScript((t) => localStorage.setItem('starlight-theme', t), theme);
       status = (await record.page.goto(`${env.origin}${path}`, { waitUntil: 'networkidle' }))?.status();
+      // Still textareas: no Monaco is fetched before interaction (the weight test below).
+      runAtLoad = await runOffsets(record.page);
     });
     afterAll(async () => {
       await record?.release();
@@ -68,6 +76,7 @@ describeBrowser('every built page', () => {
         return record;
       },
       status: () => status,
+      runAtLoad: () => runAtLoad,
     };
   }
 
@@ -103,6 +112,14 @@ describeBrowser('every built page', () => {
         const { missed, invisible } = await keyboardProblems(dark.record().page);
         expect(missed).toEqual([]);
         expect(invisible).toEqual([]);
+      });
+
+      if (hasCodeBoxes(path)) it('the editors that replace the textareas move no Run button: each textarea had its editor\'s size', async () => {
+        const { page } = dark.record();
+        await editorsArrived(page);
+        const before = dark.runAtLoad();
+        expect(Object.keys(before).length).toBeGreaterThan(0);
+        await expect(runOffsets(page)).resolves.toEqual(before);
       });
     });
 

@@ -2,6 +2,7 @@ import type { Locator, Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { findPlaygrounds } from '../integration/playgrounds/find.ts';
 import { describeBrowser, useBrowser } from './harness.ts';
+import { editorsArrived, runOffsets } from './page-checks.ts';
 
 /**
  * The editors as a learner meets them: every playground's code is free of
@@ -92,6 +93,7 @@ describeBrowser('playgrounds on a phone (375 × 812, touch)', () => {
     });
     page.on('pageerror', (error) => messages.push(`pageerror: ${error.message}`));
     await page.goto(`${env.origin}/lessons/first-client/`, { waitUntil: 'networkidle' });
+    const runAtLoad = await runOffsets(page);
     const echo = page.locator('fd-playground#first-client');
     await approach(echo);
     const code = echo.locator('.monaco-editor .view-lines').first();
@@ -134,6 +136,11 @@ describeBrowser('playgrounds on a phone (375 × 812, touch)', () => {
       expect(target.height, `${target.name} is ${target.height} px tall`).toBeGreaterThanOrEqual(44);
       expect(target.width, `${target.name} is ${target.width} px wide`).toBeGreaterThanOrEqual(44);
     }
+
+    // Each editor took its textarea's size, wrapped lines and all, at a phone's width: no Run button moved.
+    expect(Object.keys(runAtLoad)).toEqual(['first-client', 'first-client-typed', 'first-client-exercise', 'first-client-chat']);
+    await editorsArrived(page);
+    await expect(runOffsets(page)).resolves.toEqual(runAtLoad);
   }, 240_000);
 
   it('shows the shortcut hint where there is a keyboard and a mouse (1280 px)', async () => {
@@ -143,5 +150,17 @@ describeBrowser('playgrounds on a phone (375 × 812, touch)', () => {
     await expect(page.locator('fd-playground#first-client .fd-hint').isVisible()).resolves.toBe(true);
     const run = await page.locator('fd-playground#first-client').getByRole('button', { name: 'Run' }).boundingBox();
     expect(run?.height).toBeGreaterThanOrEqual(44);
+  });
+
+  it('sets code in the site\'s monospace: the textarea, the Output, then the editor that replaces the textarea', async () => {
+    const { page } = await env.newPage();
+    await page.goto(`${env.origin}/lessons/first-client/`, { waitUntil: 'networkidle' });
+    const element = page.locator('fd-playground#first-client');
+    const font = (locator: Locator): Promise<string> => locator.first().evaluate((el) => getComputedStyle(el).fontFamily);
+    const MONO = /^ui-monospace, SFMono-Regular, Menlo, Monaco, Consolas, "Liberation Mono", "Courier New", monospace\b/;
+    await expect(font(element.locator('textarea'))).resolves.toMatch(MONO);
+    await expect(font(element.getByRole('log', { name: 'Output', exact: true }))).resolves.toMatch(MONO);
+    await approach(element);
+    await expect(font(element.locator('.monaco-editor .view-line'))).resolves.toMatch(MONO);
   });
 });

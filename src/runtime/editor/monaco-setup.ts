@@ -28,6 +28,7 @@ import {
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
 import { StandaloneServices } from 'monaco-editor/editor/standalone/browser/standaloneServices';
 import TsWorker from 'monaco-editor/language/typescript/ts.worker?worker';
+import { CODE_BOX, codeBoxHeight } from './box.ts';
 import { clipboardOverride } from './clipboard.ts';
 import type { CodeSurface, SurfaceOptions } from './surface.ts';
 import { EDITOR_THEMES, followSiteTheme } from './theme.ts';
@@ -153,11 +154,18 @@ export function monacoSurface(container: HTMLElement, initial: string, options: 
     automaticLayout: true,
     minimap: { enabled: false },
     scrollBeyondLastLine: false,
-    padding: { top: 8, bottom: 8 },
-    fontSize: 14,
-    lineNumbersMinChars: 3,
+    // The textarea's box (editor/box.ts), in the font the host element has (the site's monospace).
+    fontFamily: getComputedStyle(container).fontFamily,
+    fontSize: CODE_BOX.fontSize,
+    lineHeight: CODE_BOX.lineHeight,
+    padding: { top: CODE_BOX.padding, bottom: CODE_BOX.padding },
+    lineNumbersMinChars: CODE_BOX.lineNumberDigits,
+    lineDecorationsWidth: CODE_BOX.lineDecorationsWidth,
+    scrollbar: { verticalScrollbarSize: CODE_BOX.scrollbarWidth },
     tabSize: 2,
     wordWrap: 'on',
+    // A textarea starts a wrapped line's rest at the left edge; so does the editor that replaces it.
+    wrappingIndent: 'none',
     fixedOverflowWidgets: true,
     accessibilitySupport: 'auto',
     // Tab moves focus, so a keyboard user is never trapped in the editor; Ctrl+M switches to indenting.
@@ -166,11 +174,9 @@ export function monacoSurface(container: HTMLElement, initial: string, options: 
   });
   const waking = editor.onDidFocusEditorText(wake);
   editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => options.onRun());
-  // The editor grows with its content, between 8 and 28 lines, like the textarea it replaced.
-  const lineHeight = editor.getOption(monaco.editor.EditorOption.lineHeight);
+  // The editor grows with its wrapped content between the box's bounds, as the textarea it replaced did.
   const fit = (): void => {
-    const height = Math.min(Math.max(editor.getContentHeight(), 8 * lineHeight), 28 * lineHeight);
-    container.style.height = `${height}px`;
+    container.style.height = `${codeBoxHeight(editor.getContentHeight())}px`;
   };
   const sizing = editor.onDidContentSizeChange(fit);
   fit();
