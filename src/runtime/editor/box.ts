@@ -1,9 +1,10 @@
 /**
  * The code box, one geometry for both of its forms: the plain textarea a lesson
  * shows first and the Monaco editor that replaces it as the playground comes
- * into view. The same font, line height, padding, gutter, wrapping width and
- * height rule, so the swap moves nothing: neither the code sideways nor the Run
- * button below it (it moved by up to 112 px at 1280 px and 229 px at 375 px).
+ * into view. The same font, line height, padding, gutter, wrapping width, line
+ * breaks (monaco-setup.ts) and height rule, so the swap moves nothing: neither
+ * the code sideways nor the Run button below it (it moved by up to 112 px at
+ * 1280 px and 229 px at 375 px).
  */
 export const CODE_BOX = {
   fontSize: 14,

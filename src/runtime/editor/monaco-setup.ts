@@ -164,7 +164,11 @@ export function monacoSurface(container: HTMLElement, initial: string, options: 
     scrollbar: { verticalScrollbarSize: CODE_BOX.scrollbarWidth },
     tabSize: 2,
     wordWrap: 'on',
-    // A textarea starts a wrapped line's rest at the left edge; so does the editor that replaces it.
+    // Wrapped where the textarea it replaces wraps: the browser breaks code at spaces and after
+    // "-", "?" and "!" (UAX #14), not before "(" or after "." as Monaco would, then mid-word only
+    // when a word does not fit; the rest of a line starts at the left edge.
+    wordWrapBreakBeforeCharacters: '',
+    wordWrapBreakAfterCharacters: ' \t-?!',
     wrappingIndent: 'none',
     fixedOverflowWidgets: true,
     accessibilitySupport: 'auto',
