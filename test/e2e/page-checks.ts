@@ -205,3 +205,22 @@ export async function editorsArrived(page: Page): Promise<void> {
   for (const element of await page.locator(CODE_WIDGETS).all()) await element.scrollIntoViewIfNeeded();
   await page.waitForFunction((selector) => document.querySelector(selector) === null, WAITING_TEXTAREA, { timeout: 120_000 });
 }
+
+// ── Lesson checklist ──────────────────────────────────────────────────────────
+
+const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'" };
+
+/** The items of the "To finish this page" list as the built page has them, before any script: text of each. */
+export function builtChecklist(path: string): string[] {
+  const html = readFileSync(join(siteDir, path, 'index.html'), 'utf8');
+  const list = /<section[^>]*data-progress-checklist[^>]*>([\s\S]*?)<\/section>/.exec(html)?.[1] ?? '';
+  return [...list.matchAll(/<li\b[^>]*>([\s\S]*?)<\/li>/g)].map((m) => (m[1] ?? '').replace(/<[^>]+>/g, '').replace(/&[a-z#0-9]+;/g, (e) => ENTITIES[e] ?? e));
+}
+
+/** The same list after the page's progress script filled it in (empty when it hid it). */
+export function shownChecklist(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const section = document.querySelector<HTMLElement>('[data-progress-checklist]');
+    return !section || section.hidden ? [] : [...section.querySelectorAll('li')].map((li) => li.textContent ?? '');
+  });
+}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PAGE_WEIGHT } from '../../tools/budgets.ts';
-import { editorsArrived, hasCodeBoxes, keyboardProblems, runOffsets, sidewaysOverflow, weigh, type Weight } from './page-checks.ts';
+import { builtChecklist, editorsArrived, hasCodeBoxes, keyboardProblems, runOffsets, shownChecklist, sidewaysOverflow, weigh, type Weight } from './page-checks.ts';
 import { axeViolations, describeBrowser, hasBuild, useBrowser, type PageRecord } from './harness.ts';
 import { builtPages } from './pages.ts';
 
@@ -8,7 +8,7 @@ import { builtPages } from './pages.ts';
  * Every page of the built site, visited twice in Chromium, every per-page
  * check made on those two visits rather than on a load of its own:
  * - dark theme at 1280×800: the page's weight before interaction (budgets in
- *   tools/budgets.ts, no Monaco), then axe, a clean console and nothing
+ *   tools/budgets.ts, no Monaco), a lesson's checklist as built, then axe, a clean console and nothing
  *   off-site, then Tab through the whole page, then every editor brought in:
  *   no Run button has moved since the page was a set of textareas;
  * - light theme, loaded at 375×812 as a phone would: no sideways scroll, then
@@ -103,6 +103,14 @@ describeBrowser('every built page', () => {
           expect(weight.total).toBeLessThanOrEqual(PAGE_WEIGHT.lessonTotalGzipBytes);
         }
       });
+
+      if (/^\/(lessons|projects)\//.test(path)) {
+        it('lists "To finish this page" in the built page as the progress script does, so filling it in moves nothing', async () => {
+          const built = builtChecklist(path);
+          expect(built.length).toBeGreaterThan(0);
+          await expect(shownChecklist(dark.record().page)).resolves.toEqual(built);
+        });
+      }
 
       it('no axe violations (dark theme), no console errors, nothing off-site', async () => {
         await expectCleanAxe(dark.record(), 'dark', dark.status());

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { PAGE_EVENTS } from '../../src/runtime/events.ts';
 import { PROGRESS_ATTRS } from '../../src/runtime/progress/store.ts';
-import { describeBrowser, hasBuild, useBrowser } from './harness.ts';
+import { describeBrowser, hasBuild, layoutFor, useBrowser } from './harness.ts';
 import { builtPages } from './pages.ts';
 
 const lessons = hasBuild ? builtPages().filter((p) => /^\/(lessons|projects)\//.test(p)) : [];
@@ -67,6 +67,18 @@ function contrast(a: number[], b: number[]): number {
 describeBrowser('course progress, as the learner sees it', () => {
   const env = useBrowser();
   const KEY = 'full-duplex:progress';
+
+  it.each([375, 1280])('at %i px the lesson text stays where the built page put it as the script fills in "To finish this page"', async (width) => {
+    const textTop = async (javaScriptEnabled: boolean): Promise<number> => {
+      const { page } = await env.newPage({ context: { ...layoutFor(width), javaScriptEnabled } });
+      await page.goto(`${env.origin}/lessons/echo-server/`, { waitUntil: 'networkidle' });
+      if (javaScriptEnabled) await page.getByRole('region', { name: 'To finish this page' }).getByText('Knowledge check').waitFor();
+      return page.locator('.sl-markdown-content > p').first().evaluate((el) => Math.round(el.getBoundingClientRect().top + window.scrollY));
+    };
+    const built = await textTop(false);
+    expect(built).toBeGreaterThan(0);
+    await expect(textTop(true)).resolves.toBe(built);
+  });
 
   it('clears passed marks on exercises with "Reset progress", lists what a lesson still needs, and offers to continue', async () => {
     const { page, consoleErrors } = await env.newPage();
