@@ -8,9 +8,10 @@ import { builtPages } from './pages.ts';
  * Every page of the built site, visited twice in Chromium, every per-page
  * check made on those two visits rather than on a load of its own:
  * - dark theme at 1280×800: the page's weight before interaction (budgets in
- *   tools/budgets.ts, no Monaco), a lesson's checklist as built, then axe, a clean console and nothing
- *   off-site, then Tab through the whole page, then every editor brought in:
- *   no Run button has moved since the page was a set of textareas;
+ *   tools/budgets.ts, no Monaco), a lesson's checklist as built, then axe, a
+ *   clean console and nothing off-site, then Tab through the whole page, then
+ *   every editor brought in: no Run button has moved since the page was a set
+ *   of textareas;
  * - light theme, loaded at 375×812 as a phone would: no sideways scroll, then
  *   at 1280 px axe, a clean console and nothing off-site again.
  * A page load is most of a check's cost in Chromium, so the checks share them.
