@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { CLASSROOM_PATHS } from '../../protocol/classroom.ts';
 import { HTTP_PATHS } from '../../protocol/endpoints.ts';
 import { MONACO_REQUEST } from '../../tools/budgets.ts';
-import { siteDir } from './pages.ts';
+import { builtHtml, siteDir } from './pages.ts';
 
 /**
  * What pages.test.ts checks on every built page, one function per check, each
@@ -182,7 +182,7 @@ const WAITING_TEXTAREA = 'fd-playground textarea[data-file]:not([hidden]), fd-se
 
 /** Which code-box components the built page has, read from its HTML (no browser needed). */
 export function hasCodeBoxes(path: string): boolean {
-  return /<fd-(playground|server-lab)\b/.test(readFileSync(join(siteDir, path, 'index.html'), 'utf8'));
+  return /<fd-(playground|server-lab)\b/.test(builtHtml(path));
 }
 
 /** Where each playground's and lab's Run button sits, in px below the top of its component, by component id. */
@@ -212,8 +212,7 @@ const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>
 
 /** The items of the "To finish this page" list as the built page has them, before any script: text of each. */
 export function builtChecklist(path: string): string[] {
-  const html = readFileSync(join(siteDir, path, 'index.html'), 'utf8');
-  const list = /<section[^>]*data-progress-checklist[^>]*>([\s\S]*?)<\/section>/.exec(html)?.[1] ?? '';
+  const list = /<section[^>]*data-progress-checklist[^>]*>([\s\S]*?)<\/section>/.exec(builtHtml(path))?.[1] ?? '';
   return [...list.matchAll(/<li\b[^>]*>([\s\S]*?)<\/li>/g)].map((m) => (m[1] ?? '').replace(/<[^>]+>/g, '').replace(/&[a-z#0-9]+;/g, (e) => ENTITIES[e] ?? e));
 }
 

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 /** The built site the e2e tests serve. */
@@ -18,4 +18,9 @@ export function builtPages(dir = siteDir): string[] {
     }
   }
   return pages.sort();
+}
+
+/** The HTML the built site serves for a page path such as `/lessons/chat/`. */
+export function builtHtml(path: string): string {
+  return readFileSync(join(siteDir, path, 'index.html'), 'utf8');
 }

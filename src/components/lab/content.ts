@@ -30,6 +30,11 @@ export interface PageLab {
   client: string;
 }
 
+/** The id of a lab's root element, unique on the site (one lab appears in one lesson): it keys saved code and the pass record. */
+export function labDomId(lab: string): string {
+  return `lab-${lab}`;
+}
+
 export function pageLab(id: string, where: string): PageLab {
   const json = definitions[`../../../labs/${id}/lab.json`];
   if (json === undefined) throw new Error(`${where}: there is no lab "${id}" (labs/${id}/lab.json).`);

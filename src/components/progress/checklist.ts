@@ -20,17 +20,14 @@ interface JsxAttribute {
   value: unknown;
 }
 
-/** The string attributes of an MDX JSX element (expressions are not evaluated). */
-function strings(node: unknown): Map<string, string> {
-  const out = new Map<string, string>();
+/** An MDX JSX element's attributes: a string value, or null for an expression (not evaluated here). */
+function attributes(node: unknown): Map<string, string | null> {
+  const out = new Map<string, string | null>();
   for (const attr of (node as { attributes: JsxAttribute[] }).attributes) {
-    if (attr.type === 'mdxJsxAttribute' && typeof attr.value === 'string') out.set(attr.name, attr.value);
+    if (attr.type === 'mdxJsxAttribute') out.set(attr.name, typeof attr.value === 'string' ? attr.value : null);
   }
   return out;
 }
-
-const hasAttribute = (node: unknown, name: string): boolean =>
-  (node as { attributes: JsxAttribute[] }).attributes.some((attr) => attr.type === 'mdxJsxAttribute' && attr.name === name);
 
 export function checklistEntries(mdx: string): ChecklistEntry[] {
   const tree = unified().use(remarkParse).use(remarkMdx).parse(mdx);
@@ -40,14 +37,16 @@ export function checklistEntries(mdx: string): ChecklistEntry[] {
     (node) => node.type === 'mdxJsxFlowElement',
     (node) => {
       const name = (node as { name?: string }).name;
-      const attrs = strings(node);
-      if (name === 'Playground' && hasAttribute(node, 'check')) {
+      const attrs = attributes(node);
+      const lab = attrs.get('lab');
+      const id = attrs.get('id');
+      if (name === 'Playground' && attrs.has('check')) {
         // Playground.astro's default title.
-        found.push({ kind: 'exercise', id: attrs.get('id') ?? '', title: attrs.get('title') ?? 'Playground' });
-      } else if (name === 'ServerLab' && attrs.has('lab')) {
-        found.push({ kind: 'lab', lab: attrs.get('lab') as string });
-      } else if (name === 'Quiz' && attrs.has('id')) {
-        found.push({ kind: 'quiz', id: attrs.get('id') as string });
+        found.push({ kind: 'exercise', id: id ?? '', title: attrs.get('title') ?? 'Playground' });
+      } else if (name === 'ServerLab' && typeof lab === 'string') {
+        found.push({ kind: 'lab', lab });
+      } else if (name === 'Quiz' && typeof id === 'string') {
+        found.push({ kind: 'quiz', id });
       }
     },
   );

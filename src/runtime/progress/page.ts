@@ -98,6 +98,16 @@ export function render({ store, lessons, base, doc = document }: Omit<TrackOptio
   }
 }
 
+/**
+ * The words of one "To finish this page" item: an exercise by its title, or the knowledge check.
+ * PageTitle.astro writes the same items into the built page, not done yet.
+ */
+export function checklistWords(item: { kind: 'exercise'; title: string } | { kind: 'quiz' }, done: boolean): { label: string; state: string } {
+  return item.kind === 'exercise'
+    ? { label: `Exercise “${item.title}”`, state: done ? 'passed' : 'not passed yet' }
+    : { label: 'Knowledge check', state: done ? 'answered' : 'not answered yet' };
+}
+
 /** One checklist item: what it is, where it is on the page, whether it is done. */
 function item(doc: Document, done: boolean, label: string, href: string | null, state: string): HTMLLIElement {
   const li = doc.createElement('li');
@@ -126,11 +136,13 @@ function renderChecklists(store: ProgressStore, progress: ReturnType<ProgressSto
     const items = [
       ...exercises.map(({ id, done }) => {
         const title = doc.getElementById(id)?.querySelector('.fd-pg-title, .fd-lab-title')?.textContent?.trim() ?? id;
-        return item(doc, done, `Exercise “${title}”`, doc.getElementById(id) ? `#${id}` : null, done ? 'passed' : 'not passed yet');
+        const { label, state } = checklistWords({ kind: 'exercise', title }, done);
+        return item(doc, done, label, doc.getElementById(id) ? `#${id}` : null, state);
       }),
       ...quizzes.map(({ id, done }) => {
         const quiz = doc.querySelector<HTMLElement>(`[${PROGRESS_ATTRS.quiz}="${CSS.escape(id)}"]`);
-        return item(doc, done, 'Knowledge check', quiz?.id ? `#${quiz.id}` : null, done ? 'answered' : 'not answered yet');
+        const { label, state } = checklistWords({ kind: 'quiz' }, done);
+        return item(doc, done, label, quiz?.id ? `#${quiz.id}` : null, state);
       }),
     ];
     list.replaceChildren(...items);
