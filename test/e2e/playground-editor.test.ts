@@ -161,6 +161,7 @@ describeBrowser('playgrounds on a phone (375 × 812, touch)', () => {
     await expect(font(element.locator('textarea'))).resolves.toMatch(MONO);
     await expect(font(element.getByRole('log', { name: 'Output', exact: true }))).resolves.toMatch(MONO);
     await approach(element);
-    await expect(font(element.locator('.monaco-editor .view-line'))).resolves.toMatch(MONO);
+    // The lines' container, which Monaco sets the font on: its line elements are replaced as it lays them out again.
+    await expect.poll(() => font(element.locator('.monaco-editor .view-lines'))).toMatch(MONO);
   });
 });
