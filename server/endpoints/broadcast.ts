@@ -12,7 +12,8 @@ const CHANNEL = 'broadcast';
  * Messages go out through the bus and are delivered from it (first byte: 1 binary, 0 text),
  * so with several processes every client of every process gets each one once.
  * With --redis, a watched connection's inspector also sees each hop through Redis: the
- * publish of its message, and each delivery just before the frame it causes.
+ * publish of its message, and each delivery just before the frame it causes (none for a
+ * client that is closing, or too slow to be sent to: no frame follows).
  */
 export function broadcastEndpoint(ctx: EndpointContext): Endpoint {
   const outlets = new Set<Outlet>();
@@ -21,10 +22,10 @@ export function broadcastEndpoint(ctx: EndpointContext): Endpoint {
     const isBinary = payload[0] === 1;
     const data = payload.subarray(1);
     for (const outlet of outlets) {
-      if (viaRedis) {
-        outlet.conn.hop?.(() => ({ kind: 'hop', conn: outlet.conn.id, t: ctx.now(), via: 'redis', dir: 'deliver', channel: redisChannel(CHANNEL), bytes: payload.length }));
-      }
-      outlet.offer(data, isBinary);
+      const hop = viaRedis
+        ? () => outlet.conn.hop?.(() => ({ kind: 'hop', conn: outlet.conn.id, t: ctx.now(), via: 'redis', dir: 'deliver', channel: redisChannel(CHANNEL), bytes: payload.length }))
+        : undefined;
+      outlet.offer(data, isBinary, hop);
     }
   });
   return {

@@ -28,10 +28,18 @@ export class Outlet {
     return decision;
   }
 
-  offer(data: string | Buffer, binary: boolean): void {
+  /**
+   * Sends unless the connection is closing or the policy drops it. `announce` runs only when the
+   * frame goes out, just before it: an inspector event it emits is never drawn for a frame that is not.
+   */
+  offer(data: string | Buffer, binary: boolean, announce?: () => void): void {
     if (!this.conn.open) return;
     const decision = this.decide();
-    if (decision === 'send') this.conn.send(data, binary);
-    else this.ctx.stats.dropped += 1;
+    if (decision !== 'send') {
+      this.ctx.stats.dropped += 1;
+      return;
+    }
+    announce?.();
+    this.conn.send(data, binary);
   }
 }

@@ -32,7 +32,7 @@ suite('the live diagram\'s Redis lane', () => {
     const diagram = page.locator('#scaling-redis-hop-diagram');
     const frames = diagram.getByRole('list', { name: 'Frames' }).getByRole('listitem');
     const words = async (): Promise<string[]> => (await frames.allTextContents()).map((t) => t.replace(/^\+[\d.]+ m?s: /, '').split(/\+[\d.]+ m?s/)[0] ?? t);
-    // Both clients close after 1.5 s; every row is drawn once both closing handshakes are.
+    // Each client closes once it has heard both lines; every row is drawn once both closing handshakes are.
     await expect.poll(async () => (await words()).filter((r) => /^server → (alice|bob): close 1000/.test(r)).length, { timeout: 30_000 }).toBe(2);
     const rows = await words();
     const hops = rows.filter((r) => r.includes('Redis'));

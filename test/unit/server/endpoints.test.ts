@@ -1,11 +1,13 @@
 import { describe, expect, it, vi } from 'vitest';
 import { CLOSE } from '../../../protocol/constants.ts';
 import type { EndpointKind } from '../../../protocol/endpoints.ts';
+import type { HopEvent } from '../../../protocol/inspect.ts';
 import { resolveConfig } from '../../../server/config.ts';
 import { broadcastEndpoint } from '../../../server/endpoints/broadcast.ts';
 import { chatEndpoint } from '../../../server/endpoints/chat.ts';
 import { feedEndpoint } from '../../../server/endpoints/feed.ts';
 import type { Connection, EndpointContext, Session } from '../../../server/endpoints/types.ts';
+import { MemoryBus } from '../../../server/scale/bus.ts';
 import { createLogger } from '../../../server/log.ts';
 
 /** A connection without a socket: records what the endpoint sends and how it closes. */
@@ -96,6 +98,51 @@ describe('broadcast endpoint with a slow consumer', () => {
     sa.message(Buffer.from('after'), false);
     expect(b.sent).toEqual([]);
     expect(a.take()).toEqual(['after']);
+  });
+});
+
+describe('broadcast endpoint on a Redis bus', () => {
+  /** A connection whose inspector hops and frames go to one shared log, in the order they happen. */
+  class WatchedConnection extends FakeConnection {
+    readonly log: string[];
+    constructor(id: string, log: string[]) {
+      super(id, 'broadcast');
+      this.log = log;
+    }
+    override send(data: string | Buffer, binary: boolean): void {
+      super.send(data, binary);
+      this.log.push(`frame to ${this.id}: ${data.toString()}`);
+    }
+    hop(make: () => HopEvent): void {
+      const e = make();
+      this.log.push(`${e.dir} ${e.conn} ${e.channel} ${e.bytes}`);
+    }
+  }
+
+  it('draws a delivery only for a client the frame goes to, just before it: none for one closing or too slow', () => {
+    const ctx = context();
+    const bus = new MemoryBus();
+    const broadcast = broadcastEndpoint({ ...ctx, bus });
+    const log: string[] = [];
+    const open = (id: string): WatchedConnection => {
+      const admission = broadcast.admit(new URLSearchParams(), null, { address: '127.0.0.1' });
+      if (!admission.ok) throw new Error(admission.message);
+      const conn = new WatchedConnection(id, log);
+      admission.open(conn);
+      return conn;
+    };
+    const [a, closing, slow, d] = [open('a'), open('closing'), open('slow'), open('d')];
+    closing.close(CLOSE.normal, 'bye');
+    slow.bufferedAmount = 101;
+    // What RedisBus hands on from its subscriber: a text message (first byte 0) that came back from Redis.
+    bus.publish('broadcast', Buffer.from('\0hi'), true);
+    expect(log).toEqual(['deliver a fd:broadcast 3', 'frame to a: hi', 'deliver d fd:broadcast 3', 'frame to d: hi']);
+    expect([a.sent.length, closing.sent.length, slow.sent.length, d.sent.length]).toEqual([1, 0, 0, 1]);
+    expect(ctx.stats.dropped).toBe(1);
+    // Delivered by this process alone (no Redis, or Redis down): frames, and no hop.
+    log.length = 0;
+    bus.publish('broadcast', Buffer.from('\0local'), false);
+    expect(log).toEqual(['frame to a: local', 'frame to d: local']);
   });
 });
 
