@@ -7,7 +7,9 @@ import type { Duplex } from 'node:stream';
 import { ProxiedLabServer, proxyUpgrade } from '../proxy.ts';
 import { type Engine, type LabLogLine, type LabOptions, type LabServer, type StartResult, type WireTap } from '../engine.ts';
 import { freePort } from '../port.ts';
+import { cpuMs } from '../proc.ts';
 import { nginxWorkers, stopNginx } from './process.ts';
+import { NGINX_WATCH, WorkerWatchdog } from './watchdog.ts';
 
 /**
  * Lua on real OpenResty pieces from Debian: one nginx (one worker) per lab
@@ -194,6 +196,7 @@ class NginxLabServer extends ProxiedLabServer implements LabServer {
   private readonly prefix: string;
   private readonly port: number;
   private readonly poll: NodeJS.Timeout;
+  private readonly watch: NodeJS.Timeout;
   private logOffset = 0;
   private partial = '';
 
@@ -206,12 +209,32 @@ class NginxLabServer extends ProxiedLabServer implements LabServer {
     this.ended = new Promise((resolve) => child.once('exit', () => resolve()));
     void this.ended.then(() => {
       clearInterval(this.poll);
+      clearInterval(this.watch);
       this.readLog();
       for (const socket of this.sockets) socket.destroy();
       rmSync(this.prefix, { recursive: true, force: true });
     });
     this.poll = setInterval(() => this.readLog(), 50);
     this.poll.unref();
+    const watchdog = new WorkerWatchdog({
+      now: () => Date.now(),
+      worker: () => nginxWorkers(child.pid)[0] ?? null,
+      cpuMs,
+      probe: async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/__ready`);
+        await res.arrayBuffer();
+      },
+      kill: (pid) => {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // Gone already.
+        }
+      },
+      report: (text) => this.addLog({ time: Date.now(), level: 'error', text, line: null }),
+    });
+    this.watch = setInterval(() => watchdog.tick(), NGINX_WATCH.tickMs);
+    this.watch.unref();
   }
 
   /** nginx's master and worker: their resident memory, from /proc (Linux; null elsewhere). */

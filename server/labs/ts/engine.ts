@@ -12,6 +12,7 @@ import { type Engine, type LabServer, type StartResult, type WireTap } from '../
 import { NOT_LISTENING, ProxiedLabServer, proxyUpgrade } from '../proxy.ts';
 import { compileLab, loadTypeScript, LOOP_MARK } from './compile.ts';
 import { freePort } from '../port.ts';
+import { cpuMs, residentBytes } from '../proc.ts';
 
 /**
  * TypeScript `ws` servers: each lab server is a child process on the
@@ -303,27 +304,4 @@ class TsLabServer extends ProxiedLabServer implements LabServer {
 function lineIn(text: string): number | null {
   const match = /lab\.(?:mjs|ts):(\d+)/.exec(text);
   return match ? Number(match[1]) : null;
-}
-
-/** User + system CPU time of a process, from /proc (Linux); null elsewhere. */
-function cpuMs(pid: number | undefined): number | null {
-  if (pid === undefined) return null;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return null;
-  }
-}
-
-function residentBytes(pid: number | undefined): number | null {
-  if (pid === undefined) return null;
-  try {
-    const pages = Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]);
-    return Number.isFinite(pages) ? pages * 4096 : null;
-  } catch {
-    return null;
-  }
 }

@@ -115,6 +115,53 @@ describeIf('labs on OpenResty', async () => {
     expect(orphanedNginx().filter((p) => !before.has(p))).toEqual([]);
   });
 
+  it('a handler that never yields: the lab kills its worker and says why, and nginx\'s new worker serves the next client', { timeout: 60_000 }, async () => {
+    const before = new Set(orphanedNginx());
+    const res = await start(
+      [
+        'local server = require "resty.websocket.server"',
+        'local wb = assert(server:new{ timeout = 20000 })',
+        'while true do',
+        '  local data, typ = wb:recv_frame()',
+        '  if not data or typ == "close" then return end',
+        '  if data == "spin" then while true do end end',
+        '  wb:send_text(data)',
+        'end',
+      ].join('\n'),
+    );
+    expect(res.status).toBe(201);
+    const { id, url } = (await res.json()) as { id: string; url: string };
+    const { default: WebSocket } = await import('ws');
+    const echo = async (text: string): Promise<InstanceType<typeof WebSocket>> => {
+      const ws = new WebSocket(url);
+      await new Promise((resolve, reject) => {
+        ws.once('open', resolve);
+        ws.once('error', reject);
+      });
+      ws.send(text);
+      const [reply] = (await new Promise((resolve) => ws.once('message', (...args) => resolve(args)))) as [Buffer];
+      expect(reply.toString()).toBe(text);
+      return ws;
+    };
+    const first = await echo('one');
+    const code = new Promise<number>((resolve) => first.once('close', resolve));
+    first.send('spin');
+    // The worker is killed with the connection it held: the client sees it drop, with no close frame.
+    expect(await code).toBe(1006);
+    const log = (await (await fetch(`${base}/api/labs/${id}/log`)).text()).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: string; text: string });
+    expect(log.map((l) => [l.level, l.text.replace(/ \d+ s /, ' N s ')])).toEqual([
+      [
+        'error',
+        "your handler kept nginx's worker busy for N s without yielding (an endless loop?), so no other connection was served. " +
+          'The lab killed that worker and nginx started a new one; a real nginx would stay stuck. Lua in nginx must give the worker back: end the loop, or wait in it (a socket read, ngx.sleep).',
+      ],
+    ]);
+    const next = await echo('after');
+    next.close();
+    expect((await fetch(`${base}/api/labs/${id}`, { method: 'DELETE' })).status).toBe(204);
+    expect(orphanedNginx().filter((p) => !before.has(p))).toEqual([]);
+  });
+
   it('finds a folder nginx workers (nobody) cannot enter above the lab folder', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fd-private-'));
     try {

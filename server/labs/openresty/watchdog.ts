@@ -1,0 +1,98 @@
+/**
+ * The lab's watch on its nginx worker. A Lua handler that never yields (a
+ * learner's `while true do end`) holds the one worker: no other connection
+ * is served, and on a real server it stays so until someone kills it. The
+ * embedded engine stops such code after an instruction budget and the
+ * TypeScript engine after a silent, busy second; here the worker is asked
+ * `/__ready` (served by the same worker, between Lua yields) every tick, and
+ * one that has not answered for `stallMs` while it burns CPU, or for
+ * `silentMs` whatever it does (a call that blocks the process), is killed.
+ * nginx's master starts a new worker, so the lab server goes on, as nginx
+ * does after a worker crash; the learner's log says what happened and why.
+ */
+export const NGINX_WATCH = {
+  tickMs: 500,
+  /** Unanswered this long while busy (at least a quarter of the time on a CPU): a loop that never yields. */
+  stallMs: 2000,
+  /** Unanswered this long whatever the CPU: a blocking call, or a worker starved on a loaded machine, which gets this much grace. */
+  silentMs: 15_000,
+  /** A tick this much later than planned: the companion itself was held up, which says nothing about the worker. */
+  lateMs: 400,
+} as const;
+
+export interface WatchEnv {
+  now(): number;
+  /** The worker's pid; null while there is none (nginx is starting one). */
+  worker(): number | null;
+  /** The process's user + system CPU time; null where it cannot be read. */
+  cpuMs(pid: number): number | null;
+  /** Asks the worker something only it answers: resolves when it has, rejects when the request failed. */
+  probe(): Promise<void>;
+  kill(pid: number): void;
+  /** One line for the learner's log. */
+  report(text: string): void;
+}
+
+export class WorkerWatchdog {
+  readonly #env: WatchEnv;
+  #lastTick: number;
+  #pid: number | null = null;
+  #answeredAt: number;
+  #cpuAtAnswer: number | null = null;
+  #probing = false;
+
+  constructor(env: WatchEnv) {
+    this.#env = env;
+    this.#lastTick = env.now();
+    this.#answeredAt = this.#lastTick;
+  }
+
+  /** Called every `tickMs`. */
+  tick(): void {
+    const now = this.#env.now();
+    const late = now - this.#lastTick > NGINX_WATCH.tickMs + NGINX_WATCH.lateMs;
+    this.#lastTick = now;
+    const pid = this.#env.worker();
+    if (pid === null) {
+      this.#pid = null;
+      return;
+    }
+    if (pid !== this.#pid || late) {
+      // A new worker's time starts now, and so does everyone's after the companion was held up.
+      this.#pid = pid;
+      this.#answered(now);
+    }
+    if (!this.#probing) {
+      this.#probing = true;
+      const asked = pid;
+      this.#env.probe().then(
+        () => {
+          this.#probing = false;
+          if (this.#pid === asked) this.#answered(this.#env.now());
+        },
+        () => {
+          this.#probing = false;
+        },
+      );
+    }
+    const silence = now - this.#answeredAt;
+    const cpu = this.#env.cpuMs(pid);
+    const busy = cpu !== null && this.#cpuAtAnswer !== null && cpu - this.#cpuAtAnswer >= silence / 4;
+    if (!((silence > NGINX_WATCH.stallMs && busy) || silence > NGINX_WATCH.silentMs)) return;
+    this.#env.kill(pid);
+    this.#pid = null;
+    const seconds = Math.round(silence / 1000);
+    this.#env.report(
+      busy
+        ? `your handler kept nginx's worker busy for ${seconds} s without yielding (an endless loop?), so no other connection was served. ` +
+            'The lab killed that worker and nginx started a new one; a real nginx would stay stuck. Lua in nginx must give the worker back: end the loop, or wait in it (a socket read, ngx.sleep).'
+        : `nginx's worker did not answer for ${seconds} s (a call that blocks the whole process, such as os.execute or io.read?), so no other connection was served. ` +
+            'The lab killed that worker and nginx started a new one. In nginx, wait only with calls that yield: cosocket reads, ngx.sleep.',
+    );
+  }
+
+  #answered(now: number): void {
+    this.#answeredAt = now;
+    this.#cpuAtAnswer = this.#pid === null ? null : this.#env.cpuMs(this.#pid);
+  }
+}

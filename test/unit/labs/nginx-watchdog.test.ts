@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { NGINX_WATCH, WorkerWatchdog } from '../../../server/labs/openresty/watchdog.ts';
+
+/**
+ * The watch on an nginx lab's worker, with a fake worker: a clock, a CPU
+ * counter, and probes the test answers (or not) by hand.
+ */
+function fakeWorker(pid: number | null = 100) {
+  const state = { t: 0, pid, cpu: 0, killed: [] as number[], reports: [] as string[], asked: 0 };
+  const pending: (() => void)[] = [];
+  const dog = new WorkerWatchdog({
+    now: () => state.t,
+    worker: () => state.pid,
+    cpuMs: () => state.cpu,
+    probe: () => {
+      state.asked += 1;
+      return new Promise<void>((resolve) => pending.push(resolve));
+    },
+    kill: (pid) => void state.killed.push(pid),
+    report: (text) => void state.reports.push(text),
+  });
+  // The server's first tick, at 0: the watch has seen the worker, and its silence counts from here.
+  dog.tick();
+  return {
+    state,
+    /** `ms` of time in ticks, the worker using `cpuShare` of it; it answers every probe at once when `answers`. */
+    async run(ms: number, cpuShare: number, answers: boolean): Promise<void> {
+      for (let done = 0; done < ms; done += NGINX_WATCH.tickMs) {
+        state.t += NGINX_WATCH.tickMs;
+        state.cpu += NGINX_WATCH.tickMs * cpuShare;
+        dog.tick();
+        if (answers) {
+          for (const answer of pending.splice(0)) answer();
+          await Promise.resolve();
+          await Promise.resolve();
+        }
+      }
+    },
+    answerAll: async () => {
+      for (const answer of pending.splice(0)) answer();
+      await Promise.resolve();
+      await Promise.resolve();
+    },
+  };
+}
+
+describe('the watch on an nginx lab worker', () => {
+  it('kills a worker that burns CPU without answering for more than 2 s, once, and says why', async () => {
+    const w = fakeWorker();
+    await w.run(2000, 1, false);
+    expect(w.state.killed).toEqual([]);
+    await w.run(500, 1, false);
+    expect(w.state.killed).toEqual([100]);
+    expect(w.state.reports).toEqual([
+      "your handler kept nginx's worker busy for 3 s without yielding (an endless loop?), so no other connection was served. " +
+        'The lab killed that worker and nginx started a new one; a real nginx would stay stuck. Lua in nginx must give the worker back: end the loop, or wait in it (a socket read, ngx.sleep).',
+    ]);
+    // The master starts a new worker: its time starts now, and it is not killed for the old one's silence.
+    w.state.pid = 101;
+    await w.run(2000, 0, true);
+    expect(w.state.killed).toEqual([100]);
+  });
+
+  it('leaves a busy worker alone while it answers, however long it is busy', async () => {
+    const w = fakeWorker();
+    await w.run(60_000, 1, true);
+    expect(w.state.killed).toEqual([]);
+    // One probe at a time: one per tick, each answered before the next.
+    expect(w.state.asked).toBe(60_000 / NGINX_WATCH.tickMs);
+  });
+
+  it('gives an idle, silent worker 15 s (a starved worker on a loaded machine), then kills it as blocked', async () => {
+    const w = fakeWorker();
+    await w.run(15_000, 0.1, false);
+    expect(w.state.killed).toEqual([]);
+    await w.run(500, 0.1, false);
+    expect(w.state.killed).toEqual([100]);
+    expect(w.state.reports[0]).toMatch(/^nginx's worker did not answer for 16 s \(a call that blocks the whole process/);
+  });
+
+  it('a worker on a quarter of a core counts as busy: one sharing two cores with a loaded machine is still caught', async () => {
+    const w = fakeWorker();
+    await w.run(2500, 0.25, false);
+    expect(w.state.killed).toEqual([100]);
+    const under = fakeWorker();
+    await under.run(2500, 0.2, false);
+    expect(under.state.killed).toEqual([]);
+  });
+
+  it('restarts every clock when its own tick came late: the companion was held up, not the worker', async () => {
+    const w = fakeWorker();
+    await w.run(2000, 1, false);
+    w.state.t += NGINX_WATCH.tickMs + NGINX_WATCH.lateMs + 1;
+    w.state.cpu += 10_000;
+    // The late tick is the new start: 2 s from it is not yet more than 2 s, the tick after is.
+    await w.run(2500, 1, false);
+    expect(w.state.killed).toEqual([]);
+    await w.run(500, 1, false);
+    expect(w.state.killed).toEqual([100]);
+  });
+
+  it('does nothing while nginx has no worker; the next one starts with a clock of its own', async () => {
+    const w = fakeWorker(null);
+    await w.run(20_000, 1, false);
+    expect([w.state.killed, w.state.asked]).toEqual([[], 0]);
+    w.state.pid = 100;
+    await w.run(2500, 1, false);
+    expect(w.state.killed).toEqual([]);
+    await w.run(500, 1, false);
+    expect(w.state.killed).toEqual([100]);
+  });
+
+  it('a late answer to a probe of a killed worker does not count for the next', async () => {
+    const w = fakeWorker();
+    await w.run(2500, 1, false);
+    expect(w.state.killed).toEqual([100]);
+    w.state.pid = 101;
+    await w.run(1500, 1, false);
+    await w.answerAll();
+    await w.run(1000, 1, false);
+    expect(w.state.killed).toEqual([100]);
+    await w.run(500, 1, false);
+    expect(w.state.killed).toEqual([100, 101]);
+  });
+});
