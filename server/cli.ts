@@ -83,6 +83,22 @@ export function classroomProblem(values: Record<string, unknown>): string | null
   return null;
 }
 
+/**
+ * Lua on real nginx runs with all of LuaJIT (io, os.execute, ffi): fine for the learner's own code
+ * on their own machine, not for code from others. So OpenResty is refused where others run labs
+ * here; the embedded engine (no files, no processes, an instruction and memory budget) serves them.
+ */
+export function openRestyProblem(values: Record<string, unknown>): string | null {
+  if (values['lua-engine'] !== 'openresty') return null;
+  if (values['classroom']) {
+    return "--classroom runs every learner's lab code on this machine, and --lua-engine openresty runs it in nginx with nothing kept from it (files, processes, other labs): drop --lua-engine openresty; a class uses the embedded engine.";
+  }
+  if (values['labs']) {
+    return '--labs lets other machines run Lua labs here, and --lua-engine openresty runs their code in nginx with nothing kept from it (files, processes): drop one of the two; OpenResty labs are for this machine\'s own learner.';
+  }
+  return null;
+}
+
 /** argv → config, without side effects, so every bad flag has a test. `env` supplies secrets kept off the command line (FD_TEACHER_KEY). */
 export function parseCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): CliResult {
   let parsed;
@@ -119,7 +135,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
   // Empty strings would coerce to 0; say they are missing instead.
   const blank = Object.entries(values).find(([, v]) => v === '');
   if (blank) return { kind: 'error', message: `--${blank[0]} needs a value` };
-  const problem = classroomProblem(values);
+  const problem = classroomProblem(values) ?? openRestyProblem(values);
   if (problem) return { kind: 'error', message: problem };
   const teacherKey = values.classroom ? env['FD_TEACHER_KEY'] || undefined : undefined;
   // Several processes of one class must verify each other's sign-ins and chat tokens.

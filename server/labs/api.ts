@@ -19,6 +19,7 @@ import type { HandshakeEvent } from '../../protocol/inspect.ts';
 import type { Logger } from '../log.ts';
 import { refuseUpgrade } from '../transport/refuse.ts';
 import { runCheck } from './check.ts';
+import { CHECK_KEY_HEADER, stripForLearner } from './headers.ts';
 import type { Engine, WireTap } from './engine.ts';
 import { LabRegistry } from './registry.ts';
 
@@ -55,7 +56,6 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
 }
 
 /** Classroom mode: the header a lab check's clients carry into the learner's lab (they have no sign-in). */
-const CHECK_KEY_HEADER = 'x-fd-lab-check';
 
 export function createLabsApi(deps: {
   config: ServerConfig;
@@ -245,7 +245,7 @@ export function createLabsApi(deps: {
     }
     if (action === 'log' && req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store', ...cors });
-      res.end(entry.server.log.map((line) => `${JSON.stringify(line)}\n`).join(''));
+      sendLog(res, [...entry.server.log]);
       return true;
     }
     if (action === 'check' && req.method === 'POST') {
@@ -308,15 +308,9 @@ export function createLabsApi(deps: {
       refuseUpgrade(socket, 404, { error: 'no_such_lab', message: `No lab server ${id}: press Run to start one.` });
       return true;
     }
-    if (checkKey !== undefined) {
-      // The check's key is for this server only: the learner's handler and the inspector never see it.
-      delete req.headers['x-fd-lab-check'];
-      const raw: string[] = [];
-      for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
-        if (req.rawHeaders[i]?.toLowerCase() !== CHECK_KEY_HEADER) raw.push(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
-      }
-      req.rawHeaders.splice(0, req.rawHeaders.length, ...raw);
-    }
+    // The check's key, the companion's cookies and any Authorization are for this server only: the
+    // learner's handler (every engine reads rawHeaders) and the inspector never see them.
+    stripForLearner(req);
     const labOwner = owners.get(entry.id) ?? null;
     if (entry.ended) {
       refuseUpgrade(socket, 503, { error: 'lab_ended', message: `Lab server ${id} has ended: its log says why. Press Run to start it again.` });
@@ -367,6 +361,26 @@ export function createLabsApi(deps: {
       await Promise.all(deps.engines.map((engine) => engine.dispose?.()));
     },
   };
+}
+
+/**
+ * A log as NDJSON, streamed in pieces of about 64 KiB as the client takes them: never one string of
+ * the whole log (the engines bound it, LabLog; this holds whatever an engine keeps).
+ */
+function sendLog(res: ServerResponse, lines: readonly unknown[]): void {
+  let next = 0;
+  const more = (): void => {
+    while (next < lines.length) {
+      let piece = '';
+      while (next < lines.length && piece.length < 64 * 1024) piece += `${JSON.stringify(lines[next++])}\n`;
+      if (!res.write(piece)) {
+        res.once('drain', more);
+        return;
+      }
+    }
+    res.end();
+  };
+  more();
 }
 
 function pairs(raw: string[]): [string, string][] {

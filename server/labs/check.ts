@@ -178,7 +178,14 @@ async function runCase(
   extraHeaders: Readonly<Record<string, string>> = {},
 ): Promise<CaseResult> {
   const clients = new Map<string, ScriptedClient>();
-  const logStart = log().length;
+  // The last line before the case: the case's lines are those after it. Not a count: a bounded log
+  // drops its oldest lines, and a count taken before would then skip new ones. A marker dropped too
+  // means every line kept is newer.
+  const before = log().at(-1);
+  const caseLines = (): readonly LabLogLine[] => {
+    const lines = log();
+    return before === undefined ? lines : lines.slice(lines.lastIndexOf(before) + 1);
+  };
   const fail = (index: number, step: Step, expected: string, arrived: string): CaseResult => ({
     name: c.name,
     hidden: c.hidden,
@@ -195,11 +202,11 @@ async function runCase(
         const deadline = Date.now() + step.within;
         let found = false;
         while (!found && Date.now() < deadline) {
-          found = log().slice(logStart).some((line) => line.text.includes(step.text));
+          found = caseLines().some((line) => line.text.includes(step.text));
           if (!found) await new Promise((resolve) => setTimeout(resolve, 25));
         }
         if (!found) {
-          const last = log().slice(logStart).at(-1);
+          const last = caseLines().at(-1);
           return fail(index, step, `a log line containing ${JSON.stringify(step.text)} within ${step.within} ms`, last ? `last line: ${JSON.stringify(last.text)}` : 'no log lines');
         }
         continue;

@@ -3,7 +3,8 @@ import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { CLOSE, OPCODE } from '../../protocol/constants.ts';
 import { FrameDecoder } from '../../protocol/frame.ts';
-import { LAB_LOG_LINES, type LabLogLine, type WireTap } from './engine.ts';
+import { LAB_FLUSH_MS, LabLog, type LabLogLine, type WireTap } from './engine.ts';
+import { LAB_KEY_HEADER } from './headers.ts';
 
 const HEAD_END = Buffer.from('\r\n\r\n');
 const MAX_HEAD = 16 * 1024;
@@ -51,6 +52,25 @@ export class CloseWatch {
   }
 }
 
+/**
+ * Copies `from` into `to` with flow control: when `to` holds more than its high-water mark (its
+ * write returns false: a client that does not read, a lab server that does not), `from` is paused
+ * until `to` drains, so the bytes wait in the kernel's buffers and the sender's, never here.
+ * `see` sees each chunk first, in order.
+ */
+function relay(from: Duplex, to: Duplex, see: (chunk: Buffer) => void): void {
+  const resume = (): void => {
+    from.resume();
+  };
+  from.on('data', (chunk: Buffer) => {
+    see(chunk);
+    if (!to.write(chunk)) {
+      from.pause();
+      to.once('drain', resume);
+    }
+  });
+}
+
 const unavailable = (why: string): string => `HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${why}\n`;
 
 /**
@@ -59,8 +79,8 @@ const unavailable = (why: string): string => `HTTP/1.1 503 Service Unavailable\r
  * goes as the client sent it, headers in their order and spelling, since the
  * learner's own code checks them (the origin-check lab).
  */
-export function proxyUpgrade(args: { req: IncomingMessage; socket: Duplex; head: Buffer; tap: WireTap | null; port: number; sockets: Set<Duplex> }): void {
-  const { req, socket, head, tap, port, sockets } = args;
+export function proxyUpgrade(args: { req: IncomingMessage; socket: Duplex; head: Buffer; tap: WireTap | null; port: number; key: string; sockets: Set<Duplex> }): void {
+  const { req, socket, head, tap, port, key, sockets } = args;
   const upstream = connect(port, '127.0.0.1');
   sockets.add(socket);
   let connected = false;
@@ -75,24 +95,29 @@ export function proxyUpgrade(args: { req: IncomingMessage; socket: Duplex; head:
   const close = new CloseWatch();
   const lines = [`${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/1.1`];
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+  // The lab server's own key: it takes connections that carry it only, and strips it before the handler runs.
+  lines.push(`${LAB_KEY_HEADER}: ${key}`);
   upstream.write(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
   if (head.length > 0) {
     tap?.read(head);
     upstream.write(head);
   }
-  socket.on('data', (chunk: Buffer) => {
-    tap?.read(chunk);
-    upstream.write(chunk);
-  });
-  upstream.on('data', (chunk: Buffer) => {
+  relay(socket, upstream, (chunk) => tap?.read(chunk));
+  relay(upstream, socket, (chunk) => {
     tap?.wrote(chunk);
     close.push(chunk);
-    socket.write(chunk);
   });
   const done = (): void => {
     if (!sockets.delete(socket)) return;
-    socket.destroy();
     upstream.destroy();
+    if (socket.destroyed || socket.writableLength === 0) {
+      socket.destroy();
+    } else {
+      // The lab server ended the connection: what the client has not read yet (its last frames,
+      // its close frame) still goes, for a while.
+      socket.end();
+      setTimeout(() => socket.destroy(), LAB_FLUSH_MS).unref();
+    }
     if (close.code === null) tap?.end(CLOSE.abnormal, '', 'abnormal');
     else tap?.end(close.code, '', 'clean');
   };
@@ -113,24 +138,25 @@ export const NOT_LISTENING = unavailable('The lab server is not listening: its l
  * connections with 1001 as the embedded engine does.
  */
 export abstract class ProxiedLabServer {
-  readonly log: LabLogLine[] = [];
+  readonly #log = new LabLog();
   protected readonly sockets = new Set<Duplex>();
-  readonly #listeners = new Set<(line: LabLogLine) => void>();
 
   get connections(): number {
     return this.sockets.size;
   }
 
-  onLog(listener: (line: LabLogLine) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+  /** Every line so far, within the log's bounds (LabLog), oldest first. */
+  get log(): readonly LabLogLine[] {
+    return this.#log.lines;
   }
 
-  /** Keeps the line (the log is capped) and tells every listener. */
+  onLog(listener: (line: LabLogLine) => void): () => void {
+    return this.#log.onLog(listener);
+  }
+
+  /** Keeps the line (the log is bounded: LabLog) and tells every listener. */
   protected addLog(line: LabLogLine): void {
-    this.log.push(line);
-    if (this.log.length > LAB_LOG_LINES) this.log.shift();
-    for (const listener of this.#listeners) listener(line);
+    this.#log.add(line);
   }
 
   /** 1001 going away to every client, then the end; a client that does not finish is cut after 1 s. */

@@ -3,7 +3,7 @@ import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { WEBSOCKET_GUID } from '../../../protocol/constants.ts';
-import { LAB_LOG_LINES, type Engine, type LabLogLine, type LabOptions, type LabServer, type StartResult, type WireTap } from '../engine.ts';
+import { LabLog, type Engine, type LabLogLine, type LabOptions, type LabServer, type StartResult, type WireTap } from '../engine.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './messages.ts';
 
 /** Instructions one resume may run: about 0.3 s of Lua on an idle core, well under 1 s on a busy one. */
@@ -20,6 +20,8 @@ interface Conn {
   closeSent: boolean;
   /** Sec-WebSocket-Key, for the 101 once the handler accepts. */
   key: string;
+  /** Bytes of the VM's sends the socket has passed to the kernel since the worker was last told (worker.ts counts what it holds). */
+  flushed: number;
 }
 
 /** Boots a worker with a ready VM and no code yet. */
@@ -97,11 +99,13 @@ async function loadLab(worker: Worker, code: string, lab: LabOptions): Promise<S
 
 class LuaLabServer implements LabServer {
   readonly engine = 'Lua 5.4, embedded';
-  readonly log: LabLogLine[] = [];
   readonly ended: Promise<void>;
   private readonly worker: Worker;
   private readonly conns = new Map<string, Conn>();
-  private readonly listeners = new Set<(line: LabLogLine) => void>();
+  private readonly logLines = new LabLog();
+  /** Connections with flushed bytes to tell the worker about, told once per turn of the event loop. */
+  private readonly flushedConns = new Map<string, Conn>();
+  private flushTold: NodeJS.Immediate | null = null;
   private nextConn = 1;
   private done = false;
   private resolveEnded!: () => void;
@@ -133,9 +137,13 @@ class LuaLabServer implements LabServer {
     return this.conns.size;
   }
 
+  /** Every line so far, within the log's bounds (LabLog), oldest first. */
+  get log(): readonly LabLogLine[] {
+    return this.logLines.lines;
+  }
+
   onLog(listener: (line: LabLogLine) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.logLines.onLog(listener);
   }
 
   memory(): Promise<number | null> {
@@ -154,7 +162,7 @@ class LuaLabServer implements LabServer {
     }
     const conn = `c${this.nextConn++}`;
     const rawKey = req.headers['sec-websocket-key'];
-    const entry: Conn = { socket, tap, upgraded: false, closeSent: false, key: (Array.isArray(rawKey) ? rawKey[0] : rawKey) ?? '' };
+    const entry: Conn = { socket, tap, upgraded: false, closeSent: false, key: (Array.isArray(rawKey) ? rawKey[0] : rawKey) ?? '', flushed: 0 };
     this.conns.set(conn, entry);
     const url = new URL(req.url ?? '/', 'http://lab.invalid');
     const headers: [string, string][] = [];
@@ -217,15 +225,36 @@ class LuaLabServer implements LabServer {
     else this.worker.postMessage(message);
   }
 
-  private write(entry: Conn, bytes: Uint8Array): void {
+  private write(entry: Conn, bytes: Uint8Array, sent?: () => void): void {
     entry.tap?.wrote(bytes);
-    entry.socket.write(bytes);
+    entry.socket.write(bytes, sent);
+  }
+
+  /**
+   * A send of the VM's: written, and once the socket has passed it to the kernel (or dropped it, the
+   * connection gone) the worker hears so. The worker counts what the client has not taken yet and
+   * makes a handler's send wait while that is over SEND_BUFFER_BYTES, as nginx's send waits on a
+   * full socket buffer: a client that does not read holds up its handler, not the companion's memory.
+   */
+  private send(conn: string, entry: Conn, bytes: Uint8Array): void {
+    const flushed = (): void => {
+      entry.flushed += bytes.byteLength;
+      this.flushedConns.set(conn, entry);
+      this.flushTold ??= setImmediate(() => {
+        this.flushTold = null;
+        for (const [id, each] of this.flushedConns) {
+          this.post({ t: 'flushed', conn: id, bytes: each.flushed });
+          each.flushed = 0;
+        }
+        this.flushedConns.clear();
+      });
+    };
+    if (entry.socket.writable) this.write(entry, bytes, flushed);
+    else flushed();
   }
 
   private addLog(line: LabLogLine): void {
-    this.log.push(line);
-    if (this.log.length > LAB_LOG_LINES) this.log.splice(0, this.log.length - LAB_LOG_LINES);
-    for (const listener of this.listeners) listener(line);
+    this.logLines.add(line);
   }
 
   private onMessage(message: FromWorker): void {
@@ -256,7 +285,7 @@ class LuaLabServer implements LabServer {
       this.write(entry, Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'));
     } else if (message.t === 'send') {
       if (message.bytes[0] === 0x88) entry.closeSent = true;
-      if (entry.socket.writable) this.write(entry, message.bytes);
+      this.send(message.conn, entry, message.bytes);
     } else if (message.t === 'finish') {
       const status = message.status;
       if (status === 0) {

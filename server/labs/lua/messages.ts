@@ -1,5 +1,12 @@
 import type { LuaLogLevel } from './vm.ts';
 
+/**
+ * Bytes of a connection's sends the companion may hold that its client has not taken yet: past this,
+ * the handler's send waits until the client reads (or its send timeout), as nginx's send waits on a
+ * full socket buffer, instead of the companion's memory growing with a client that does not read.
+ */
+export const SEND_BUFFER_BYTES = 256 * 1024;
+
 /** What the main thread hands a new lab worker. */
 export interface WorkerInit {
   budget: number;
@@ -12,6 +19,8 @@ export type ToWorker =
   | { t: 'data'; conn: string; bytes: Uint8Array }
   | { t: 'eof'; conn: string }
   | { t: 'abort'; conn: string }
+  /** The socket has passed this many more bytes of the conn's sends to the kernel (or dropped them: the client is gone). */
+  | { t: 'flushed'; conn: string; bytes: number }
   | { t: 'ping'; n: number };
 
 export type FromWorker =

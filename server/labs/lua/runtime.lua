@@ -223,14 +223,17 @@ end
 local Sock = {}
 Sock.__index = Sock
 
+-- As in nginx, one timeout for reads and sends; settimeouts sets them apart.
 function Sock:settimeout(ms)
   cosocket_guard(self)
   self.timeout = tonumber(ms) or self.timeout
+  self.send_timeout = tonumber(ms) or self.send_timeout
 end
 
 function Sock:settimeouts(_, send, read)
   cosocket_guard(self)
   self.timeout = tonumber(read) or self.timeout
+  self.send_timeout = tonumber(send) or self.send_timeout
 end
 
 function Sock:receive(n)
@@ -256,12 +259,27 @@ function Sock:receive(n)
   end
 end
 
+-- The host holds what the client has not taken yet, up to what a socket buffer would; past that
+-- (host.send says so) the sender waits until the client reads, as nginx's send waits on a full
+-- socket buffer: a client that does not read holds up its handler, and its send times out.
 function Sock:send(data)
   cosocket_guard(self)
   if self.closed or self.eof then return nil, "closed" end
+  if self.writing then return nil, "socket busy writing" end
   if type(data) == "table" then data = concat(data) end
   data = tostring(data)
-  host.send(self.req.conn, tohex(data))
+  if host.send(self.req.conn, tohex(data)) then
+    self.writing = current
+    local timeout = self.send_timeout
+    local why = park("send", timeout and timeout > 0 and (now_ms + timeout) or nil)
+    self.writing = nil
+    if why == "timeout" then
+      -- lua_socket_log_errors is on by default: nginx logs every cosocket write timeout at [error].
+      emit_log(4, "lua tcp socket write timed out", nil)
+      return nil, "timeout"
+    end
+    if why == "closed" then return nil, "closed" end
+  end
   return #data
 end
 
@@ -874,7 +892,7 @@ function wsserver.new(self, opts)
   req.upgraded = true
   host.accept(req.conn, first_header(headers, "sec-websocket-protocol") or "")
   -- Bytes that came in behind the handshake belong to the first frame.
-  local sock = setmetatable({ req = req, buf = req.early or "", timeout = 60000, eof = req.client_gone }, Sock)
+  local sock = setmetatable({ req = req, buf = req.early or "", timeout = 60000, send_timeout = 60000, eof = req.client_gone }, Sock)
   req.early = nil
   req.sock = sock
   opts = opts or {}
@@ -1034,6 +1052,7 @@ function rt.eof(conn)
     if req.sock then
       req.sock.eof = true
       if req.sock.reading then wake(req.sock.reading, "eof") end
+      if req.sock.writing then wake(req.sock.writing, "closed") end
     else
       req.client_gone = true
     end
@@ -1048,6 +1067,17 @@ function rt.abort(conn)
   if req then
     req.conn_gone = true
     finish_request(req, 444)
+  end
+  return next_deadline()
+end
+
+-- The client took enough of what was sent: a send waiting on it goes on.
+function rt.writable(conn)
+  now_ms = host.now()
+  local req = requests[conn]
+  if req and req.sock and req.sock.writing then
+    wake(req.sock.writing, "sent")
+    run_ready()
   end
   return next_deadline()
 end

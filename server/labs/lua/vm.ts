@@ -19,6 +19,11 @@ export interface VmSink {
   log(level: LuaLogLevel, text: string, line: number | null): void;
   /** Bytes for the client of `conn`. */
   send(conn: string, bytes: Buffer): void;
+  /**
+   * After a send: the client of `conn` has more unsent bytes than a socket buffer would hold, so the
+   * sender waits (until `writable(conn)`, or its send timeout). Absent: sends never wait.
+   */
+  full?(conn: string): boolean;
   /** server:new() accepted the handshake: write the 101. */
   accept(conn: string, protocol: string | null): void;
   /** The request ended: status 0 after the handshake (close the TCP connection), 444 (drop), or an HTTP status to answer with. */
@@ -49,6 +54,7 @@ interface Runtime {
   data(conn: string, hex: string): number;
   eof(conn: string): number;
   abort(conn: string): number;
+  writable(conn: string): number;
   tick(): number;
   memory(): number;
 }
@@ -59,6 +65,8 @@ export interface LuaVm {
   data(conn: string, bytes: Uint8Array): void;
   eof(conn: string): void;
   abort(conn: string): void;
+  /** The client of `conn` took enough of what was sent: a handler waiting in a send goes on. */
+  writable(conn: string): void;
   /** Runs what is due at `now()`. */
   tick(): void;
   /** The earliest deadline a parked coroutine waits for (ms, `now()`'s clock), or null. */
@@ -77,7 +85,10 @@ export async function createLuaVm(options: VmOptions, sink: VmSink): Promise<Lua
     now: options.now,
     log: (level: number, text: string, line: number) =>
       sink.log(LUA_LOG_LEVELS[level] ?? 'notice', text, line > 0 ? line : null),
-    send: (conn: string, hex: string) => sink.send(conn, Buffer.from(hex, 'hex')),
+    send: (conn: string, hex: string) => {
+      sink.send(conn, Buffer.from(hex, 'hex'));
+      return sink.full?.(conn) === true;
+    },
     accept: (conn: string, protocol: string) => sink.accept(conn, protocol === '' ? null : protocol),
     finish: (conn: string, status: number) => sink.finish(conn, status),
   });
@@ -111,6 +122,9 @@ export async function createLuaVm(options: VmOptions, sink: VmSink): Promise<Lua
     },
     abort(conn) {
       after(rt.abort(conn));
+    },
+    writable(conn) {
+      after(rt.writable(conn));
     },
     tick() {
       after(rt.tick());

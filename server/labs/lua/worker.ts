@@ -1,7 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { courseModules } from './modules.ts';
 import { createLuaVm, type LuaVm } from './vm.ts';
-import type { FromWorker, ToWorker, WorkerInit } from './messages.ts';
+import { cutLogText } from '../engine.ts';
+import { SEND_BUFFER_BYTES, type FromWorker, type ToWorker, type WorkerInit } from './messages.ts';
 
 /**
  * One lab server: one Lua VM in its own thread, so a runaway handler can only
@@ -16,6 +17,8 @@ const init = workerData as WorkerInit;
 const post = (message: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
 
 let timer: NodeJS.Timeout | null = null;
+/** Bytes of each connection's sends the main thread has not yet passed to the kernel (it says so: 'flushed'). */
+const unsent = new Map<string, number>();
 
 function schedule(): void {
   if (timer) clearTimeout(timer);
@@ -46,13 +49,19 @@ const vm: LuaVm = await createLuaVm(
     pid: process.pid,
   },
   {
-    log: (level, text, line) => post({ t: 'log', time: Date.now(), level, text, line }),
+    // Cut here: a string of megabytes the handler built never crosses to the main thread.
+    log: (level, text, line) => post({ t: 'log', time: Date.now(), level, text: cutLogText(text), line }),
     send: (conn, bytes) => {
       const copy = new Uint8Array(bytes);
+      unsent.set(conn, (unsent.get(conn) ?? 0) + copy.byteLength);
       post({ t: 'send', conn, bytes: copy }, [copy.buffer]);
     },
+    full: (conn) => (unsent.get(conn) ?? 0) > SEND_BUFFER_BYTES,
     accept: (conn, protocol) => post({ t: 'accept', conn, protocol }),
-    finish: (conn, status) => post({ t: 'finish', conn, status }),
+    finish: (conn, status) => {
+      unsent.delete(conn);
+      post({ t: 'finish', conn, status });
+    },
   },
 );
 
@@ -83,6 +92,15 @@ port.on('message', (message: ToWorker) => {
     case 'abort':
       guard(() => vm.abort(message.conn));
       return;
+    case 'flushed': {
+      const before = unsent.get(message.conn);
+      if (before === undefined) return;
+      const after = Math.max(0, before - message.bytes);
+      unsent.set(message.conn, after);
+      // Down to half: a handler waiting in a send goes on (runtime.lua Sock:send).
+      if (before > SEND_BUFFER_BYTES / 2 && after <= SEND_BUFFER_BYTES / 2) guard(() => vm.writable(message.conn));
+      return;
+    }
     case 'ping':
       post({ t: 'pong', n: message.n, memory: vm.memoryUsed() });
       return;

@@ -1,13 +1,15 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Duplex } from 'node:stream';
+import { LAB_KEY_HEADER } from '../headers.ts';
 import { ProxiedLabServer, proxyUpgrade } from '../proxy.ts';
 import { type Engine, type LabLogLine, type LabOptions, type LabServer, type StartResult, type WireTap } from '../engine.ts';
 import { freePort } from '../port.ts';
-import { cpuMs } from '../proc.ts';
+import { cpuMs, residentBytes } from '../proc.ts';
 import { nginxWorkers, stopNginx } from './process.ts';
 import { NGINX_WATCH, WorkerWatchdog } from './watchdog.ts';
 
@@ -87,6 +89,7 @@ async function startNginxLab(code: string, lab: LabOptions, label: (moduleVersio
   writeFileSync(handler, code);
   chmodSync(handler, 0o644);
   const port = await freePort();
+  const key = randomBytes(18).toString('base64url');
   const conf = `load_module ${NDK_MODULE};
 load_module ${LUA_MODULE};
 daemon off;
@@ -108,11 +111,28 @@ ${lab.sharedDicts.map((name) => `  lua_shared_dict ${name} 1m;`).join('\n')}
     -- A syntax error fails here, at nginx -t, with the learner's line, and nothing starts.
     local chunk, err = loadfile("${handler}")
     if not chunk then error("LAB_SYNTAX " .. err, 0) end
+    -- nginx does not end with the process that started it: killed with the companion, a lab's nginx
+    -- would listen on, and a worker stuck in a loop spin on, for good. PR_SET_PDEATHSIG (1) has the
+    -- kernel send SIGKILL (9) when the parent dies: the companion's to this master here, and the
+    -- master's to each worker below (a fork does not inherit it).
+    local ffi = require "ffi"
+    ffi.cdef("int prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4, unsigned long arg5);")
+    ffi.C.prctl(1, 9, 0, 0, 0)
+  }
+  init_worker_by_lua_block {
+    require("ffi").C.prctl(1, 9, 0, 0, 0)
   }
   server {
     listen 127.0.0.1:${port};
     location = /__ready { content_by_lua_block { ngx.print(ngx.config.ngx_lua_version) } }
-    location /labs/ { content_by_lua_file ${handler}; }
+    location /labs/ {
+      # The companion's proxy sends the lab's key: another lab's code on 127.0.0.1 is refused, and the handler never sees it.
+      access_by_lua_block {
+        if ngx.var.http_${LAB_KEY_HEADER.replaceAll('-', '_')} ~= "${key}" then return ngx.exit(403) end
+        ngx.req.clear_header("${LAB_KEY_HEADER}")
+      }
+      content_by_lua_file ${handler};
+    }
   }
 }
 `;
@@ -149,7 +169,7 @@ ${lab.sharedDicts.map((name) => `  lua_shared_dict ${name} 1m;`).join('\n')}
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { ok: true, server: new NginxLabServer(child, prefix, port, label(moduleVersion)) };
+  return { ok: true, server: new NginxLabServer(child, prefix, port, key, label(moduleVersion)) };
 }
 
 /** The first folder above `path` that others may not enter, or null. */
@@ -195,16 +215,19 @@ class NginxLabServer extends ProxiedLabServer implements LabServer {
   private readonly child: ChildProcess;
   private readonly prefix: string;
   private readonly port: number;
+  /** What the proxy sends with each connection; nginx takes no other (the access phase in the conf). */
+  private readonly key: string;
   private readonly poll: NodeJS.Timeout;
   private readonly watch: NodeJS.Timeout;
   private logOffset = 0;
   private partial = '';
 
-  constructor(child: ChildProcess, prefix: string, port: number, label: string) {
+  constructor(child: ChildProcess, prefix: string, port: number, key: string, label: string) {
     super();
     this.child = child;
     this.prefix = prefix;
     this.port = port;
+    this.key = key;
     this.engine = label;
     this.ended = new Promise((resolve) => child.once('exit', () => resolve()));
     void this.ended.then(() => {
@@ -220,6 +243,7 @@ class NginxLabServer extends ProxiedLabServer implements LabServer {
       now: () => Date.now(),
       worker: () => nginxWorkers(child.pid)[0] ?? null,
       cpuMs,
+      residentBytes,
       probe: async () => {
         const res = await fetch(`http://127.0.0.1:${port}/__ready`);
         await res.arrayBuffer();
@@ -266,7 +290,7 @@ class NginxLabServer extends ProxiedLabServer implements LabServer {
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, tap: WireTap | null): void {
-    proxyUpgrade({ req, socket, head, tap, port: this.port, sockets: this.sockets });
+    proxyUpgrade({ req, socket, head, tap, port: this.port, key: this.key, sockets: this.sockets });
   }
 
   async stop(): Promise<void> {

@@ -18,6 +18,8 @@ export const NGINX_WATCH = {
   silentMs: 15_000,
   /** A tick this much later than planned: the companion itself was held up, which says nothing about the worker. */
   lateMs: 400,
+  /** Resident memory past this kills the worker, as the TypeScript engine caps its child (an idle worker holds about 10 MiB). */
+  rssBytes: 256 * 1024 * 1024,
 } as const;
 
 export interface WatchEnv {
@@ -26,6 +28,8 @@ export interface WatchEnv {
   worker(): number | null;
   /** The process's user + system CPU time; null where it cannot be read. */
   cpuMs(pid: number): number | null;
+  /** The process's resident memory; null where it cannot be read. */
+  residentBytes(pid: number): number | null;
   /** Asks the worker something only it answers: resolves when it has, rejects when the request failed. */
   probe(): Promise<void>;
   kill(pid: number): void;
@@ -75,20 +79,34 @@ export class WorkerWatchdog {
         },
       );
     }
+    const rss = this.#env.residentBytes(pid);
+    if (rss !== null && rss > NGINX_WATCH.rssBytes) {
+      this.#kill(
+        pid,
+        `your handler's nginx worker grew to ${Math.round(rss / 1024 / 1024)} MiB of memory (a lab's limit is ${NGINX_WATCH.rssBytes / 1024 / 1024} MiB: something that only grows, such as a table of every message?). ` +
+          'The lab killed that worker and nginx started a new one; the connections it held dropped.',
+      );
+      return;
+    }
     const silence = now - this.#answeredAt;
     const cpu = this.#env.cpuMs(pid);
     const busy = cpu !== null && this.#cpuAtAnswer !== null && cpu - this.#cpuAtAnswer >= silence / 4;
     if (!((silence > NGINX_WATCH.stallMs && busy) || silence > NGINX_WATCH.silentMs)) return;
-    this.#env.kill(pid);
-    this.#pid = null;
     const seconds = Math.round(silence / 1000);
-    this.#env.report(
+    this.#kill(
+      pid,
       busy
         ? `your handler kept nginx's worker busy for ${seconds} s without yielding (an endless loop?), so no other connection was served. ` +
             'The lab killed that worker and nginx started a new one; a real nginx would stay stuck. Lua in nginx must give the worker back: end the loop, or wait in it (a socket read, ngx.sleep).'
         : `nginx's worker did not answer for ${seconds} s (a call that blocks the whole process, such as os.execute or io.read?), so no other connection was served. ` +
             'The lab killed that worker and nginx started a new one. In nginx, wait only with calls that yield: cosocket reads, ngx.sleep.',
     );
+  }
+
+  #kill(pid: number, why: string): void {
+    this.#env.kill(pid);
+    this.#pid = null;
+    this.#env.report(why);
   }
 
   #answered(now: number): void {

@@ -10,9 +10,12 @@
  * companion has written by then. Nothing from the companion's environment
  * is passed in.
  */
+import { timingSafeEqual } from 'node:crypto';
 import { writeSync } from 'node:fs';
+import http from 'node:http';
 import { registerHooks } from 'node:module';
 import net from 'node:net';
+import type { Duplex } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 
@@ -20,11 +23,16 @@ const [labFile = '', wsUrl = '', loopMark = ''] = process.argv.slice(2);
 const labUrl = pathToFileURL(labFile).href;
 const ALLOWED = new Set(['ws', 'node:events', 'node:crypto', 'node:timers/promises', 'events', 'crypto', 'timers/promises']);
 
+const exit = process.exit.bind(process);
+
 function send(message: Record<string, unknown>): void {
   try {
     writeSync(3, `${JSON.stringify(message)}\n`);
-  } catch {
-    // The companion is gone or not reading: nothing left to tell.
+  } catch (error) {
+    // The companion is gone (killed, crashed): a lab server must not outlive it, listening on with no
+    // one to stop it. The heartbeat writes every 100 ms, so this is noticed within that. Any other
+    // failure (a full pipe) loses one line only.
+    if ((error as { code?: string }).code === 'EPIPE') exit(0);
   }
 }
 
@@ -80,9 +88,21 @@ registerHooks({
   },
 });
 
-// Tells the companion which port to proxy to, once the learner's server listens.
+/**
+ * Tells the companion which port to proxy to, once the learner's server listens; and keeps it on
+ * loopback: `new WebSocketServer({ port })` listens on every interface, where other machines would
+ * reach the learner's server past the companion's checks. Only the companion's proxy connects to it.
+ */
+const LOOPBACK = '127.0.0.1';
 const listen = net.Server.prototype.listen;
 net.Server.prototype.listen = function patchedListen(this: net.Server, ...args: unknown[]) {
+  const [first] = args;
+  if (typeof first === 'number' || (typeof first === 'string' && /^\d+$/.test(first))) {
+    if (typeof args[1] === 'string') args[1] = LOOPBACK;
+    else args.splice(1, 0, LOOPBACK);
+  } else if (first !== null && typeof first === 'object' && 'port' in first) {
+    args[0] = { ...first, host: LOOPBACK };
+  }
   this.once('listening', () => {
     const address = this.address();
     if (address && typeof address === 'object') send({ t: 'listening', port: address.port });
@@ -102,7 +122,6 @@ for (const [method, level] of [
   };
 }
 
-const exit = process.exit.bind(process);
 process.exit = ((code?: number | string | null) => {
   send({ t: 'exit', code: code ?? process.exitCode ?? 0, line: lineIn(new Error().stack) });
   exit(code);
@@ -122,9 +141,68 @@ function crashed(error: unknown, origin: 'uncaughtException' | 'unhandledRejecti
 }
 process.on('uncaughtException', crashed);
 
+/**
+ * What the permission model leaves open and a lab must not have, set just before the learner's
+ * module runs (ws has loaded by then):
+ * - signals: process.kill (and the binding it calls) reach any process of the user, the companion
+ *   and its process group included; a lab may signal itself only;
+ * - process.getBuiltinModule, a way around the import check above;
+ * - connections without the lab's key: another lab's code can reach this port on 127.0.0.1, past the
+ *   companion's check of who owns the lab; the proxy sends the key, which is taken out here;
+ * - connections of its own: a lab server takes connections, and no lab opens one, while a socket
+ *   out (the ws client, fetch, a Socket reached through ws) would reach every service on the machine
+ *   that trusts loopback (another lab, a Redis without a password). Every one goes through
+ *   net.Socket's connect, which is refused.
+ */
+function guard(labKey: string, keyHeader: string): void {
+  const rawKill = (process as unknown as { _kill(pid: number, signal: number): number })._kill.bind(process);
+  const EPERM = -1;
+  Object.defineProperty(process, '_kill', {
+    value: (pid: number, signal: number): number => (pid === process.pid ? rawKill(pid, signal) : EPERM),
+  });
+  const kill = process.kill.bind(process);
+  Object.defineProperty(process, 'kill', {
+    value: (pid: number, signal?: string | number): true => {
+      if (pid !== process.pid) throw new Error('process.kill can signal only your own server (process.pid) in a lab');
+      return kill(pid, signal);
+    },
+  });
+  const builtin = process.getBuiltinModule.bind(process);
+  Object.defineProperty(process, 'getBuiltinModule', {
+    value: (id: string): unknown => {
+      if (!ALLOWED.has(id)) throw new Error(`"${id}" cannot be used in a lab`);
+      return builtin(id);
+    },
+  });
+  // As a refused connection fails: an 'error' on the socket, which the client's own error handling sees.
+  Object.defineProperty(net.Socket.prototype, 'connect', {
+    value: function refused(this: net.Socket): net.Socket {
+      process.nextTick(() => this.destroy(new Error('a lab server takes connections but cannot open its own (a WebSocket client, fetch, http or net)')));
+      return this;
+    },
+  });
+  const expected = Buffer.from(labKey);
+  const keyed = (req: http.IncomingMessage): boolean => {
+    const got = Buffer.from(String(req.headers[keyHeader] ?? ''));
+    if (got.length !== expected.length || !timingSafeEqual(got, expected)) return false;
+    Reflect.deleteProperty(req.headers, keyHeader);
+    for (let i = req.rawHeaders.length - 2; i >= 0; i -= 2) if (req.rawHeaders[i]?.toLowerCase() === keyHeader) req.rawHeaders.splice(i, 2);
+    return true;
+  };
+  const emit = http.Server.prototype.emit;
+  http.Server.prototype.emit = function keyedEmit(this: http.Server, event: string | symbol, ...args: unknown[]): boolean {
+    if ((event === 'upgrade' || event === 'request') && !keyed(args[0] as http.IncomingMessage)) {
+      if (event === 'upgrade') (args[1] as Duplex).destroy();
+      else (args[1] as http.ServerResponse).writeHead(403).end();
+      return true;
+    }
+    return (emit as (...a: unknown[]) => boolean).apply(this, [event, ...args]);
+  } as typeof emit;
+}
+
 // ws is loaded while the spare waits, not after Run.
 await import(wsUrl);
-const port = await new Promise<number>((resolve) => {
+const { port, key, header } = await new Promise<{ port: number; key: string; header: string }>((resolve) => {
   let input = '';
   process.stdin.setEncoding('utf8');
   process.stdin.on('data', (chunk: string) => {
@@ -133,10 +211,11 @@ const port = await new Promise<number>((resolve) => {
     if (end < 0) return;
     process.stdin.pause();
     process.stdin.unref();
-    resolve((JSON.parse(input.slice(0, end)) as { port: number }).port);
+    resolve(JSON.parse(input.slice(0, end)) as { port: number; key: string; header: string });
   });
 });
 process.env['PORT'] = String(port);
+guard(key, header);
 try {
   await import(labUrl);
 } catch (error) {

@@ -9,6 +9,10 @@ import type * as TS from 'typescript';
  * learner's own and a stack trace needs no source map (the same rule Node
  * applies to .ts files it runs). The `typescript` parser finds the syntax
  * errors and the imports with their lines, which the stripper does not report.
+ *
+ * Pure and synchronous, and some code takes the compiler minutes: the
+ * companion runs it in its compile worker (compiler.ts), never on its own
+ * thread.
  */
 
 /** Modules a lab may import; the bare names of the builtins are accepted too. */
@@ -34,7 +38,40 @@ export function loadTypeScript(): Promise<typeof TS> {
   return typescript;
 }
 
+/**
+ * Learner code the compiler cannot finish: nothing started, and the learner
+ * is told why and what to change. No line is known (the compiler gave up
+ * somewhere inside), so it is line 1, the file as a whole.
+ */
+export type Refusal = { why: 'deep' } | { why: 'slow'; seconds: number } | { why: 'memory'; mib: number };
+
+export function refusal(reason: Refusal): Compiled {
+  const split = 'Split it into smaller expressions or functions, then press Run again.';
+  const message =
+    reason.why === 'deep'
+      ? `Your code is nested too deeply to compile: thousands of levels (brackets inside brackets, or a chain like a + a + … of thousands of terms) exhaust the compiler's stack. ${split}`
+      : reason.why === 'slow'
+        ? `Compiling your code took more than ${reason.seconds} s, so it was stopped: an expression of thousands of terms (a chain like a + a + …) compiles very slowly. ${split}`
+        : `Compiling your code needed more than ${reason.mib} MiB of memory, so it was stopped. ${split}`;
+  return { ok: false, error: 'syntax', line: 1, message };
+}
+
+/** V8's RangeError when recursion runs out of stack (the compiler recurses once per level of nesting). */
+export function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && /call stack/i.test(error.message);
+}
+
+/** Bad learner code comes back as a result, never as a throw: code nested too deeply is one more refusal. */
 export function compileLab(ts: typeof TS, code: string): Compiled {
+  try {
+    return compileChecked(ts, code);
+  } catch (error) {
+    if (isStackOverflow(error)) return refusal({ why: 'deep' });
+    throw error;
+  }
+}
+
+function compileChecked(ts: typeof TS, code: string): Compiled {
   const lineOf = (source: TS.SourceFile, pos: number): number => source.getLineAndCharacterOfPosition(pos).line + 1;
   const checked = ts.transpileModule(code, {
     fileName: 'lab.ts',
@@ -76,6 +113,7 @@ export function compileLab(ts: typeof TS, code: string): Compiled {
   try {
     return { ok: true, js: stripTypeScriptTypes(markLoops(ts, source, code), { mode: 'strip' }) };
   } catch (error) {
+    if (isStackOverflow(error)) throw error;
     // Strip mode has no enums, namespaces or parameter properties: Node refuses them in .ts files too.
     const message = (error as Error).message.replace(/ in strip-only mode$/, '');
     const word = /TypeScript (\w+)/.exec(message)?.[1];
@@ -113,10 +151,17 @@ export function markLoops(ts: typeof TS, source: TS.SourceFile, code: string): s
     ts.forEachChild(node, visit);
   };
   visit(source);
-  let out = code;
-  // From the end, so each offset still points into the original text.
-  for (const { at, text } of inserts.sort((a, b) => b.at - a.at)) out = out.slice(0, at) + text + out.slice(at);
-  return out;
+  // One pass over the code, each insert in place: linear, however many loops (splicing them in one by one
+  // copied the whole text per loop). Inserts at one offset go in the reverse of the order they were found.
+  const order = inserts.map((insert, index) => ({ ...insert, index })).sort((a, b) => a.at - b.at || b.index - a.index);
+  const parts: string[] = [];
+  let from = 0;
+  for (const { at, text } of order) {
+    parts.push(code.slice(from, at), text);
+    from = at;
+  }
+  parts.push(code.slice(from));
+  return parts.join('');
 }
 
 function findLine(code: string, pattern: RegExp): number {

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
@@ -6,11 +7,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Duplex } from 'node:stream';
-import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type Engine, type LabServer, type StartResult, type WireTap } from '../engine.ts';
+import { cutLogText, LAB_LOG_LINE_CHARS, readLines, type Engine, type LabServer, type StartResult, type WireTap } from '../engine.ts';
+import { LAB_KEY_HEADER } from '../headers.ts';
 import { NOT_LISTENING, ProxiedLabServer, proxyUpgrade } from '../proxy.ts';
-import { compileLab, loadTypeScript, LOOP_MARK } from './compile.ts';
+import { LOOP_MARK } from './compile.ts';
+import { createCompiler } from './compiler.ts';
 import { freePort } from '../port.ts';
 import { cpuMs, residentBytes } from '../proc.ts';
 
@@ -36,7 +38,16 @@ export const TS_LIMITS = {
   bootMs: 20_000,
   /** From the first heartbeat to the learner's server listening. */
   listenMs: 30_000,
+  /** A compile that keeps the compile worker's core busy this long is stopped (compiler.ts): a warm one takes milliseconds. */
+  compileMs: 5000,
+  /** A compile is stopped after this long whatever the CPU: a starved compile worker gets this much grace. */
+  compileStarvedMs: 30_000,
+  /** V8's old space in the compile worker: TypeScript takes about 20 MiB of it, compiling the largest lab (128 K characters) some 40 MiB more. */
+  compileHeapMiB: 256,
 } as const;
+
+/** Characters of one message from the child (fd 3, JSON): a console line longer than this is dropped, not read whole. */
+const CHILD_MESSAGE_CHARS = 4 * 1024 * 1024;
 
 const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -78,11 +89,19 @@ export function tsEngine(): Engine & { dispose(): Promise<void> } {
     spare.hold(false);
     return next;
   };
+  // Started on the first Run (a Lua-only session never pays for TypeScript), then kept, TypeScript loaded.
+  const compiler = createCompiler({
+    compileMs: TS_LIMITS.compileMs,
+    compileStarvedMs: TS_LIMITS.compileStarvedMs,
+    heapMiB: TS_LIMITS.compileHeapMiB,
+    bootMs: TS_LIMITS.bootMs,
+  });
   return {
     language: 'ts',
     label,
     async start(code): Promise<StartResult> {
-      const compiled = compileLab(await loadTypeScript(), code);
+      // In the compile worker, never on the companion's thread: some code takes the compiler minutes.
+      const compiled = await compiler.compile(code);
       if (!compiled.ok) return compiled;
       const server = take();
       server.hold(true);
@@ -92,7 +111,7 @@ export function tsEngine(): Engine & { dispose(): Promise<void> } {
     async dispose() {
       const waiting = spare;
       spare = null;
-      if (waiting) await waiting.stop();
+      await Promise.all([compiler.dispose(), waiting?.stop()]);
     },
   };
 }
@@ -110,6 +129,8 @@ interface FromChild {
 class TsLabServer extends ProxiedLabServer implements LabServer {
   readonly engine: string;
   readonly ended: Promise<void>;
+  /** What the proxy sends with each connection; the child takes no other (child.ts). */
+  private readonly key = randomBytes(18).toString('base64url');
   /** Resolves once the learner's server listens, or the process ended or never listened. */
   readonly ready: Promise<void>;
   private readonly child: ChildProcess;
@@ -152,9 +173,14 @@ class TsLabServer extends ProxiedLabServer implements LabServer {
         }, 50);
       });
     });
-    this.lines(child.stdout, (text) => this.push('stdout', text, null));
-    this.lines(child.stderr, (text) => this.push('stderr', text, null));
-    this.lines(child.stdio[3] as Readable, (text) => {
+    this.lines(child.stdout, (text, cut) => this.push('stdout', cutLogText(text, cut), null));
+    this.lines(child.stderr, (text, cut) => this.push('stderr', cutLogText(text, cut), null));
+    this.lines(child.stdio[3] as Readable, (text, cut) => {
+      if (cut > 0) {
+        const level = /^\{"t":"log","level":"stdout"/.test(text) ? 'stdout' : 'stderr';
+        this.push(level, `(a line of about ${text.length + cut} characters from your server was dropped: a line over ${CHILD_MESSAGE_CHARS} characters is not kept)`, null);
+        return;
+      }
       let message: FromChild;
       try {
         message = JSON.parse(text) as FromChild;
@@ -162,7 +188,7 @@ class TsLabServer extends ProxiedLabServer implements LabServer {
         return;
       }
       this.onMessage(message);
-    });
+    }, CHILD_MESSAGE_CHARS);
     this.watchdog = setInterval(() => this.watch(), 100);
     this.watchdog.unref();
   }
@@ -185,13 +211,14 @@ class TsLabServer extends ProxiedLabServer implements LabServer {
     writeFileSync(join(this.dir, 'lab.mjs'), js);
     this.running = true;
     this.runAt = Date.now();
-    this.child.stdin?.end(`${JSON.stringify({ port })}\n`);
+    this.child.stdin?.end(`${JSON.stringify({ port, key: this.key, header: LAB_KEY_HEADER })}\n`);
     await this.ready;
   }
 
-  private lines(stream: Readable | null | undefined, each: (line: string) => void): void {
+  /** Each line the child writes: its first `max` characters, and how many more it had (readLines). */
+  private lines(stream: Readable | null | undefined, each: (line: string, cut: number) => void, max = LAB_LOG_LINE_CHARS): void {
     if (!stream) return;
-    createInterface({ input: stream, crlfDelay: Infinity }).on('line', each);
+    readLines(stream, max, each);
   }
 
   private push(level: string, text: string, line: number | null): void {
@@ -287,7 +314,7 @@ class TsLabServer extends ProxiedLabServer implements LabServer {
       socket.end(NOT_LISTENING);
       return;
     }
-    proxyUpgrade({ req, socket, head, tap, port: this.port, sockets: this.sockets });
+    proxyUpgrade({ req, socket, head, tap, port: this.port, key: this.key, sockets: this.sockets });
   }
 
   async stop(): Promise<void> {

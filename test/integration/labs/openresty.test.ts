@@ -139,8 +139,8 @@ describeIf('labs on OpenResty', async () => {
         ws.once('error', reject);
       });
       ws.send(text);
-      const [reply] = (await new Promise((resolve) => ws.once('message', (...args) => resolve(args)))) as [Buffer];
-      expect(reply.toString()).toBe(text);
+      const reply = await new Promise<string>((resolve) => ws.once('message', (data: Buffer) => resolve(data.toString())));
+      expect(reply).toBe(text);
       return ws;
     };
     const first = await echo('one');

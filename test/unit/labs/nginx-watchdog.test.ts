@@ -6,12 +6,13 @@ import { NGINX_WATCH, WorkerWatchdog } from '../../../server/labs/openresty/watc
  * counter, and probes the test answers (or not) by hand.
  */
 function fakeWorker(pid: number | null = 100) {
-  const state = { t: 0, pid, cpu: 0, killed: [] as number[], reports: [] as string[], asked: 0 };
+  const state = { t: 0, pid, rss: 10 * 1024 * 1024, cpu: 0, killed: [] as number[], reports: [] as string[], asked: 0 };
   const pending: (() => void)[] = [];
   const dog = new WorkerWatchdog({
     now: () => state.t,
     worker: () => state.pid,
     cpuMs: () => state.cpu,
+    residentBytes: () => state.rss,
     probe: () => {
       state.asked += 1;
       return new Promise<void>((resolve) => pending.push(resolve));
@@ -121,5 +122,19 @@ describe('the watch on an nginx lab worker', () => {
     expect(w.state.killed).toEqual([100]);
     await w.run(500, 1, false);
     expect(w.state.killed).toEqual([100, 101]);
+  });
+
+  it('kills a worker whose memory passes 256 MiB, however well it answers', async () => {
+    const w = fakeWorker();
+    w.state.rss = NGINX_WATCH.rssBytes;
+    await w.run(5000, 0.1, true);
+    expect(w.state.killed).toEqual([]);
+    w.state.rss = NGINX_WATCH.rssBytes + 1;
+    await w.run(500, 0.1, true);
+    expect(w.state.killed).toEqual([100]);
+    expect(w.state.reports).toEqual([
+      "your handler's nginx worker grew to 256 MiB of memory (a lab's limit is 256 MiB: something that only grows, such as a table of every message?). " +
+        'The lab killed that worker and nginx started a new one; the connections it held dropped.',
+    ]);
   });
 });
