@@ -104,6 +104,17 @@ function geometryProblems(page: Page, playground: string): Promise<string[]> {
       const v = viewport.getBoundingClientRect();
       return [r.left - v.left - viewport.clientLeft + viewport.scrollLeft, r.right - v.left - viewport.clientLeft + viewport.scrollLeft];
     };
+    // Following the newest row (on by default), the run's last arrow is in view as the run ends, not
+    // off to the side of a diagram with more lanes than fit: a learner watching sees arrows, not empty lifelines.
+    const newest = [...root.querySelectorAll<HTMLLIElement>('[data-rows] li:not([hidden])')].at(-1);
+    const mark = newest?.querySelector('line.sd-arrow') ?? newest?.querySelector('text.sd-label');
+    if (mark) {
+      const [l, r] = span(mark.getBoundingClientRect());
+      const at = viewport.scrollLeft;
+      if (r <= at + 0.5 || l >= at + shown - 0.5) {
+        problems.push(`the newest row (${newest?.querySelector('.fd-sr-only')?.textContent ?? ''}) spans ${round(l)}..${round(r)} px, none of it in the ${round(at)}..${round(at + shown)} px in view`);
+      }
+    }
     const inArea = (el: Element, what: string): [number, number] | null => {
       const r = el.getBoundingClientRect();
       if (r.width === 0 && r.height === 0) {

@@ -2,7 +2,7 @@ import { INSPECT_TAG_PARAM, ENDPOINTS } from '../../../protocol/endpoints.ts';
 import type { InspectEvent } from '../../../protocol/inspect.ts';
 import { INSPECTOR_UNREACHABLE } from '../../runtime/classroom/words.ts';
 import { frameFields, handshakeFields, hopFields, type Field } from '../../runtime/diagram/detail.ts';
-import { arrow, fit, fitText, FULL, GEOMETRY, lanes, laneX, relativeTime, width, type Fit } from '../../runtime/diagram/layout.ts';
+import { arrow, fit, fitText, followLeft, FULL, GEOMETRY, lanes, laneX, relativeTime, width, type Fit } from '../../runtime/diagram/layout.ts';
 import { toMermaid } from '../../runtime/diagram/mermaid.ts';
 import { SessionModel, toJson, type Row } from '../../runtime/diagram/model.ts';
 import { DIAGRAM_STATUS, labEndedStatus, RunTracker, settledStatus, type DiagramSource } from '../../runtime/diagram/status.ts';
@@ -332,7 +332,11 @@ export class SequenceDiagramElement extends HTMLElement {
       earlier.hidden = false;
       earlier.textContent = `${this.#earlier} earlier events are not shown (Export JSON has them all).`;
     }
-    if (this.#option('follow')) this.#viewport.scrollTop = this.#viewport.scrollHeight;
+    const newest = fresh.at(-1);
+    if (this.#option('follow') && newest) {
+      this.#viewport.scrollTop = this.#viewport.scrollHeight;
+      this.#viewport.scrollLeft = followLeft(this.#viewport.scrollLeft, this.#viewport.clientWidth, arrow(this.#order, newest, this.#fit));
+    }
   }
 
   #renderLanes(): void {

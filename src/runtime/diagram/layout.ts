@@ -80,6 +80,21 @@ export function width(laneCount: number, f: Fit = FULL): number {
   return f.left + laneCount * f.laneWidth + f.right;
 }
 
+/**
+ * Where a live diagram with more lanes than fit (it scrolls sideways) must be scrolled to show `a`, its
+ * newest row, moving as little as it can: the whole arrow when it fits in `viewport` px, else its head,
+ * where the frame lands. Following only downwards left a run of many clients drawing its arrows off to
+ * the right, under empty lifelines.
+ */
+export function followLeft(current: number, viewport: number, a: Pick<ArrowGeometry, 'x1' | 'x2'>): number {
+  const pad = GEOMETRY.labelPad * 2;
+  const left = Math.min(a.x1, a.x2) - pad;
+  const right = Math.max(a.x1, a.x2) + pad;
+  if (left >= current && right <= current + viewport) return current;
+  if (right - left <= viewport) return Math.max(0, left < current ? left : right - viewport);
+  return Math.max(0, a.x2 >= a.x1 ? a.x2 + pad - viewport : a.x2 - pad);
+}
+
 const HEADS: Partial<Record<RowKind, ArrowHead>> = { abnormal: 'cross', ended: 'cross', note: 'none', error: 'none' };
 
 export function arrow(order: readonly string[], row: Pick<Row, 'from' | 'to' | 'kind'>, f: Fit = FULL): ArrowGeometry {
