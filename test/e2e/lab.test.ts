@@ -54,6 +54,10 @@ describeBrowser('server lab', () => {
     // The unchanged starter: its first case fails at alice's expected echo.
     await press(scope.getByRole('button', { name: 'Run', exact: true }));
     await verdict.getByText('Check failed:').waitFor({ timeout: CHECK_MS });
+    // The heading counts the failed cases in so many words: a bare "1 of 5 cases" could be read as 1 passed.
+    const failedCount = (await scope.getByRole('list', { name: 'Check cases' }).getByRole('listitem').allInnerTexts()).filter((c) => c.startsWith('Failed: ')).length;
+    expect(failedCount).toBeGreaterThan(0);
+    expect(await verdict.getByText('Check failed:').innerText()).toBe(`Check failed: ${failedCount} of 5 cases failed.`);
     const first = await scope.getByRole('list', { name: 'Check cases' }).getByRole('listitem').first().innerText();
     expect(first).toMatch(/^Failed: a text message comes back, and the close is answered\. alice, step 3 \(.+\): expected .+; arrived: .+\.$/);
     await expect.poll(() => scope.getByText(/^Engine: /).innerText()).toBe('Engine: Lua 5.4, embedded');

@@ -174,6 +174,45 @@ export function sidewaysOverflow(page: Page): Promise<{ scrollWidth: number; cli
   });
 }
 
+// ── Tables ────────────────────────────────────────────────────────────────────
+
+/** Whether the built page has a table in its content (Markdown tables become `<table>`). */
+export function hasTables(path: string): boolean {
+  return /<table\b/.test(builtHtml(path));
+}
+
+/**
+ * The cells of the page's content tables that a reader cannot see whole at the page's current width:
+ * one line each (`table 1, row 2, column 3: "the handshake has…"`), `[]` when there are none. A cell is
+ * cut off when its table scrolls sideways (Starlight's tables are their own scroll box: scrollWidth
+ * past clientWidth) and the cell reaches past the table's visible edge, or when its own content spills
+ * out of it (its scrollWidth past its clientWidth). A table that scrolls sideways with every cell
+ * in sight still counts, as its whole table.
+ */
+export function cutTableCells(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const cut: string[] = [];
+    const tables = [...document.querySelectorAll<HTMLTableElement>('.sl-markdown-content table')].filter((t) => !t.closest('.not-content'));
+    tables.forEach((table, t) => {
+      const rect = table.getBoundingClientRect();
+      const visibleRight = rect.left + table.clientLeft + table.clientWidth;
+      const scrolls = table.scrollWidth > table.clientWidth;
+      const before = cut.length;
+      [...table.rows].forEach((row, r) => {
+        [...row.cells].forEach((cell, c) => {
+          const spills = cell.scrollWidth > cell.clientWidth;
+          const beyond = scrolls && cell.getBoundingClientRect().right > visibleRight;
+          if (!spills && !beyond) return;
+          const words = (cell.textContent ?? '').trim().replace(/\s+/g, ' ');
+          cut.push(`table ${t + 1}, row ${r + 1}, column ${c + 1}: "${words.length > 30 ? `${words.slice(0, 30)}…` : words}"`);
+        });
+      });
+      if (scrolls && cut.length === before) cut.push(`table ${t + 1}: scrolls sideways (${table.scrollWidth} px in ${table.clientWidth} px)`);
+    });
+    return cut;
+  });
+}
+
 // ── Code boxes ────────────────────────────────────────────────────────────────
 
 const CODE_WIDGETS = 'fd-playground, fd-server-lab';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PAGE_WEIGHT } from '../../tools/budgets.ts';
-import { builtChecklist, editorsArrived, hasCodeBoxes, keyboardProblems, runOffsets, shownChecklist, sidewaysOverflow, weigh, type Weight } from './page-checks.ts';
+import { builtChecklist, cutTableCells, editorsArrived, hasCodeBoxes, hasTables, keyboardProblems, runOffsets, shownChecklist, sidewaysOverflow, weigh, type Weight } from './page-checks.ts';
 import { axeViolations, describeBrowser, hasBuild, useBrowser, type PageRecord } from './harness.ts';
 import { builtPages } from './pages.ts';
 
@@ -12,8 +12,9 @@ import { builtPages } from './pages.ts';
  *   clean console and nothing off-site, then Tab through the whole page, then
  *   every editor brought in: no Run button has moved since the page was a set
  *   of textareas;
- * - light theme, loaded at 375×812 as a phone would: no sideways scroll, then
- *   at 1280 px axe, a clean console and nothing off-site again.
+ * - light theme, loaded at 375×812 as a phone would: no sideways scroll, a
+ *   lesson's tables shown whole (wrapped, not scrolled), then at 1280 px axe,
+ *   a clean console and nothing off-site again.
  * A page load is most of a check's cost in Chromium, so the checks share them.
  */
 const pages = hasBuild ? builtPages() : [];
@@ -140,6 +141,12 @@ describeBrowser('every built page', () => {
         expect(overflow.wide).toEqual([]);
         expect(overflow.scrollWidth).toBeLessThanOrEqual(overflow.clientWidth);
       });
+
+      if (/^\/(lessons|projects)\//.test(path) && hasTables(path)) {
+        it('shows every table cell whole at 375 px: no table scrolls sideways, no cell spills', async () => {
+          await expect(cutTableCells(light.record().page)).resolves.toEqual([]);
+        });
+      }
 
       it('at 1280 px: no axe violations (light theme), no console errors, nothing off-site', async () => {
         await light.record().page.setViewportSize({ width: 1280, height: 720 });

@@ -2,6 +2,7 @@ import { whenNeeded } from '../../runtime/editor/lazy.ts';
 import { loadMonaco } from '../../runtime/editor/monaco.ts';
 import { textareaSurface, type CodeSurface, type SurfaceOptions } from '../../runtime/editor/surface.ts';
 import { LAB_LANGUAGE_NAMES, LabStore, type LabContent, type LabLanguage, type LabState, type Verdict } from '../../runtime/lab/store.ts';
+import { verdictHeading } from '../../runtime/lab/words.ts';
 import { slugOf } from '../../runtime/progress/page.ts';
 import { PAGE_EVENTS } from '../../runtime/events.ts';
 import { ProgressStore } from '../../runtime/progress/store.ts';
@@ -385,12 +386,7 @@ export class ServerLabElement extends HTMLElement implements RecordSource {
     box.hidden = verdict === null;
     if (!verdict) return;
     box.dataset['state'] = verdict.passed ? 'passed' : 'failed';
-    const failed = verdict.cases.filter((c) => !c.passed).length;
-    this.#part('[data-verdict-head]').textContent = verdict.passed
-      ? solution
-        ? 'Check passed with the solution. Write it yourself (Solution again brings your code back) to get the credit.'
-        : 'Check passed: well done!'
-      : `Check failed: ${failed} of ${verdict.cases.length} cases.`;
+    this.#part('[data-verdict-head]').textContent = verdictHeading(verdict, solution);
     const list = this.#part('[data-cases]');
     list.replaceChildren(
       ...verdict.cases.map((c) => {
