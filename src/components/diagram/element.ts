@@ -335,7 +335,7 @@ export class SequenceDiagramElement extends HTMLElement {
     const newest = fresh.at(-1);
     if (this.#option('follow') && newest) {
       this.#viewport.scrollTop = this.#viewport.scrollHeight;
-      this.#viewport.scrollLeft = followLeft(this.#viewport.scrollLeft, this.#viewport.clientWidth, arrow(this.#order, newest, this.#fit));
+      this.#viewport.scrollLeft = followLeft(this.#viewport.scrollLeft, this.#viewport.clientWidth, arrow(this.#order, newest, this.#fit), this.#fit.laneWidth / 2);
     }
   }
 

@@ -82,12 +82,12 @@ export function width(laneCount: number, f: Fit = FULL): number {
 
 /**
  * Where a live diagram with more lanes than fit (it scrolls sideways) must be scrolled to show `a`, its
- * newest row, moving as little as it can: the whole arrow when it fits in `viewport` px, else its head,
- * where the frame lands. Following only downwards left a run of many clients drawing its arrows off to
+ * newest row, moving as little as it can: the whole arrow and `pad` px either side (the live diagram
+ * gives half a lane, so the lane names over its ends show whole) when that fits in `viewport` px, else
+ * its head, where the frame lands. Following only downwards left a run of many clients drawing its arrows off to
  * the right, under empty lifelines.
  */
-export function followLeft(current: number, viewport: number, a: Pick<ArrowGeometry, 'x1' | 'x2'>): number {
-  const pad = GEOMETRY.labelPad * 2;
+export function followLeft(current: number, viewport: number, a: Pick<ArrowGeometry, 'x1' | 'x2'>, pad = GEOMETRY.labelPad * 2): number {
   const left = Math.min(a.x1, a.x2) - pad;
   const right = Math.max(a.x1, a.x2) + pad;
   if (left >= current && right <= current + viewport) return current;

@@ -27,4 +27,10 @@ describe('following the newest row sideways', () => {
     const outbound = arrow(order, { from: 'server', to: 'client', kind: 'text' }, narrow);
     expect(followLeft(2000, 317, outbound)).toBe(Math.max(0, laneX(0, narrow) - 16));
   });
+
+  it('with half a lane of room either side, the lane names over the arrow\'s ends show whole', () => {
+    const half = f.laneWidth / 2;
+    const a = arrow(order, { from: 'client (10)', to: 'server', kind: 'text' }, f);
+    expect(followLeft(0, 606, a, half)).toBe(laneX(10, f) + half - 606);
+  });
 });
