@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { CLASSROOM_COOKIES } from '../../protocol/classroom.ts';
 
 /**
@@ -19,6 +20,11 @@ export const CHECK_KEY_HEADER = 'x-fd-lab-check';
  */
 export const LAB_KEY_HEADER = 'x-fd-lab-key';
 
+/** A new lab server's key (144 random bits), sent as LAB_KEY_HEADER. */
+export function newLabKey(): string {
+  return randomBytes(18).toString('base64url');
+}
+
 const COMPANION_COOKIES = new Set<string>(Object.values(CLASSROOM_COOKIES));
 const DROPPED = new Set([CHECK_KEY_HEADER, LAB_KEY_HEADER, 'authorization']);
 
@@ -27,7 +33,7 @@ export function learnerCookie(value: string): string | null {
   const kept = value
     .split(';')
     .map((pair) => pair.trim())
-    .filter((pair) => pair !== '' && !COMPANION_COOKIES.has(pair.slice(0, pair.indexOf('=') === -1 ? pair.length : pair.indexOf('=')).trim()));
+    .filter((pair) => pair !== '' && !COMPANION_COOKIES.has((pair.split('=', 1)[0] as string).trim()));
   return kept.length > 0 ? kept.join('; ') : null;
 }
 

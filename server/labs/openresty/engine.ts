@@ -1,11 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { LAB_KEY_HEADER } from '../headers.ts';
+import { LAB_KEY_HEADER, newLabKey } from '../headers.ts';
 import { ProxiedLabServer, proxyUpgrade } from '../proxy.ts';
 import { type Engine, type LabLogLine, type LabOptions, type LabServer, type StartResult, type WireTap } from '../engine.ts';
 import { freePort } from '../port.ts';
@@ -89,7 +88,7 @@ async function startNginxLab(code: string, lab: LabOptions, label: (moduleVersio
   writeFileSync(handler, code);
   chmodSync(handler, 0o644);
   const port = await freePort();
-  const key = randomBytes(18).toString('base64url');
+  const key = newLabKey();
   const conf = `load_module ${NDK_MODULE};
 load_module ${LUA_MODULE};
 daemon off;
@@ -265,13 +264,8 @@ class NginxLabServer extends ProxiedLabServer implements LabServer {
   memory(): Promise<number | null> {
     const pid = this.child.pid;
     if (pid === undefined) return Promise.resolve(null);
-    try {
-      let kib = 0;
-      for (const id of [pid, ...nginxWorkers(pid)]) kib += Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${id}/status`, 'utf8'))?.[1] ?? 0);
-      return Promise.resolve(kib * 1024);
-    } catch {
-      return Promise.resolve(null);
-    }
+    const sizes = [pid, ...nginxWorkers(pid)].map((id) => residentBytes(id));
+    return Promise.resolve(sizes.includes(null) ? null : sizes.reduce<number>((sum, bytes) => sum + (bytes ?? 0), 0));
   }
 
   private readLog(): void {

@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
@@ -9,7 +8,7 @@ import type { Readable } from 'node:stream';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { cutLogText, LAB_LOG_LINE_CHARS, readLines, type Engine, type LabServer, type StartResult, type WireTap } from '../engine.ts';
-import { LAB_KEY_HEADER } from '../headers.ts';
+import { LAB_KEY_HEADER, newLabKey } from '../headers.ts';
 import { NOT_LISTENING, ProxiedLabServer, proxyUpgrade } from '../proxy.ts';
 import { LOOP_MARK } from './compile.ts';
 import { createCompiler } from './compiler.ts';
@@ -130,7 +129,7 @@ class TsLabServer extends ProxiedLabServer implements LabServer {
   readonly engine: string;
   readonly ended: Promise<void>;
   /** What the proxy sends with each connection; the child takes no other (child.ts). */
-  private readonly key = randomBytes(18).toString('base64url');
+  private readonly key = newLabKey();
   /** Resolves once the learner's server listens, or the process ended or never listened. */
   readonly ready: Promise<void>;
   private readonly child: ChildProcess;
