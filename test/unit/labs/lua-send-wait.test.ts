@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { courseModules } from '../../../server/labs/lua/modules.ts';
 import { createLuaVm, type LuaVm } from '../../../server/labs/lua/vm.ts';
+import { HANDSHAKE } from './handshake.ts';
 
 /**
  * The embedded engine's send waits while its client has not taken what was
@@ -9,13 +10,6 @@ import { createLuaVm, type LuaVm } from '../../../server/labs/lua/vm.ts';
  * the socket's send timeout (nginx's log line with it), "closed" when the
  * client goes, and a second sender meanwhile is told the socket is busy.
  */
-const HANDSHAKE: [string, string][] = [
-  ['Host', '127.0.0.1:8080'],
-  ['Upgrade', 'websocket'],
-  ['Connection', 'Upgrade'],
-  ['Sec-WebSocket-Key', 'dGhlIHNhbXBsZSBub25jZQ=='],
-  ['Sec-WebSocket-Version', '13'],
-];
 
 const SENDER = `
 local server = require "resty.websocket.server"

@@ -3,6 +3,7 @@ import { encodeFrame } from '../../../protocol/frame.ts';
 import { OPCODE } from '../../../protocol/constants.ts';
 import { createLuaVm, type LuaVm } from '../../../server/labs/lua/vm.ts';
 import { courseModules } from '../../../server/labs/lua/modules.ts';
+import { HANDSHAKE } from './handshake.ts';
 
 /**
  * The embedded engine's API shims against fixtures: one VM, a fake clock and
@@ -14,14 +15,6 @@ interface Effects {
   accepted: string[];
   finished: [string, number][];
 }
-
-const HANDSHAKE: [string, string][] = [
-  ['Host', '127.0.0.1:8080'],
-  ['Upgrade', 'websocket'],
-  ['Connection', 'Upgrade'],
-  ['Sec-WebSocket-Key', 'dGhlIHNhbXBsZSBub25jZQ=='],
-  ['Sec-WebSocket-Version', '13'],
-];
 
 async function vmWith(code: string, options: { budget?: number; dicts?: string[] } = {}): Promise<{ vm: LuaVm; fx: Effects; clock: { t: number } }> {
   const fx: Effects = { logs: [], sent: [], accepted: [], finished: [] };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLuaVm } from '../../../server/labs/lua/vm.ts';
 import { courseModules } from '../../../server/labs/lua/modules.ts';
+import { HANDSHAKE } from './handshake.ts';
 
 /**
  * Pins the embedded resty.websocket.protocol / resty.websocket.server against
@@ -10,14 +11,6 @@ import { courseModules } from '../../../server/labs/lua/modules.ts';
  * is one call and one exact expectation. The strings were checked against
  * Debian's lua-resty-websocket (nginx/websocket/protocol.lua and server.lua).
  */
-
-const HANDSHAKE: [string, string][] = [
-  ['Host', '127.0.0.1:8080'],
-  ['Upgrade', 'websocket'],
-  ['Connection', 'Upgrade'],
-  ['Sec-WebSocket-Key', 'dGhlIHNhbXBsZSBub25jZQ=='],
-  ['Sec-WebSocket-Version', '13'],
-];
 
 // Helpers every fixture gets: a fake socket and a printer that shows each
 // return value (strings in hex when not printable) so results compare exactly.
