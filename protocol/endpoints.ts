@@ -48,6 +48,18 @@ export const ECHO_DEFLATE = {
   threshold: 1024,
 } as const;
 
+/**
+ * Query parameter of /broadcast. `?room=<name>`: the client hears, and is heard by,
+ * only the clients that named the same room (any learner's). Without it a client is
+ * in the server's one default room, or in a class its learner's own room.
+ */
+export const BROADCAST_PARAMS = {
+  room: 'room',
+} as const;
+
+/** A room name: 1–64 of letters, digits and `.` `_` `~` `-` (unreserved in a URL, RFC 3986 §2.3). */
+export const BROADCAST_ROOM_PATTERN = /^[A-Za-z0-9._~-]{1,64}$/;
+
 /** Query parameter a playground adds to its sockets' URLs so /inspect can narrow to them. */
 export const INSPECT_TAG_PARAM = 'fd-tag';
 

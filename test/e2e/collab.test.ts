@@ -120,6 +120,27 @@ describeBrowser('collaborative editor', () => {
     expect(consoleErrors).toEqual([]);
   });
 
+  it('the playground on the same page never hears the editors: each run ends with the two sentences, not a document id', async () => {
+    const { page, consoleErrors } = await env.newPage();
+    await page.goto(`${env.origin}${PAGE}`, { waitUntil: 'networkidle' });
+    await page.getByRole('combobox', { name: 'Network delay' }).selectOption('0');
+    await ready(page);
+    const playground = page.getByRole('region', { name: 'Two clients, one document (JavaScript)' });
+    await playground.scrollIntoViewIfNeeded();
+    await playground.getByRole('button', { name: 'Run' }).click();
+    // Keep the editors talking while the run lasts: every key Alice types goes out on /broadcast.
+    const logs = ['alice', 'bob'].map((name) => playground.getByRole('log', { name: `Output ${name}`, exact: true }));
+    const alice = page.getByRole('textbox', { name: "Alice's editor" });
+    const finished = async (): Promise<boolean> => (await Promise.all(logs.map((log) => log.getByText('document:').count()))).every((n) => n === 1);
+    for (let keys = 0; !(await finished()); keys++) {
+      if (keys > 2_000) throw new Error('the run never printed its documents');
+      await alice.press('x');
+    }
+    const lines = await Promise.all(logs.map((log) => log.getByText('document:').textContent()));
+    for (const line of lines) expect(line).toMatch(/^document: Plan:( (alice|bob) brings snacks\.){1,2}$/);
+    expect(consoleErrors).toEqual([]);
+  });
+
   it.each([
     { width: 1280, height: 900, touch: false },
     { width: 375, height: 812, touch: true },

@@ -1,4 +1,4 @@
-import { ENDPOINTS } from '../../../protocol/endpoints.ts';
+import { BROADCAST_PARAMS, ENDPOINTS } from '../../../protocol/endpoints.ts';
 import type { Surface } from '../../runtime/collab/binding.ts';
 import { realClock } from '../../runtime/collab/network.ts';
 import { CollabRoom, type Mode, type RoomState } from '../../runtime/collab/room.ts';
@@ -85,7 +85,10 @@ class CollabEditorsElement extends HTMLElement {
 
   #start(): void {
     this.#room?.stop();
-    this.#url = companionSocketUrl(currentCompanionOrigin(), ENDPOINTS.broadcast);
+    // A room of the document's own: a playground on the page that broadcasts, another tab
+    // or another learner never hears these editors' sync messages, nor they its messages.
+    const docId = `doc-${crypto.randomUUID()}`;
+    this.#url = companionSocketUrl(currentCompanionOrigin(), `${ENDPOINTS.broadcast}?${new URLSearchParams({ [BROADCAST_PARAMS.room]: docId }).toString()}`);
     const ids = [...this.#areas.keys()];
     const surfaces = new Map(ids.map((id) => [id, textareaSurface(this.#areas.get(id) as HTMLTextAreaElement)]));
     this.#room = new CollabRoom({
@@ -95,6 +98,7 @@ class CollabEditorsElement extends HTMLElement {
       mode: this.#mode,
       clock: realClock,
       delay: () => this.#delay,
+      docId,
       connect: () => new WebSocket(this.#url),
       onChange: (state) => this.#render(state),
     });

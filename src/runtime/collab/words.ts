@@ -1,3 +1,4 @@
+import { BROADCAST_PARAMS } from '../../../protocol/endpoints.ts';
 import type { EditorState, Mode, RoomState } from './room.ts';
 
 /**
@@ -12,7 +13,11 @@ const plural = (n: number, one: string, many: string): string => `${n} ${n === 1
 export function statusText(state: RoomState, url: string): string {
   const { closed } = state;
   if (state.phase === 'connecting') return 'Connecting to the companion server…';
-  if (state.phase === 'connected') return `Connected: both editors share one document through ${url.replace(/\/$/, '')}. Type in either one.`;
+  if (state.phase === 'connected') {
+    const [address = '', query = ''] = url.split('?');
+    const room = new URLSearchParams(query).has(BROADCAST_PARAMS.room) ? ', in a room of their own' : '';
+    return `Connected: both editors share one document through ${address.replace(/\/$/, '')}${room}. Type in either one.`;
+  }
   if (closed && closed.code === 1006 && !closed.everyoneOpened) {
     return 'The companion server is not running. Start it with npm start, then press Start over.';
   }

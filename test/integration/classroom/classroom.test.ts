@@ -131,6 +131,28 @@ describe('each learner\'s runs and labs are theirs alone', () => {
     bobWatch.ws.close();
   });
 
+  it('/broadcast: each learner hears only their own connections, and a named room is shared by the class', async () => {
+    const [alice1, alice2, bob1] = await Promise.all([
+      open(`${t.ws}/broadcast?fd-tag=run-b.c1`, { headers: as(alice) }),
+      open(`${t.ws}/broadcast?fd-tag=run-b.c2`, { headers: as(alice) }),
+      open(`${t.ws}/broadcast?fd-tag=run-b.c1`, { headers: as(bob) }),
+    ]);
+    const [aliceClass, bobClass] = await Promise.all([open(`${t.ws}/broadcast?room=class`, { headers: as(alice) }), open(`${t.ws}/broadcast?room=class`, { headers: as(bob) })]);
+    const said = async (c: Client): Promise<string> => (await c.next()).data.toString();
+    bob1.send('bob alone');
+    expect(await said(bob1)).toBe('bob alone');
+    alice1.send('alice to herself');
+    expect([await said(alice1), await said(alice2)]).toEqual(['alice to herself', 'alice to herself']);
+    bobClass.send('to the class');
+    expect([await said(aliceClass), await said(bobClass)]).toEqual(['to the class', 'to the class']);
+    // A marker through each room: had anything crossed, it would come before the marker.
+    bob1.send('marker');
+    alice2.send('marker');
+    expect([await said(bob1), await said(alice1), await said(alice2)]).toEqual(['marker', 'marker', 'marker']);
+    expect([aliceClass.pending, bobClass.pending]).toEqual([0, 0]);
+    for (const c of [alice1, alice2, bob1, aliceClass, bobClass]) c.ws.close();
+  });
+
   it('a learner\'s credentials never reach an inspector: Cookie is redacted in the handshake', async () => {
     const watch = await open(`${t.ws}/inspect?fd-tag=run-c`, { headers: as(alice) });
     const echo = await open(`${t.ws}/echo?fd-tag=run-c`, { headers: as(alice) });

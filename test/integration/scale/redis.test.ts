@@ -95,6 +95,17 @@ describeRedis('Companion --redis tests')('several companion processes sharing on
     for (const client of [a, b, c]) expect(client.pending).toBe(0);
   });
 
+  it('broadcast rooms: a named room spans the processes, and its messages never reach the default room', async () => {
+    const [a, b, plain] = await Promise.all([track(`${node(0).ws}/broadcast?room=doc-7`), track(`${node(1).ws}/broadcast?room=doc-7`), track(`${node(2).ws}/broadcast`)]);
+    a.send('edit');
+    for (const client of [a, b]) expect(await text(client)).toBe('edit');
+    plain.send('marker');
+    expect(await text(plain)).toBe('marker');
+    b.send('marker');
+    for (const client of [a, b]) expect(await text(client)).toBe('marker');
+    for (const client of [a, b, plain]) expect(client.pending).toBe(0);
+  });
+
   it('chat: presence, lines, history and private messages across processes, one id order for everyone', async () => {
     const alice = await track(`${node(0).ws}/chat?name=alice`);
     expect(await alice.json()).toEqual({ type: 'welcome', you: 'alice', users: ['alice'], history: [] });

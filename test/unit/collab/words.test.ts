@@ -9,6 +9,9 @@ describe('what the collaborative editors say', () => {
   it('status line: connecting, connected (address without its trailing slash), server down, a closed socket', () => {
     expect(statusText(room({ phase: 'connecting' }), URL)).toBe('Connecting to the companion server…');
     expect(statusText(room({}), URL)).toBe('Connected: both editors share one document through ws://localhost:8080/broadcast. Type in either one.');
+    expect(statusText(room({}), 'ws://localhost:8080/broadcast?room=doc-1')).toBe(
+      'Connected: both editors share one document through ws://localhost:8080/broadcast, in a room of their own. Type in either one.',
+    );
     expect(statusText(room({ phase: 'closed', closed: { id: 'alice', code: 1006, reason: '', everyoneOpened: false } }), URL)).toBe(
       'The companion server is not running. Start it with npm start, then press Start over.',
     );

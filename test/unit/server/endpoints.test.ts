@@ -3,10 +3,10 @@ import { CLOSE } from '../../../protocol/constants.ts';
 import type { EndpointKind } from '../../../protocol/endpoints.ts';
 import type { HopEvent } from '../../../protocol/inspect.ts';
 import { resolveConfig } from '../../../server/config.ts';
-import { broadcastEndpoint } from '../../../server/endpoints/broadcast.ts';
+import { broadcastEndpoint, decodeBroadcast, encodeBroadcast } from '../../../server/endpoints/broadcast.ts';
 import { chatEndpoint } from '../../../server/endpoints/chat.ts';
 import { feedEndpoint } from '../../../server/endpoints/feed.ts';
-import type { Connection, EndpointContext, Session } from '../../../server/endpoints/types.ts';
+import type { Connection, EndpointContext, Peer, Session } from '../../../server/endpoints/types.ts';
 import { MemoryBus } from '../../../server/scale/bus.ts';
 import { createLogger } from '../../../server/log.ts';
 
@@ -98,6 +98,76 @@ describe('broadcast endpoint with a slow consumer', () => {
     sa.message(Buffer.from('after'), false);
     expect(b.sent).toEqual([]);
     expect(a.take()).toEqual(['after']);
+  });
+});
+
+describe('broadcast rooms', () => {
+  const alice: Peer = { address: '10.0.0.2', limitKey: 'learner:a1', identity: { kind: 'learner', id: 'a1', name: 'alice' } };
+  const bob: Peer = { address: '10.0.0.3', limitKey: 'learner:b2', identity: { kind: 'learner', id: 'b2', name: 'bob' } };
+  function join(endpoint: ReturnType<typeof broadcastEndpoint>, id: string, query = '', peer: Peer = { address: '127.0.0.1' }): [FakeConnection, Session] {
+    const admission = endpoint.admit(new URLSearchParams(query), null, peer);
+    if (!admission.ok) throw new Error(admission.message);
+    const conn = new FakeConnection(id, 'broadcast');
+    return [conn, admission.open(conn)];
+  }
+
+  it('relays a message only to the clients of the sender\'s room', () => {
+    const broadcast = broadcastEndpoint(context());
+    const [plain, sPlain] = join(broadcast, 'plain');
+    const [doc1, sDoc1] = join(broadcast, 'doc1', 'room=doc-1');
+    const [doc1b] = join(broadcast, 'doc1b', 'room=doc-1');
+    const [doc2] = join(broadcast, 'doc2', 'room=doc-2');
+    sDoc1.message(Buffer.from('edit'), false);
+    sPlain.message(Buffer.from('hello'), false);
+    expect([plain.take(), doc1.take(), doc1b.take(), doc2.take()]).toEqual([['hello'], ['edit'], ['edit'], []]);
+  });
+
+  it('in a class, puts each learner without a room in a room of their own, and a named room is shared', () => {
+    const broadcast = broadcastEndpoint(context());
+    const [a1, sA1] = join(broadcast, 'a1', '', alice);
+    const [a2] = join(broadcast, 'a2', '', alice);
+    const [b1, sB1] = join(broadcast, 'b1', '', bob);
+    const [aShared] = join(broadcast, 'aShared', 'room=class', alice);
+    const [bShared, sBShared] = join(broadcast, 'bShared', 'room=class', bob);
+    sA1.message(Buffer.from('mine'), false);
+    sB1.message(Buffer.from('bobs'), false);
+    sBShared.message(Buffer.from('all'), false);
+    expect([a1.take(), a2.take(), b1.take(), aShared.take(), bShared.take()]).toEqual([['mine'], ['mine'], ['bobs'], ['all'], ['all']]);
+  });
+
+  it('refuses a room name that is empty, too long or outside the URL-safe set with 400 bad_room', () => {
+    const broadcast = broadcastEndpoint(context());
+    for (const room of ['', 'a'.repeat(65), 'two words', 'caf\u00e9', 'a/b']) {
+      const admission = broadcast.admit(new URLSearchParams({ room }), null, { address: '127.0.0.1' });
+      expect(admission).toEqual({ ok: false, status: 400, error: 'bad_room', message: "?room= takes a room name of 1 to 64 letters, digits, '.', '_', '~' or '-'." });
+    }
+    expect(broadcast.admit(new URLSearchParams({ room: 'A.z_0~-'.padEnd(64, 'x') }), null, { address: '127.0.0.1' }).ok).toBe(true);
+  });
+
+  it('writes the default room as one type byte and a named room with its key before the message', () => {
+    expect(encodeBroadcast('', Buffer.from('hi'), false).toString('hex')).toBe('006869');
+    expect(encodeBroadcast('', Buffer.from([0xff]), true).toString('hex')).toBe('01ff');
+    // 2 text in a room, key length 6, "room:x", then "hi".
+    expect(encodeBroadcast('room:x', Buffer.from('hi'), false).toString('hex')).toBe('0206726f6f6d3a786869');
+    expect(encodeBroadcast('room:x', Buffer.from([0xff]), true).toString('hex')).toBe('0306726f6f6d3a78ff');
+    expect(decodeBroadcast(Buffer.from('0206726f6f6d3a786869', 'hex'))).toEqual({ room: 'room:x', isBinary: false, data: Buffer.from('hi') });
+    expect(decodeBroadcast(Buffer.from('01ff', 'hex'))).toEqual({ room: '', isBinary: true, data: Buffer.from([0xff]) });
+    // Cut short, or a kind no endpoint writes: ignored, never thrown.
+    for (const hex of ['', '02', '0209726f6f6d', '07ff']) expect(decodeBroadcast(Buffer.from(hex, 'hex'))).toBeNull();
+  });
+
+  it('forgets a room once its last client has gone, and a client joining it later starts afresh', () => {
+    const broadcast = broadcastEndpoint(context());
+    const [, sOld] = join(broadcast, 'old', 'room=r');
+    const [, sPlain] = join(broadcast, 'plain');
+    expect(broadcast.roomCount()).toBe(2);
+    sOld.closed();
+    sPlain.closed();
+    expect(broadcast.roomCount()).toBe(0);
+    const [late, sLate] = join(broadcast, 'late', 'room=r');
+    sLate.message(Buffer.from('again'), false);
+    expect(late.take()).toEqual(['again']);
+    expect(broadcast.roomCount()).toBe(1);
   });
 });
 
