@@ -12,7 +12,7 @@ export const CLASSROOM_PATHS = {
   signIn: '/api/classroom/sign-in',
   /** GET: is this a classroom, and who am I? */
   me: '/api/classroom/me',
-  /** POST {"key"}: the teacher key, checked, becomes the teacher cookie; DELETE forgets it. */
+  /** POST {"key"}: the teacher key, checked, is traded for the teacher cookie (a signed session that expires, never the key); DELETE forgets it. */
   teacherSession: '/api/teacher/session',
   /** GET: who is connected (teacher only). */
   learners: '/api/teacher/learners',
@@ -78,7 +78,7 @@ export type Learner = z.infer<typeof learnerSchema>;
 export const meResponseSchema = z.object({
   classroom: z.boolean().describe('True when the companion runs with --classroom.'),
   learner: learnerSchema.nullable().describe('Who this browser is signed in as, or null.'),
-  teacher: z.boolean().describe('True when this browser holds the teacher key.'),
+  teacher: z.boolean().describe('True when this browser holds a teacher session (or the request sent the teacher key).'),
 });
 export type MeResponse = z.infer<typeof meResponseSchema>;
 

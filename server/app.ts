@@ -29,7 +29,7 @@ import { openRestyEngine } from './labs/openresty/engine.ts';
 import { tsEngine } from './labs/ts/engine.ts';
 import { VERSION } from './version.ts';
 import { answerOutsideClassroom, createClassroomApi } from './classroom/api.ts';
-import { createIdentifier, learnerSecret } from './classroom/identity.ts';
+import { createIdentifier, learnerSecret, teacherSecret } from './classroom/identity.ts';
 import { Roster } from './classroom/roster.ts';
 
 export interface RunningServer {
@@ -98,7 +98,9 @@ export async function startServer(
   const inspectorKey = teacherKey ?? config.inspectorKey ?? randomBytes(18).toString('base64url');
   const roster = config.classroom ? new Roster({ now, limits: config.classroomLimits }) : null;
   const secretOfLearners = learnerSecret(tokenSecret);
-  const identifier = teacherKey === null ? null : createIdentifier({ teacherKey, learnerSecret: secretOfLearners, now });
+  // The teacher's session cookie is signed under the secret and the key together (never the key itself).
+  const secretOfTeacher = teacherKey === null ? null : teacherSecret(tokenSecret, teacherKey);
+  const identifier = teacherKey === null || secretOfTeacher === null ? null : createIdentifier({ teacherKey, teacherSecret: secretOfTeacher, learnerSecret: secretOfLearners, now });
   const classroom = identifier && roster ? { identify: (req: IncomingMessage) => identifier.identify(req.headers), roster } : null;
   // --redis: broadcast, chat and feed shared with the other processes on the same Redis.
   const bus = config.redis ? new RedisBus({ url: config.redis, log }) : null;
@@ -156,7 +158,8 @@ export async function startServer(
 
   // Learners' own servers (server/labs/): /api/labs and /labs/<id> are theirs.
   const labs = createLabsApi({ config, access: policy, log, now, hub, engines: [config.luaEngine === 'openresty' ? openRestyEngine() : embeddedLuaEngine(), tsEngine()], labs: loadLabs(), classroom });
-  const classroomApi = identifier && roster ? createClassroomApi({ config, access: policy, log, now, identifier, roster, learnerSecret: secretOfLearners }) : null;
+  const classroomApi =
+    identifier && roster && secretOfTeacher ? createClassroomApi({ config, access: policy, log, now, identifier, roster, learnerSecret: secretOfLearners, teacherSecret: secretOfTeacher }) : null;
   const httpHandler = createHttpHandler({ config, access: policy, log, now, site: staticSite(config.siteDir, log), health, tokenSecret });
   const http = createServer(
     // A handshake that never completes must not hold a socket for long: headers within 10 s,

@@ -6,7 +6,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Access } from '../core/origin.ts';
 import type { ServerConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
-import { cookieHeader, learnerToken, readLearnerToken, parseCookies, type Identifier } from './identity.ts';
+import { cookieHeader, learnerToken, readLearnerToken, parseCookies, teacherToken, type Identifier } from './identity.ts';
 import type { Roster } from './roster.ts';
 
 const PATHS = new Set<string>([CLASSROOM_PATHS.signIn, CLASSROOM_PATHS.me, CLASSROOM_PATHS.teacherSession, CLASSROOM_PATHS.learners]);
@@ -36,9 +36,10 @@ function readBody(req: IncomingMessage): Promise<string | null> {
 
 /**
  * The classroom's HTTP API: learners sign in (a cookie), the teacher trades the
- * key for a cookie and reads the roster. Every answer checks Host and Origin
- * like the rest of the server; bodies are JSON only, so another site's page
- * cannot send one without a preflight, which it does not get.
+ * key for a session cookie (a signed token that expires, not the key) and reads
+ * the roster. Every answer checks Host and Origin like the rest of the server;
+ * bodies are JSON only, so another site's page cannot send one without a
+ * preflight, which it does not get.
  */
 export function createClassroomApi(deps: {
   config: ServerConfig;
@@ -48,6 +49,8 @@ export function createClassroomApi(deps: {
   identifier: Identifier;
   roster: Roster;
   learnerSecret: Uint8Array;
+  /** Signs the teacher's session cookie (identity.ts `teacherSecret`). */
+  teacherSecret: Uint8Array;
 }): { handleHttp(req: IncomingMessage, res: ServerResponse): boolean } {
   const { config, access, identifier, roster } = deps;
   const sessionSeconds = config.classroomLimits.sessionSeconds;
@@ -127,7 +130,8 @@ export function createClassroomApi(deps: {
       fail(res, 403, 'bad_teacher_key', 'That is not the teacher key: copy it from the terminal where the server started (the line "Teacher key").');
       return;
     }
-    res.writeHead(204, { 'set-cookie': cookieHeader(CLASSROOM_COOKIES.teacher, key, sessionSeconds, secure), 'cache-control': 'no-store' }).end();
+    const token = teacherToken(deps.teacherSecret, deps.now, sessionSeconds * 1000);
+    res.writeHead(204, { 'set-cookie': cookieHeader(CLASSROOM_COOKIES.teacher, token, sessionSeconds, secure), 'cache-control': 'no-store' }).end();
   }
 
   function learnerSignIn(req: IncomingMessage, res: ServerResponse, body: unknown, secure: boolean): void {

@@ -59,6 +59,11 @@ describeBrowser('teaching a class', () => {
     await page.keyboard.press('Enter');
     const list = page.getByRole('region', { name: 'Who is connected' });
     await list.waitFor();
+    // The browser keeps a teacher session, HttpOnly, not the key.
+    const cookie = (await page.context().cookies()).find((c) => c.name === 'fd-teacher');
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
+    expect(cookie?.value).toMatch(/^[\w-]+\.[\w-]+$/);
+    expect(cookie?.value).not.toContain(KEY);
     const watch = list.getByRole('button', { name: `Watch ${student}` });
     await watch.waitFor();
     // A tap target, inside the page: no sideways scroll at 375 px.

@@ -40,7 +40,14 @@ async function signIn(name: string, cookie?: string): Promise<Learner> {
 }
 
 const as = (who: Learner | string): Record<string, string> => ({ cookie: typeof who === 'string' ? who : who.cookie });
-const teacherCookie = `fd-teacher=${TEACHER_KEY}`;
+
+/** The teacher's page trades the key for a session cookie; the Set-Cookie line. */
+async function teacherSession(): Promise<string> {
+  const res = await fetch(`${t.base}${CLASSROOM_PATHS.teacherSession}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: TEACHER_KEY }) });
+  expect(res.status).toBe(204);
+  return res.headers.get('set-cookie') ?? '';
+}
+const teacherCookie = (await teacherSession()).split(';')[0] as string;
 
 async function events(inspector: Client, until: (e: InspectEvent) => boolean): Promise<InspectEvent[]> {
   const seen: InspectEvent[] = [];
@@ -210,10 +217,10 @@ describe('the teacher', () => {
     expect([cross.status, ((await cross.json()) as { error: string }).error]).toEqual([403, 'origin_not_allowed']);
   });
 
-  it('trades the key for a cookie, lists who is connected, and watches a learner\'s run live', async () => {
-    const session = await fetch(`${t.base}${CLASSROOM_PATHS.teacherSession}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: TEACHER_KEY }) });
-    expect(session.status).toBe(204);
-    expect(session.headers.get('set-cookie')).toBe(`fd-teacher=${TEACHER_KEY}; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200`);
+  it('trades the key for a session cookie, lists who is connected, and watches a learner\'s run live', async () => {
+    const session = await teacherSession();
+    expect(session).toMatch(/^fd-teacher=[\w-]+\.[\w-]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=43200$/);
+    expect(session).not.toContain(TEACHER_KEY);
     const echo = await open(`${t.ws}/echo?fd-tag=run-live.c1`, { headers: as(alice) });
     const roster = rosterSchema.parse(await (await fetch(`${t.base}${CLASSROOM_PATHS.learners}`, { headers: { cookie: teacherCookie } })).json()) as Roster;
     const entry = roster.learners.find((l) => l.id === alice.id);

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { CLASSROOM_PATHS } from '../../../protocol/classroom.ts';
-import { open, withTimeout } from '../server/helpers.ts';
+import { open, refused, withTimeout } from '../server/helpers.ts';
 
 /**
  * `npm start -- --classroom` as a process: a bad combination exits 2 with a
@@ -58,13 +58,18 @@ describe('npm start -- --classroom', () => {
     expect(output).toContain('  Give learners one of these addresses:\n    https://class.example.lan/classroom/\n');
     expect(output).not.toContain('fd-key');
     const base = `http://127.0.0.1:${started.port}`;
-    // The key used every way it can be: refused and accepted as a cookie, as a Bearer, on /inspect.
+    // The key used every way it can be: refused and traded for a session cookie, as a Bearer, on /inspect
+    // (with the session cookie, and as the cookie itself, which is refused).
     await fetch(`${base}${CLASSROOM_PATHS.teacherSession}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: `${started.key}x` }) });
-    expect((await fetch(`${base}${CLASSROOM_PATHS.teacherSession}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: started.key }) })).status).toBe(204);
+    const session = await fetch(`${base}${CLASSROOM_PATHS.teacherSession}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: started.key }) });
+    expect(session.status).toBe(204);
+    const cookie = (session.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    expect(cookie).toMatch(/^fd-teacher=[\w-]+\.[\w-]+$/);
     expect((await fetch(`${base}${CLASSROOM_PATHS.learners}`, { headers: { authorization: `Bearer ${started.key}` } })).status).toBe(200);
-    const inspector = await open(`ws://127.0.0.1:${started.port}/inspect`, { headers: { cookie: `fd-teacher=${started.key}` } });
+    const inspector = await open(`ws://127.0.0.1:${started.port}/inspect`, { headers: { cookie } });
     inspector.ws.close();
     await inspector.closeCode();
+    expect((await refused(`ws://127.0.0.1:${started.port}/inspect`, { headers: { cookie: `fd-teacher=${started.key}` } })).status).toBe(401);
     child.kill('SIGTERM');
     await withTimeout(exited, 'the exit', 10_000);
     expect(output.split(started.key).length - 1).toBe(1);

@@ -4,7 +4,7 @@ import { signInRequestSchema } from '../../../protocol/classroom.ts';
 import { classroomProblem, parseCli } from '../../../server/cli.ts';
 import { resolveConfig } from '../../../server/config.ts';
 import { learnerOrigins } from '../../../server/classroom/banner.ts';
-import { cookieHeader, createIdentifier, learnerSecret, learnerToken, parseCookies } from '../../../server/classroom/identity.ts';
+import { cookieHeader, createIdentifier, learnerSecret, learnerToken, parseCookies, teacherSecret, teacherToken } from '../../../server/classroom/identity.ts';
 import { Roster, runOf } from '../../../server/classroom/roster.ts';
 import { InspectHub } from '../../../server/core/inspect-hub.ts';
 import { AccessPolicy } from '../../../server/core/origin.ts';
@@ -118,12 +118,14 @@ describe('the roster', () => {
 describe('identity', () => {
   const secret = learnerSecret(Buffer.from('s'.repeat(32)));
   const clock = fakeClock();
-  const who = createIdentifier({ teacherKey: KEY, learnerSecret: secret, now: clock.now });
+  const ofTeacher = teacherSecret(Buffer.from('s'.repeat(32)), KEY);
+  const who = createIdentifier({ teacherKey: KEY, teacherSecret: ofTeacher, learnerSecret: secret, now: clock.now });
 
-  it('a learner cookie names its learner; the teacher key, as cookie or Bearer, is the teacher', () => {
+  it('a learner cookie names its learner; a teacher session cookie or the key as Bearer is the teacher; the key as a cookie is nobody', () => {
     const token = learnerToken({ id: 'abc', name: 'Ada L.' }, secret, clock.now, 60_000);
     expect(who.identify({ cookie: `other=1; fd-learner=${token}` })).toEqual({ kind: 'learner', id: 'abc', name: 'Ada L.' });
-    expect(who.identify({ cookie: `fd-teacher=${KEY}` })).toEqual({ kind: 'teacher' });
+    expect(who.identify({ cookie: `fd-teacher=${teacherToken(ofTeacher, clock.now, 60_000)}` })).toEqual({ kind: 'teacher' });
+    expect(who.identify({ cookie: `fd-teacher=${KEY}` })).toBeNull();
     expect(who.identify({ authorization: `Bearer ${KEY}` })).toEqual({ kind: 'teacher' });
     expect(who.identify({ authorization: `Bearer ${'x'.repeat(24)}` })).toBeNull();
     expect(who.identify({})).toBeNull();
