@@ -22,6 +22,8 @@ interface Entry {
   /** Run tag → last seen and open connections; newest last. */
   runs: Map<string, { lastSeen: number; open: number }>;
   labs: Map<string, { lab: string | null; engine: string }>;
+  /** Labs admitted and still starting (compiling, booting): they count against the limit too. */
+  starting: number;
   messages: TokenBucket;
 }
 
@@ -63,6 +65,7 @@ export class Roster {
       connections: new Map(),
       runs: new Map(),
       labs: new Map(),
+      starting: 0,
       messages: new TokenBucket(this.limits.messagesBurst, this.limits.messagesPerSecond, this.now),
     };
   }
@@ -177,11 +180,27 @@ export class Roster {
   /** Null when `identity` may start one more lab, else the 429 to answer. */
   admitLab(identity: Identity): Refusal | null {
     const entry = this.of(identity);
-    if (entry.labs.size < this.limits.labsPerLearner) return null;
+    if (entry.labs.size + entry.starting < this.limits.labsPerLearner) return null;
     return {
       status: 429,
       error: 'learner_lab_limit',
       message: `You already run ${this.limits.labsPerLearner} lab servers: stop one (run the other lab again, or close its page) and try again.`,
+    };
+  }
+
+  /**
+   * A lab admitted by admitLab is starting: until the release is called it counts as one of the
+   * learner's labs, so Runs sent at once cannot start more than the limit, nor queue compiles
+   * that make the whole class wait.
+   */
+  labStarting(identity: Identity): () => void {
+    const entry = this.of(identity);
+    entry.starting += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      entry.starting -= 1;
     };
   }
 

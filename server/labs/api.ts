@@ -149,6 +149,7 @@ export function createLabsApi(deps: {
     const refusal = identity ? classroom?.roster.admitLab(identity) : null;
     if (refusal) return fail(res, refusal.status, refusal.error, refusal.message, cors);
     starting += 1;
+    const started = identity ? classroom?.roster.labStarting(identity) : undefined;
     let result;
     try {
       result = await engine.start(code, { sharedDicts: lab?.sharedDicts ?? [] });
@@ -157,6 +158,7 @@ export function createLabsApi(deps: {
       return fail(res, 500, 'engine_failed', `The ${engine.label} engine could not start: ${(error as Error).message}`, cors);
     } finally {
       starting -= 1;
+      started?.();
     }
     if (!result.ok) {
       sendJson(res, 400, { error: result.error, line: result.line, message: result.message }, cors);

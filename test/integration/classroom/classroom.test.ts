@@ -277,6 +277,17 @@ describe('per-learner limits', () => {
     expect((await startLab(erin)).status).toBe(201);
   }, 30_000);
 
+  it('Runs sent at once cannot start more labs than the limit: the ones past it are 429 while the first still starts', async () => {
+    const hal = await signIn('Hal');
+    const answers = await Promise.all([startLab(hal), startLab(hal), startLab(hal)]);
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 429, 429]);
+    const started = answers.find((a) => a.status === 201) as Response;
+    const { id } = (await started.json()) as { id: string };
+    const mine = (await (await fetch(`${t.base}/api/labs`, { headers: as(hal) })).json()) as { labs: { id: string }[] };
+    expect(mine.labs.map((l) => l.id)).toEqual([id]);
+    expect((await fetch(`${t.base}/api/labs/${id}`, { method: 'DELETE', headers: as(hal) })).status).toBe(204);
+  }, 30_000);
+
   it('past the message burst (over all a learner\'s connections) the sending socket closes with 1008; others are served', async () => {
     const frank = await signIn('Frank');
     const gina = await signIn('Gina');

@@ -98,6 +98,21 @@ describe('the roster', () => {
     expect(roster.admitLab(a)).toBeNull();
   });
 
+  it('a lab still starting counts against the limit until it is released, once', () => {
+    const roster = new Roster({ now: fakeClock().now, limits, newId: () => 'x' });
+    const a = { kind: 'learner', id: 'x', name: 'Ann' } as const;
+    roster.signIn('Ann', null);
+    const release = roster.labStarting(a);
+    expect(roster.admitLab(a)).toMatchObject({ status: 429, error: 'learner_lab_limit' });
+    release();
+    release();
+    expect(roster.admitLab(a)).toBeNull();
+    // Started: the lab itself counts now, the start no longer.
+    roster.labStarting(a)();
+    roster.labStarted(a, 'lab1', 'echo', 'lua');
+    expect(roster.admitLab(a)).toMatchObject({ status: 429, error: 'learner_lab_limit' });
+  });
+
   it('a page\'s live diagram (/inspect with the run\'s tag) is a connection, not part of the run', () => {
     const roster = new Roster({ now: fakeClock().now, limits, newId: () => 'x' });
     const a = { kind: 'learner', id: 'x', name: 'Ann' } as const;
