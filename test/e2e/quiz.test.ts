@@ -20,6 +20,10 @@ async function box(locator: Locator): Promise<{ x: number; y: number; width: num
 const final = parseQuiz(readFileSync(new URL('../../quiz/final.md', import.meta.url), 'utf8'), 'quiz/final.md');
 const TOTAL = final.questions.length;
 
+/** What a checked question's note says: before every question is answered (Retry is not there yet), and after. */
+const LOCKED_UNTIL_DONE = 'Your answer is locked. To try again, answer the rest of the questions, then press Retry at the end of the quiz.';
+const LOCKED_RETRY_NOW = 'Your answer is locked. To try again, press Retry at the end of the quiz.';
+
 const correctIds = (question: Question) => question.answers.filter((a) => a.correct).map((a) => a.id);
 const wrongIds = (question: Question) => [question.answers.find((a) => !a.correct)?.id ?? ''];
 
@@ -149,6 +153,89 @@ describeBrowser('the final quiz at /quiz/', () => {
     for (const question of final.questions) await answer(page, question, correctIds(question));
     await expect.poll(() => scoreText(page)).toBe(`Your score: ${TOTAL} of ${TOTAL}. Full marks!`);
     await expect(page.getByText(`Best score: ${TOTAL} of ${TOTAL}.`).isVisible()).resolves.toBe(true);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('a checked answer is locked until Retry, and the page says so: in words, to screen readers, and on its options', async () => {
+    const { page, consoleErrors } = await env.newPage();
+    await page.goto(`${env.origin}/quiz/`);
+    const [wrong, right] = final.questions.filter((q) => q.kind === 'single') as [Question, Question];
+    const chosen = wrongIds(wrong)[0] as string;
+    // An option neither chosen nor correct: nothing marks it once the question is checked.
+    const plain = wrong.answers.find((a) => !a.correct && a.id !== chosen) as Question['answers'][number];
+    expect(plain).toBeDefined();
+    const radio = (question: Question, id: string): Locator =>
+      group(page, question).getByRole('radio', { name: question.answers.find((a) => a.id === id)?.text ?? '', exact: true });
+    // The question's live region (role="alert"): what it says is spoken as it changes.
+    const note = (question: Question): Locator => block(page, question).getByRole('alert');
+    const spoken = page.evaluateHandle(() => {
+      const said: string[] = [];
+      const observer = new MutationObserver((records) => {
+        for (const record of records) {
+          const target = record.target instanceof Element ? record.target : record.target.parentElement;
+          const alert = target?.closest('[role="alert"]');
+          if (alert?.textContent) said.push(alert.textContent);
+        }
+      });
+      observer.observe(document.querySelector('fd-quiz') as Node, { subtree: true, childList: true, characterData: true });
+      return said;
+    });
+
+    await answer(page, wrong, [chosen]);
+    await expect(block(page, wrong).locator('.fd-verdict').textContent()).resolves.toBe('✗ Not quite.');
+    await expect(note(wrong).textContent()).resolves.toBe(LOCKED_UNTIL_DONE);
+    await expect.poll(async () => (await spoken).jsonValue()).toEqual([LOCKED_UNTIL_DONE]);
+    // Every option is exposed as disabled, and looks it: the dimmed text and a not-allowed pointer.
+    await expect(group(page, wrong).getByRole('radio', { disabled: true }).count()).resolves.toBe(wrong.answers.length);
+    await expect(group(page, wrong).getByRole('radio', { disabled: false }).count()).resolves.toBe(0);
+    const look = (locator: Locator) =>
+      locator.evaluate((input) => {
+        const label = input.closest('label') as HTMLElement;
+        const probe = document.createElement('span');
+        probe.style.color = 'var(--sl-color-gray-3)';
+        label.append(probe);
+        const dim = getComputedStyle(probe).color;
+        probe.remove();
+        return { color: getComputedStyle(label).color, cursor: getComputedStyle(label).cursor, dim };
+      });
+    const locked = await look(radio(wrong, plain.id));
+    expect(locked).toEqual({ color: locked.dim, cursor: 'not-allowed', dim: locked.dim });
+    const open = await look(radio(right, right.answers[0]?.id ?? ''));
+    expect(open.cursor).toBe('pointer');
+    expect(open.color).not.toBe(open.dim);
+
+    // A right answer is locked too: trying another of its options says why nothing changes, and says it aloud.
+    await answer(page, right, correctIds(right));
+    await expect(note(right).textContent()).resolves.toBe('');
+    const other = right.answers.find((a) => !a.correct) as Question['answers'][number];
+    await radio(right, other.id).scrollIntoViewIfNeeded();
+    const where = await box(radio(right, other.id).locator('xpath=ancestor::label'));
+    await page.mouse.click(where.x + where.width - 4, where.y + where.height / 2);
+    await expect(radio(right, other.id).isChecked()).resolves.toBe(false);
+    await expect(radio(right, correctIds(right)[0] ?? '').isChecked()).resolves.toBe(true);
+    await expect.poll(() => note(right).textContent()).toBe(LOCKED_UNTIL_DONE);
+    // Clicking the wrong question's options again speaks its note again.
+    await radio(wrong, plain.id).scrollIntoViewIfNeeded();
+    const plainBox = await box(radio(wrong, plain.id));
+    await page.mouse.click(plainBox.x + plainBox.width / 2, plainBox.y + plainBox.height / 2);
+    await expect.poll(async () => (await spoken).jsonValue()).toEqual([LOCKED_UNTIL_DONE, LOCKED_UNTIL_DONE, LOCKED_UNTIL_DONE]);
+    await expect(radio(wrong, chosen).isChecked()).resolves.toBe(true);
+    await expect(radio(wrong, plain.id).isChecked()).resolves.toBe(false);
+
+    // Once every question is answered, Retry is there: the note says to press it.
+    for (const question of final.questions.filter((q) => q !== wrong && q !== right)) await answer(page, question, correctIds(question));
+    await expect.poll(() => scoreText(page)).toBe(`Your score: ${TOTAL - 1} of ${TOTAL}.`);
+    await expect(note(wrong).textContent()).resolves.toBe(LOCKED_RETRY_NOW);
+    await page.reload();
+    await expect.poll(() => note(wrong).textContent()).toBe(LOCKED_RETRY_NOW);
+    await expect(note(right).textContent()).resolves.toBe('');
+    await expect(group(page, wrong).getByRole('radio', { disabled: true }).count()).resolves.toBe(wrong.answers.length);
+
+    // Retry unlocks every option and clears the notes.
+    await page.getByRole('button', { name: 'Retry' }).click();
+    await expect(note(wrong).textContent()).resolves.toBe('');
+    await expect(group(page, wrong).getByRole('radio', { disabled: false }).count()).resolves.toBe(wrong.answers.length);
+    expect((await look(radio(wrong, plain.id))).cursor).toBe('pointer');
     expect(consoleErrors).toEqual([]);
   });
 

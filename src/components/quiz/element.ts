@@ -29,6 +29,16 @@ export function answeredText(answered: number, total: number): string {
   return `Answered ${answered} of ${total}`;
 }
 
+/**
+ * A checked question's note: its answer stays as checked until Retry, which the summary shows once
+ * every question is answered (`complete`).
+ */
+export function lockedText(complete: boolean): string {
+  return complete
+    ? 'Your answer is locked. To try again, press Retry at the end of the quiz.'
+    : 'Your answer is locked. To try again, answer the rest of the questions, then press Retry at the end of the quiz.';
+}
+
 function randomSeed(): number {
   return crypto.getRandomValues(new Uint32Array(1))[0] ?? 0;
 }
@@ -60,6 +70,10 @@ class FdQuiz extends HTMLElement {
       const saved = this.#state.answers[question.id];
       if (saved) this.#show(question, saved, false);
       block?.addEventListener('change', () => this.#note(question.id, ''));
+      // A locked option takes no click, and says why (Quiz.astro lets a click on a disabled box through to its label).
+      block?.querySelector('.fd-answers')?.addEventListener('click', (event) => {
+        if ((event.target as Element).closest('li')?.querySelector('input')?.disabled) this.#lockedNote(question.id, true);
+      });
     }
     this.querySelector('button.fd-retry')?.addEventListener('click', () => this.#retry());
     this.#summary(false);
@@ -107,9 +121,27 @@ class FdQuiz extends HTMLElement {
     return [...inputs].filter((input) => input.checked).map((input) => input.value);
   }
 
-  #note(questionId: string, text: string): void {
+  /**
+   * Sets the question's live region (role="alert"). `announce` empties it first and fills it on the
+   * next frame, so the same words are spoken again; a page that loads with words there just shows them.
+   */
+  #note(questionId: string, text: string, announce = false): void {
     const note = this.#block(questionId)?.querySelector('.fd-check-note');
-    if (note) note.textContent = text;
+    if (!note) return;
+    if (!announce) {
+      note.textContent = text;
+      return;
+    }
+    note.textContent = '';
+    requestAnimationFrame(() => (note.textContent = text));
+  }
+
+  /** Says that a checked question is locked until Retry (in words that follow whether Retry is there yet). */
+  #lockedNote(questionId: string, announce: boolean): void {
+    const data = this.#data;
+    const state = this.#state;
+    if (!data || !state || !state.answers[questionId]) return;
+    this.#note(questionId, lockedText(data.questions.every((q) => state.answers[q.id])), announce);
   }
 
   #check(question: GradableQuestion): void {
@@ -127,6 +159,13 @@ class FdQuiz extends HTMLElement {
     if (complete) state.best = Math.max(state.best ?? 0, score.correct);
     this.#persist();
     this.#show(question, selected, true);
+    // Retry is there now: the other wrong answers' notes say to press it (quietly: they were heard before).
+    if (complete) {
+      for (const q of data.questions) {
+        const note = this.#block(q.id)?.querySelector('.fd-check-note');
+        if (q !== question && note?.textContent) this.#lockedNote(q.id, false);
+      }
+    }
     this.#count();
     this.#emit(PAGE_EVENTS.quizAnswered, question.id, isCorrect(question, selected));
     if (complete) {
@@ -135,7 +174,7 @@ class FdQuiz extends HTMLElement {
     }
   }
 
-  /** Marks a checked question: locked inputs, right/wrong in words, explanation, review link. */
+  /** Marks a checked question: locked inputs, right/wrong in words, explanation, review link, and (wrong) the note that it is locked. */
   #show(question: GradableQuestion, selected: readonly string[], focus: boolean): void {
     const block = this.#block(question.id);
     if (!block) return;
@@ -166,6 +205,9 @@ class FdQuiz extends HTMLElement {
     result.removeAttribute('hidden');
     // The check button just disappeared; the result is where the learner reads on.
     if (focus) result.focus();
+    // A wrong answer cannot be changed here: the note says so, and what to do instead.
+    if (right) this.#note(question.id, '');
+    else this.#lockedNote(question.id, focus);
   }
 
   #summary(announce: boolean): void {
@@ -207,6 +249,8 @@ class FdQuiz extends HTMLElement {
       for (const feedback of block.querySelectorAll('.fd-feedback')) feedback.setAttribute('hidden', '');
       block.querySelector('.fd-result')?.setAttribute('hidden', '');
       block.querySelector('.fd-actions')?.removeAttribute('hidden');
+      const note = block.querySelector('.fd-check-note');
+      if (note) note.textContent = '';
     }
     this.#arrange();
     this.#summary(false);
