@@ -6,7 +6,7 @@ import { z } from 'zod';
  * the shapes of requests and answers from here.
  */
 export const LAB_PATHS = {
-  /** POST to start a lab server; /api/labs/<id> DELETE, /api/labs/<id>/log GET, /api/labs/<id>/check POST. */
+  /** POST to start a lab server; /api/labs/<id> DELETE, /api/labs/<id>/log GET (?after=<seq>), /api/labs/<id>/check POST. */
   api: '/api/labs',
   /** WebSocket clients connect to /labs/<id>, with any subpath and query after it. */
   socket: '/labs/',
@@ -58,12 +58,28 @@ export const checkLabRequestSchema = z
   .strict();
 export type CheckLabRequest = z.infer<typeof checkLabRequestSchema>;
 
+/**
+ * GET /api/labs/<id>/log?after=<seq>: only the lines numbered above `seq`, the number of the last line
+ * the reader has. Without it, every line held (the newest 2,000). A line that was dropped before the
+ * reader asked is not sent: the first line's `seq` then jumps past `after + 1`, which says how many went.
+ */
+export const LAB_LOG_AFTER = {
+  param: 'after',
+  pattern: /^\d{1,15}$/,
+  message: 'after: the number of the last log line you have (its "seq"), a whole number from 0.',
+} as const;
+
 /** One line of GET /api/labs/<id>/log (JSON lines). */
 export const labLogLineSchema = z.object({
   time: z.number().describe('ms since the epoch'),
   level: z.string().describe('nginx level names: error, warn, notice, info, debug…'),
   text: z.string(),
   line: z.number().int().nullable().describe("The learner's line, when known."),
+  seq: z
+    .number()
+    .int()
+    .positive()
+    .describe("The line's number in the lab server's log, from 1; it keeps it as older lines are dropped (ask ?after= it for the lines after it)."),
 });
 export type LabLogLineJson = z.infer<typeof labLogLineSchema>;
 

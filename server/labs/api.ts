@@ -5,7 +5,7 @@ import { CLASSROOM_PATHS, ownerOf, TEACHER_OWNER, type Identity } from '../../pr
 import { LIMITS } from '../../protocol/constants.ts';
 import { INSPECT_TAG_PARAM, INSPECT_TAG_PATTERN } from '../../protocol/endpoints.ts';
 import type { HttpError } from '../../protocol/errors.ts';
-import { checkLabRequestSchema, LAB_ID_PATTERN, LAB_LIMITS, LAB_PATHS, startLabRequestSchema, type StartLabResponse } from '../../protocol/labs.ts';
+import { checkLabRequestSchema, LAB_ID_PATTERN, LAB_LIMITS, LAB_LOG_AFTER, LAB_PATHS, startLabRequestSchema, type StartLabResponse } from '../../protocol/labs.ts';
 import type { Lab } from '../../labs/schema.ts';
 import { sameSecret } from '../classroom/identity.ts';
 import type { Roster } from '../classroom/roster.ts';
@@ -20,7 +20,7 @@ import type { Logger } from '../log.ts';
 import { refuseUpgrade } from '../transport/refuse.ts';
 import { runCheck } from './check.ts';
 import { CHECK_KEY_HEADER, stripForLearner } from './headers.ts';
-import type { Engine, WireTap } from './engine.ts';
+import { linesAfter, type Engine, type LabLogLine, type WireTap } from './engine.ts';
 import { LabRegistry } from './registry.ts';
 
 export interface LabsApi {
@@ -246,8 +246,15 @@ export function createLabsApi(deps: {
       return true;
     }
     if (action === 'log' && req.method === 'GET') {
+      // ?after=N: only the lines numbered above N (each line's `seq`), which a poller has not read yet.
+      const query = new URL(req.url ?? '/', 'http://lab.invalid').searchParams.get(LAB_LOG_AFTER.param);
+      const after = query === null ? 0 : LAB_LOG_AFTER.pattern.test(query) ? Number(query) : null;
+      if (after === null) {
+        fail(res, 400, 'bad_request', LAB_LOG_AFTER.message, cors);
+        return true;
+      }
       res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store', ...cors });
-      sendLog(res, [...entry.server.log]);
+      sendLog(res, linesAfter(entry.server.log, after));
       return true;
     }
     if (action === 'check' && req.method === 'POST') {
@@ -367,14 +374,21 @@ export function createLabsApi(deps: {
 
 /**
  * A log as NDJSON, streamed in pieces of about 64 KiB as the client takes them: never one string of
- * the whole log (the engines bound it, LabLog; this holds whatever an engine keeps).
+ * the whole log (the engines bound it, LabLog; this holds whatever an engine keeps). `lines` is a
+ * copy (linesAfter makes one): the log goes on while the client reads. Each line carries its `seq`
+ * (LabLog numbers them; a line without one, its place from 1).
  */
-function sendLog(res: ServerResponse, lines: readonly unknown[]): void {
+function sendLog(res: ServerResponse, lines: readonly LabLogLine[]): void {
+  const first = lines[0]?.seq ?? 1;
   let next = 0;
   const more = (): void => {
     while (next < lines.length) {
       let piece = '';
-      while (next < lines.length && piece.length < 64 * 1024) piece += `${JSON.stringify(lines[next++])}\n`;
+      while (next < lines.length && piece.length < 64 * 1024) {
+        const line = lines[next] as LabLogLine;
+        piece += `${JSON.stringify(line.seq === undefined ? { ...line, seq: first + next } : line)}\n`;
+        next += 1;
+      }
       if (!res.write(piece)) {
         res.once('drain', more);
         return;

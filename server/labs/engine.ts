@@ -15,6 +15,12 @@ export interface LabLogLine {
   text: string;
   /** The learner's line, when the engine knows it. */
   line: number | null;
+  /**
+   * The line's number in its lab server's log, from 1, set by LabLog: it keeps its number as older
+   * lines are dropped, so a reader that asks for the lines after the last number it has (GET
+   * …/log?after=N) gets each new line once, and counts the ones that went before it read them.
+   */
+  seq?: number;
 }
 
 /** Sees the bytes of one lab connection, for the inspector and the diagram. */
@@ -73,8 +79,11 @@ export const LAB_LOG_LINES = 2000;
 export const LAB_LOG_LINE_CHARS = 4096;
 /** Bytes a whole log may hold (each line's UTF-8 text, level and JSON framing): the oldest lines go first. */
 export const LAB_LOG_BYTES = 1024 * 1024;
-/** What a line costs beyond its text and level: the rest of its JSON on GET /log. */
-const LINE_FRAME_BYTES = 64;
+/**
+ * What a line costs beyond its text and level: the rest of its JSON on GET /log, at most 74 bytes
+ * (`{"time":…,"level":"","text":"","line":123456,"seq":123456789}` and its newline).
+ */
+const LINE_FRAME_BYTES = 80;
 /** Room kept at the end of a cut line for its marker, so a cut line stays within LAB_LOG_LINE_CHARS. */
 const MARKER_ROOM = 48;
 
@@ -110,6 +119,8 @@ function lineBytes(line: LabLogLine): number {
 export class LabLog {
   readonly lines: LabLogLine[] = [];
   #bytes = 0;
+  /** The number of the newest line: every line ever added, dropped ones too. */
+  #seq = 0;
   readonly #listeners = new Set<(line: LabLogLine) => void>();
 
   /** What the lines hold now, as counted against LAB_LOG_BYTES. */
@@ -124,7 +135,8 @@ export class LabLog {
 
   /** Keeps the line (cut, if it is long) and tells every listener. */
   add(line: LabLogLine): void {
-    const kept: LabLogLine = { time: line.time, level: line.level, text: cutLogText(line.text), line: line.line };
+    this.#seq += 1;
+    const kept: LabLogLine = { time: line.time, level: line.level, text: cutLogText(line.text), line: line.line, seq: this.#seq };
     this.lines.push(kept);
     this.#bytes += lineBytes(kept);
     while (this.lines.length > LAB_LOG_LINES || this.#bytes > LAB_LOG_BYTES) {
@@ -134,6 +146,16 @@ export class LabLog {
     }
     for (const listener of this.#listeners) listener(kept);
   }
+}
+
+/**
+ * The lines of a log numbered above `after` (LabLogLine.seq), oldest first, in a new array: all of
+ * them when the line after `after` was already dropped. A line without a number counts as its place from 1.
+ */
+export function linesAfter(lines: readonly LabLogLine[], after: number): LabLogLine[] {
+  // The numbers run on without a gap (only the oldest lines go), so the first one places the rest.
+  const first = lines[0]?.seq ?? 1;
+  return lines.slice(Math.min(lines.length, Math.max(0, after - first + 1)));
 }
 
 /**

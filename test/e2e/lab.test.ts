@@ -106,6 +106,39 @@ describeBrowser('server lab', () => {
     expect(record.consoleErrors).toEqual(['Failed to load resource: the server responded with a status of 400 (Bad Request)']);
   });
 
+  it('the Output keeps showing new lines once the server\'s log is full, each once, and counts the lines it skipped', async () => {
+    const { page, consoleErrors } = await env.newPage();
+    // The companion's log of a server that printed 2,500 lines: the newest 2,000 held, each numbered (seq), answered after a number.
+    let total = 2500;
+    const asked: string[] = [];
+    await page.route(/\/api\/labs\/[0-9a-f]{16}\/log/, (route) => {
+      const url = new URL(route.request().url());
+      asked.push(url.search);
+      const after = Number(url.searchParams.get('after') ?? 0);
+      let body = '';
+      for (let seq = Math.max(after + 1, total - 1999); seq <= total; seq++) body += `${JSON.stringify({ time: 1_000_000 + seq, level: 'stdout', text: `line ${seq}`, line: 4, seq })}\n`;
+      return route.fulfill({ status: 200, contentType: 'application/x-ndjson', body });
+    });
+    await page.goto(`${env.origin}${LESSON}`, { waitUntil: 'networkidle' });
+    const scope = lab(page);
+    await editor(scope);
+    await press(scope.getByRole('button', { name: 'Run', exact: true }));
+    await scope.locator('[data-verdict]').getByText('Check failed:').waitFor({ timeout: CHECK_MS });
+    const output = scope.getByRole('log', { name: "Output: your server's log" });
+    const lines = async (): Promise<string[]> => (await output.innerText()).split('\n');
+    // 500 lines went before the page asked, 1,001 more than the Output keeps came at once: one line counts them.
+    await expect.poll(async () => (await lines())[0], { timeout: 10_000 }).toBe('… 1,501 lines skipped: your server logged faster than the Output can show.');
+    expect((await lines()).slice(1)).toEqual(Array.from({ length: 999 }, (_, i) => `[stdout] line 4: line ${1502 + i}`));
+    // The log is full; the server goes on: every new line appears, once.
+    total = 2503;
+    await expect.poll(async () => (await lines()).at(-1), { timeout: 10_000 }).toBe('[stdout] line 4: line 2503');
+    expect(await lines()).toEqual(Array.from({ length: 1000 }, (_, i) => `[stdout] line 4: line ${1504 + i}`));
+    expect(asked[0]).toBe('?after=0');
+    await expect.poll(() => asked.at(-1), { timeout: 10_000 }).toBe('?after=2503');
+    await press(scope.getByRole('button', { name: 'Stop', exact: true }));
+    expect(consoleErrors).toEqual([]);
+  });
+
   it.each([375, 1280])('at %i px: every button is a 44 px target and nothing is cut off', async (width) => {
     const { page } = await env.newPage({ context: layoutFor(width) });
     const scope = await showLab(page, `${env.origin}${LESSON}`, lab(page), 30_000);

@@ -1,7 +1,7 @@
 import { whenNeeded } from '../../runtime/editor/lazy.ts';
 import { loadMonaco } from '../../runtime/editor/monaco.ts';
 import { textareaSurface, type CodeSurface, type SurfaceOptions } from '../../runtime/editor/surface.ts';
-import { LAB_LANGUAGE_NAMES, LabStore, type LabContent, type LabLanguage, type LabState, type Verdict } from '../../runtime/lab/store.ts';
+import { LAB_LANGUAGE_NAMES, LabStore, OUTPUT_LINES, type LabContent, type LabLanguage, type LabState, type Verdict } from '../../runtime/lab/store.ts';
 import { verdictHeading } from '../../runtime/lab/words.ts';
 import { slugOf } from '../../runtime/progress/page.ts';
 import { PAGE_EVENTS } from '../../runtime/events.ts';
@@ -28,7 +28,7 @@ import { defineElement } from '../define.ts';
  * console lines join the Output, ordered by time with the server's.
  */
 
-const MAX_LINES = 1_000;
+const MAX_LINES = OUTPUT_LINES;
 /** The learner's client in the sandbox, the inspector tag and the diagram's lane. */
 const CLIENT = 'you';
 const CLIENT_LABEL = 'your client';
@@ -418,6 +418,10 @@ export class ServerLabElement extends HTMLElement implements RecordSource {
       if (entry.client) {
         div.className = `fd-line fd-client fd-${entry.level === 'system' ? 'system' : level}`;
         div.textContent = `[${CLIENT_LABEL}${entry.level === 'error' ? ' error' : ''}]${where} ${entry.text}`;
+      } else if (entry.level === 'skipped') {
+        // Lines of the server's log the page never showed (the store counts them): no level, not the server's words.
+        div.className = 'fd-line fd-system';
+        div.textContent = entry.text;
       } else {
         div.className = `fd-line fd-${level}`;
         div.textContent = `[${entry.level}]${where} ${entry.text}`;

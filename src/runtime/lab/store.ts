@@ -1,6 +1,7 @@
-import { LAB_PATHS, type LabLogLineJson as LabLogLine, type Verdict } from '../../../protocol/labs.ts';
+import { LAB_LOG_AFTER, LAB_PATHS, type LabLogLineJson as LabLogLine, type Verdict } from '../../../protocol/labs.ts';
 import { forgetCode, loadCode, saveCode } from '../progress/playground.ts';
 import type { KeyValueStore } from '../storage.ts';
+import { skippedText } from './words.ts';
 
 export type { Verdict, LabLogLine };
 
@@ -43,6 +44,10 @@ export interface LabState {
   url: string | null;
   /** The learner's own client (JavaScript), run against `url`. */
   clientCode: string;
+  /**
+   * The server's lines the Output shows, oldest first, at most OUTPUT_LINES. A line of level
+   * `skipped` stands for lines the page never showed (its `seq` is the last of them): see skippedText.
+   */
   log: LabLogLine[];
   syntax: { line: number; message: string } | null;
   verdict: Verdict | null;
@@ -93,6 +98,9 @@ export interface LabEnv {
 
 export const NOT_RUNNING = 'The companion server is not running — start it with `npm start` in the course folder, then press Run again.';
 export const LOG_POLL_MS = 500;
+/** The Output keeps this many of the server's lines: the newest. */
+export const OUTPUT_LINES = 1000;
+
 /** Saved code per language; Lua keeps the key it had before labs had languages. */
 const FILE: Record<LabLanguage, string> = { lua: 'server', ts: 'server.ts' };
 /** The learner's own client, one for both server languages (it speaks WebSocket, not Lua or TypeScript). */
@@ -107,6 +115,8 @@ export class LabStore {
   #generation = 0;
   /** The language and code the running lab server was started with. */
   #served: { language: LabLanguage; code: string } | null = null;
+  /** The number (`seq`) of the newest log line of this run the page has: the next poll asks for the lines after it. */
+  #logSeq = 0;
 
   readonly content: LabContent;
   readonly env: LabEnv;
@@ -211,6 +221,7 @@ export class LabStore {
     const { code, language } = this.#state;
     const credit = !this.#state.showingSolution;
     const tag = this.env.newTag();
+    this.#logSeq = 0;
     this.#set({ phase: 'starting', tag, url: null, log: [], syntax: null, verdict: null, problem: null, engine: null });
     let response: Response;
     try {
@@ -266,19 +277,52 @@ export class LabStore {
     this.#set({ phase: 'running', verdict, passed: this.#state.passed || passed });
   }
 
+  /**
+   * Asks for the log lines after the newest one the page has, and adds them to the Output. The
+   * companion keeps its newest 2,000 lines, so a full log keeps its length as it moves on: each
+   * line's number (`seq`) is what moves. Two polls under way at once answer the same lines: only
+   * those numbered past the newest one shown are added, so none is shown twice.
+   */
   async #pollLog(labId: string, generation: number): Promise<void> {
     try {
-      const response = await this.env.fetch(this.#url(`/${labId}/log`), { cache: 'no-store' });
+      const response = await this.env.fetch(this.#url(`/${labId}/log?${LAB_LOG_AFTER.param}=${this.#logSeq}`), { cache: 'no-store' });
       if (!response.ok) return;
       const text = await response.text();
-      const log = text
+      if (generation !== this.#generation || this.#state.labId !== labId) return;
+      const fresh = text
         .split('\n')
         .filter((line) => line.trim() !== '')
-        .map((line) => JSON.parse(line) as LabLogLine);
-      if (generation === this.#generation && this.#state.labId === labId && log.length !== this.#state.log.length) this.#set({ log });
+        .map((line) => JSON.parse(line) as LabLogLine)
+        .filter((line) => line.seq > this.#logSeq);
+      this.#addLog(fresh);
     } catch {
       // The next poll tries again; Stop ends polling.
     }
+  }
+
+  /**
+   * Adds new lines (numbered past the newest shown, oldest first) to the Output, within OUTPUT_LINES.
+   * Lines the page never shows, because the companion dropped them before it asked or more came at
+   * once than the Output keeps, are counted in one `skipped` line where they were.
+   */
+  #addLog(fresh: readonly LabLogLine[]): void {
+    const first = fresh[0];
+    const last = fresh.at(-1);
+    if (!first || !last) return;
+    let skipped = first.seq - this.#logSeq - 1;
+    let shown = fresh;
+    if (skipped > 0 || fresh.length > OUTPUT_LINES) {
+      // The skipped line leads what is shown, within the Output's lines.
+      const room = OUTPUT_LINES - 1;
+      if (fresh.length > room) {
+        skipped += fresh.length - room;
+        shown = fresh.slice(-room);
+      }
+    }
+    this.#logSeq = last.seq;
+    const lead = shown[0] as LabLogLine;
+    const added = skipped > 0 ? [{ time: lead.time, level: 'skipped', text: skippedText(skipped), line: null, seq: lead.seq - 1 }, ...shown] : shown;
+    this.#set({ log: [...this.#state.log, ...added].slice(-OUTPUT_LINES) });
   }
 
   async #delete(labId: string, keepalive = false): Promise<void> {

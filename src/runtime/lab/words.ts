@@ -15,3 +15,11 @@ export function verdictHeading(verdict: Verdict, showingSolution: boolean): stri
   const total = verdict.cases.length;
   return `Check failed: ${failed} of ${total} ${total === 1 ? 'case' : 'cases'} failed.`;
 }
+
+/**
+ * The Output's line for `count` lines of the server's log it never showed: the companion keeps the
+ * newest 2,000 and dropped these before the page asked, or more came at once than the Output keeps.
+ */
+export function skippedText(count: number): string {
+  return `… ${count.toLocaleString('en-US')} ${count === 1 ? 'line' : 'lines'} skipped: your server logged faster than the Output can show.`;
+}

@@ -49,8 +49,8 @@ describe('a lab whose code prints huge lines', () => {
     expect(log.status).toBe(200);
     expect(log.bytes).toBeLessThanOrEqual(LAB_LOG_BYTES);
     const cut = `${'x'.repeat(4048)} … [95952 more characters cut]`;
-    // "done" and as many cut lines as fit beside it (LabLog's count: 4150 bytes a cut line, 74 for "done").
-    expect(lines.map((l) => l.text)).toEqual([...Array<string>(252).fill(cut), 'done']);
+    // "done" and as many cut lines as fit beside it (LabLog's count: 4166 bytes a cut line, 90 for "done").
+    expect(lines.map((l) => l.text)).toEqual([...Array<string>(251).fill(cut), 'done']);
     expect(lines[0]).toMatchObject({ level: 'stdout', line: 4 });
     await stop(lab.id);
   });

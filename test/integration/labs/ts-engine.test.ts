@@ -11,7 +11,7 @@ import { useServer, withTimeout } from '../server/helpers.ts';
  */
 const { base, port, errors } = await useServer();
 
-type LogLine = { time: number; level: string; text: string; line: number | null };
+type LogLine = { time: number; level: string; text: string; line: number | null; seq: number };
 
 function post(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(`${base}/api/labs`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
@@ -194,7 +194,7 @@ describe('what ends a TypeScript lab server, the companion still up', () => {
   it('process.exit() ends only the lab, and the log names the line', { timeout: 30_000 }, async () => {
     const lab = await start(`${SERVER}wss.on('listening', () => {\n  process.exit(3);\n});\n`);
     const line = await waitForLog(lab.id, 'process.exit(3)');
-    expect(line).toEqual({ time: line.time, level: 'error', line: 4, text: 'your server called process.exit(3) and stopped; a server should keep running: press Run again.' });
+    expect(line).toEqual({ time: line.time, seq: line.seq, level: 'error', line: 4, text: 'your server called process.exit(3) and stopped; a server should keep running: press Run again.' });
     expect((await fetch(`${base}/health`)).status).toBe(200);
     // The ended server refuses new connections with a pointer to its log.
     const refused = new WebSocket(lab.url);
@@ -212,6 +212,7 @@ describe('what ends a TypeScript lab server, the companion still up', () => {
     const line = await waitForLog(lab.id, 'TypeError: no handler for this');
     expect(line).toEqual({
       time: line.time,
+      seq: line.seq,
       level: 'error',
       line: 5,
       text: "TypeError: no handler for this — an exception was thrown and nothing caught it, so your server stopped. Add a try/catch or an 'error' listener, then press Run again.",
@@ -229,6 +230,7 @@ describe('what ends a TypeScript lab server, the companion still up', () => {
     const line = await waitForLog(lab.id, 'RangeError: no room named that');
     expect(line).toEqual({
       time: line.time,
+      seq: line.seq,
       level: 'error',
       line: 6,
       text: "RangeError: no room named that — a promise was rejected and nothing caught it, so your server stopped. Add a try/catch or an 'error' listener, then press Run again.",

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { cutLogText, LAB_LOG_BYTES, LAB_LOG_LINE_CHARS, LAB_LOG_LINES, LabLog, readLines, type LabLogLine } from '../../../server/labs/engine.ts';
+import { cutLogText, LAB_LOG_BYTES, LAB_LOG_LINE_CHARS, LAB_LOG_LINES, LabLog, linesAfter, readLines, type LabLogLine } from '../../../server/labs/engine.ts';
 
 /**
  * The lab log's bounds, which every engine keeps its log in: a line's text is
@@ -39,17 +39,17 @@ describe('LabLog', () => {
     for (let i = 0; i < 300; i++) log.add(line(huge));
     log.add(line('last'));
     const cut = `${'x'.repeat(4048)} … [995952 more characters cut]`;
-    // Each kept huge line: its cut text (" … [" is 6 bytes in UTF-8), "stdout" and 64 of framing.
-    const perLine = Buffer.byteLength(cut) + 'stdout'.length + 64;
-    expect(perLine).toBe(4151);
-    // "last" (4 + 6 + 64 bytes) and as many huge lines as fit beside it.
-    expect(log.lines.length).toBe(253);
-    expect(log.bytes).toBe(252 * 4151 + 74);
+    // Each kept huge line: its cut text (" … [" is 6 bytes in UTF-8), "stdout" and 80 of framing.
+    const perLine = Buffer.byteLength(cut) + 'stdout'.length + 80;
+    expect(perLine).toBe(4167);
+    // "last" (4 + 6 + 80 bytes) and as many huge lines as fit beside it.
+    expect(log.lines.length).toBe(252);
+    expect(log.bytes).toBe(251 * 4167 + 90);
     expect(log.bytes).toBeLessThanOrEqual(LAB_LOG_BYTES);
-    expect(log.lines.map((l) => l.text)).toEqual([...Array<string>(252).fill(cut), 'last']);
-    // Listeners hear every line, as kept.
+    expect(log.lines.map((l) => l.text)).toEqual([...Array<string>(251).fill(cut), 'last']);
+    // Listeners hear every line, as kept, with its number.
     expect(heard).toHaveLength(302);
-    expect(heard[1]).toEqual(line(cut));
+    expect(heard[1]).toEqual({ ...line(cut), seq: 2 });
     const ndjson = log.lines.map((l) => `${JSON.stringify(l)}\n`).join('');
     expect(Buffer.byteLength(ndjson)).toBeLessThanOrEqual(LAB_LOG_BYTES);
   });
@@ -60,6 +60,22 @@ describe('LabLog', () => {
     expect(log.lines.length).toBe(2000);
     expect(log.lines[0]?.text).toBe('line 5');
     expect(log.lines.at(-1)?.text).toBe('line 2004');
+  });
+
+  it('numbers every line from 1 and keeps the numbers as the oldest go; linesAfter answers those past a number', () => {
+    const log = new LabLog();
+    for (let i = 1; i <= LAB_LOG_LINES + 5; i++) log.add(line(`line ${i}`));
+    expect(log.lines[0]).toEqual({ time: 1, level: 'stdout', text: 'line 6', line: null, seq: 6 });
+    expect(log.lines.at(-1)).toEqual({ time: 1, level: 'stdout', text: 'line 2005', line: null, seq: 2005 });
+    expect(linesAfter(log.lines, 2002).map((l) => l.seq)).toEqual([2003, 2004, 2005]);
+    expect(linesAfter(log.lines, 2005)).toEqual([]);
+    expect(linesAfter(log.lines, 9_999)).toEqual([]);
+    // Past a line that was dropped (or from 0): every line held.
+    expect(linesAfter(log.lines, 3)).toHaveLength(LAB_LOG_LINES);
+    expect(linesAfter(log.lines, 0)[0]?.seq).toBe(6);
+    expect(linesAfter([], 0)).toEqual([]);
+    // A log an engine keeps without numbers: each line's place from 1.
+    expect(linesAfter([line('a'), line('b'), line('c')], 1).map((l) => l.text)).toEqual(['b', 'c']);
   });
 });
 

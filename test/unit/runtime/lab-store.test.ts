@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LAB_LANGUAGE_KEY, LabStore, LOG_POLL_MS, NOT_RUNNING, type LabEnv, type Verdict } from '../../../src/runtime/lab/store.ts';
+import { LAB_LANGUAGE_KEY, LabStore, LOG_POLL_MS, NOT_RUNNING, OUTPUT_LINES, type LabEnv, type LabLogLine, type Verdict } from '../../../src/runtime/lab/store.ts';
 import { progressKeys } from '../../../src/runtime/progress/playground.ts';
 import { memoryStorage } from '../memory-storage.ts';
 
@@ -51,7 +51,7 @@ const failing: Verdict = {
   cases: [{ name: 'echo', hidden: false, passed: false, failure: { client: 'alice', step: 3, action: 'expect text', expected: 'text "hello"', arrived: 'nothing within 2000 ms' } }],
 };
 const passing: Verdict = { passed: true, cases: [{ name: 'echo', hidden: false, passed: true, failure: null }] };
-const logLines = `${JSON.stringify({ time: 1, level: 'notice', text: 'hello from line 3', line: 3 })}\n${JSON.stringify({ time: 2, level: 'error', text: 'oops', line: null })}\n`;
+const logLines = `${JSON.stringify({ time: 1, level: 'notice', text: 'hello from line 3', line: 3, seq: 1 })}\n${JSON.stringify({ time: 2, level: 'error', text: 'oops', line: null, seq: 2 })}\n`;
 
 function setup(answers: Record<string, Answer | Answer[]>, storage = memoryStorage()) {
   const companion = fakeCompanion(answers);
@@ -88,8 +88,8 @@ describe('LabStore', () => {
     expect(store.state.verdict).toEqual(failing);
     expect(store.state.passed).toBe(false);
     expect(store.state.log).toEqual([
-      { time: 1, level: 'notice', text: 'hello from line 3', line: 3 },
-      { time: 2, level: 'error', text: 'oops', line: null },
+      { time: 1, level: 'notice', text: 'hello from line 3', line: 3, seq: 1 },
+      { time: 2, level: 'error', text: 'oops', line: null, seq: 2 },
     ]);
     // The log keeps being polled while the lab server runs; Stop deletes it and stops polling.
     expect(clock.active).toBe(1);
@@ -303,5 +303,138 @@ describe('LabStore: the learner\'s own client', () => {
     second.resetClient();
     expect(second.state.clientCode).toBe('CLIENT STARTER');
     expect(storage.getItem(progressKeys.code('lab-echo', 'client.js'))).toBeNull();
+  });
+});
+
+/**
+ * A lab server's log as the companion keeps it (server/labs/engine.ts LabLog): each line numbered
+ * from 1 (`seq`), the newest 2,000 held; GET …/log?after=N answers the held lines numbered above N.
+ */
+function fakeLabLog(max = 2000) {
+  const held: LabLogLine[] = [];
+  let seq = 0;
+  const asked: string[] = [];
+  return {
+    asked,
+    write(n: number): void {
+      for (let i = 0; i < n; i++) {
+        seq += 1;
+        held.push({ time: 1000 + seq, level: 'stdout', text: `line ${seq}`, line: 4, seq });
+        if (held.length > max) held.shift();
+      }
+    },
+    answer(url: URL): Response {
+      asked.push(url.search);
+      const after = Number(url.searchParams.get('after') ?? 0);
+      return new Response(held.filter((l) => l.seq > after).map((l) => `${JSON.stringify(l)}\n`).join(''), { status: 200 });
+    },
+  };
+}
+
+describe('LabStore: the Output once the server\'s log is full', () => {
+  function withLog(max?: number) {
+    const log = fakeLabLog(max);
+    const answers = fakeCompanion({
+      'POST /api/labs': { status: 201, body: { id: ID, url: '', engine: 'TypeScript', lab: 'echo' } },
+      [`POST /api/labs/${ID}/check`]: { status: 200, body: passing },
+    });
+    const clock = fakeClock();
+    const env: LabEnv = {
+      fetch: (async (input: string, init?: RequestInit) => {
+        const url = new URL(input);
+        return url.pathname === `/api/labs/${ID}/log` ? log.answer(url) : answers.fetch(input, init);
+      }) as typeof fetch,
+      origin: 'http://127.0.0.1:8080',
+      storage: memoryStorage(),
+      progress: null,
+      now: () => new Date('2026-12-01T06:00:00Z'),
+      every: clock.every,
+      newTag: () => 'lab-echo-t1',
+    };
+    return { store: new LabStore(content, env), log, clock };
+  }
+  const texts = (lines: readonly LabLogLine[]): string[] => lines.map((l) => l.text);
+  const range = (from: number, to: number): string[] => Array.from({ length: to - from + 1 }, (_, i) => `line ${from + i}`);
+  /** Lets the polls the fake clock started finish. */
+  const settle = async (): Promise<void> => {
+    for (let i = 0; i < 10; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+  };
+
+  it('new lines keep coming after the log holds its 2,000, each once, asked for after the last one shown', async () => {
+    const { store, log, clock } = withLog();
+    // The log is full before the page first reads it: 2,000 lines held.
+    log.write(2000);
+    await store.run();
+    expect(store.state.log.at(-1)?.text).toBe('line 2000');
+    // It goes on, a few lines at a time, the oldest dropped to make room: every new line appears.
+    for (const [n, last] of [[5, 2005], [1, 2006], [7, 2013]] as const) {
+      log.write(n);
+      clock.tick();
+      await settle();
+      expect(texts(store.state.log.slice(-n))).toEqual(range(last - n + 1, last));
+    }
+    expect(store.state.log).toHaveLength(OUTPUT_LINES);
+    expect(texts(store.state.log)).toEqual(range(1014, 2013));
+    expect(log.asked).toEqual(['?after=0', '?after=2000', '?after=2005', '?after=2006']);
+    // Two polls under way at once (a slow companion) answer the same lines: they are shown once.
+    log.write(3);
+    clock.tick();
+    clock.tick();
+    await settle();
+    expect(texts(store.state.log.slice(-4))).toEqual(range(2013, 2016));
+    expect(new Set(store.state.log.map((l) => l.seq)).size).toBe(OUTPUT_LINES);
+    expect(OUTPUT_LINES).toBe(1000);
+    await store.stop();
+  });
+
+  it('lines the companion dropped before the page read them are counted in one line, the newest lines after it', async () => {
+    const { store, log, clock } = withLog();
+    log.write(3);
+    await store.run();
+    expect(texts(store.state.log)).toEqual(range(1, 3));
+    // 2,500 lines between two polls: the companion keeps the newest 2,000, so 500 never reached the page.
+    log.write(2500);
+    clock.tick();
+    await settle();
+    const skipped = store.state.log.findIndex((l) => l.level === 'skipped');
+    expect(store.state.log[skipped]).toEqual({
+      time: 1000 + 1505,
+      level: 'skipped',
+      text: '… 1,501 lines skipped: your server logged faster than the Output can show.',
+      line: null,
+      seq: 1504,
+    });
+    // The newest 999 follow it; what was shown before it scrolled off the top.
+    expect(skipped).toBe(0);
+    expect(texts(store.state.log.slice(1))).toEqual(range(1505, 2503));
+    log.write(1);
+    clock.tick();
+    await settle();
+    expect(texts(store.state.log.slice(-2))).toEqual(['line 2503', 'line 2504']);
+    expect(store.state.log.filter((l) => l.level === 'skipped')).toHaveLength(0);
+    await store.stop();
+  });
+
+  it('lines dropped between two polls are counted in one line, between the lines shown before and after them', async () => {
+    // Long lines: the companion's byte cap holds 250 of them.
+    const { store, log, clock } = withLog(250);
+    log.write(2);
+    await store.run();
+    log.write(300);
+    clock.tick();
+    await settle();
+    expect(store.state.log.slice(0, 4)).toEqual([
+      { time: 1001, level: 'stdout', text: 'line 1', line: 4, seq: 1 },
+      { time: 1002, level: 'stdout', text: 'line 2', line: 4, seq: 2 },
+      { time: 1053, level: 'skipped', text: '… 50 lines skipped: your server logged faster than the Output can show.', line: null, seq: 52 },
+      { time: 1053, level: 'stdout', text: 'line 53', line: 4, seq: 53 },
+    ]);
+    expect(texts(store.state.log.slice(3))).toEqual(range(53, 302));
+    log.write(251);
+    clock.tick();
+    await settle();
+    expect(texts(store.state.log.slice(-251, -249))).toEqual(['… 1 line skipped: your server logged faster than the Output can show.', 'line 304']);
+    expect(texts(store.state.log.slice(-250))).toEqual(range(304, 553));
+    await store.stop();
   });
 });
