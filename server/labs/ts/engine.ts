@@ -12,6 +12,7 @@ import { LAB_KEY_HEADER, newLabKey } from '../headers.ts';
 import { NOT_LISTENING, ProxiedLabServer, proxyUpgrade } from '../proxy.ts';
 import { LOOP_MARK } from './compile.ts';
 import { createCompiler } from './compiler.ts';
+import { V8Report } from './fatal.ts';
 import { freePort } from '../port.ts';
 import { cpuMs, residentBytes } from '../proc.ts';
 
@@ -47,6 +48,14 @@ export const TS_LIMITS = {
 
 /** Characters of one message from the child (fd 3, JSON): a console line longer than this is dropped, not read whole. */
 const CHILD_MESSAGE_CHARS = 4 * 1024 * 1024;
+/** Once the child has exited, the longest wait for its pipes to close (they hold its last lines) before saying why it ended. */
+const LAST_LINES_MS = 1000;
+
+/** Said when the heap reached its cap (V8's report on stderr says so): what happened, and where to look. */
+const OUT_OF_MEMORY =
+  `your server ran out of memory (its heap is capped at ${TS_LIMITS.heapMiB} MiB) and was stopped. ` +
+  'Something in it only grows: an array, Map or string that gains on every message or timer tick and never lets go. ' +
+  'Keep only what you need, then press Run again.';
 
 const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -150,6 +159,8 @@ class TsLabServer extends ProxiedLabServer implements LabServer {
   private lastWord: { text: string; line: number | null } | null = null;
   private markReady!: () => void;
   private running = false;
+  /** V8's report when it ends the process (the heap ran out): held back from the log, said in words at the end. */
+  private readonly report = new V8Report();
 
   constructor(child: ChildProcess, dir: string, label: string) {
     super();
@@ -162,18 +173,27 @@ class TsLabServer extends ProxiedLabServer implements LabServer {
     this.ended = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         clearInterval(this.watchdog);
-        // Let the last lines on the pipes arrive before the verdict on why it ended.
-        setTimeout(() => {
+        // The last lines on the pipes (V8's report among them) arrive before the verdict on why it
+        // ended: the pipes close once they are read, 'close' says so; a pipe held open is not waited for long.
+        let done = false;
+        const end = (): void => {
+          if (done) return;
+          done = true;
+          clearTimeout(timer);
           this.ending(code, signal);
           for (const socket of this.sockets) socket.destroy();
           rmSync(this.dir, { recursive: true, force: true });
           this.markReady();
           resolve();
-        }, 50);
+        };
+        const timer = setTimeout(end, LAST_LINES_MS);
+        child.once('close', end);
       });
     });
     this.lines(child.stdout, (text, cut) => this.push('stdout', cutLogText(text, cut), null));
-    this.lines(child.stderr, (text, cut) => this.push('stderr', cutLogText(text, cut), null));
+    this.lines(child.stderr, (text, cut) => {
+      for (const shown of this.report.take(cutLogText(text, cut))) this.push('stderr', shown, null);
+    });
     this.lines(child.stdio[3] as Readable, (text, cut) => {
       if (cut > 0) {
         const level = /^\{"t":"log","level":"stdout"/.test(text) ? 'stdout' : 'stderr';
@@ -221,6 +241,8 @@ class TsLabServer extends ProxiedLabServer implements LabServer {
   }
 
   private push(level: string, text: string, line: number | null): void {
+    // A line from elsewhere: stderr lines held back as a possible start of V8's report were not one.
+    if (level !== 'stderr') for (const held of this.report.flush()) this.addLog({ time: Date.now(), level: 'stderr', text: held, line: null });
     // The child's file is the learner's: name it as they know it.
     const shown = text.split(pathToFileURL(join(this.dir, 'lab.mjs')).href).join('lab.ts').split(join(this.dir, 'lab.mjs')).join('lab.ts');
     this.addLog({ time: Date.now(), level, text: shown, line: line ?? lineIn(shown) });
@@ -297,11 +319,17 @@ class TsLabServer extends ProxiedLabServer implements LabServer {
       this.push('error', this.lastWord.text, this.lastWord.line);
       return;
     }
-    const heap = this.log.slice(-20).some((line) => /heap limit|heap out of memory/i.test(line.text));
-    if (heap) this.push('error', `your server ran out of memory (its heap is capped at ${TS_LIMITS.heapMiB} MiB) and was stopped.`, null);
-    else if (this.port === null && code === 0) this.push('error', 'your server ended without listening: create it with new WebSocketServer({ port: Number(process.env.PORT) }).', null);
+    if (this.report.outOfMemory) {
+      // What happened and what to do first; of V8's report, only its reason.
+      this.push('error', OUT_OF_MEMORY, null);
+      if (this.report.reason !== null) this.push('stderr', this.report.reason, null);
+      return;
+    }
+    if (this.port === null && code === 0) this.push('error', 'your server ended without listening: create it with new WebSocketServer({ port: Number(process.env.PORT) }).', null);
     else if (code === 0) this.push('error', 'your server ended: nothing was left running (was the server closed?).', null);
     else this.push('error', `your server ended (${signal ?? `exit code ${code}`}).`, null);
+    // Another fatal error of V8's: its reason after the verdict, its stack left out.
+    if (this.report.reason !== null) this.push('stderr', this.report.reason, null);
   }
 
   memory(): Promise<number | null> {
