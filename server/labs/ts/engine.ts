@@ -346,6 +346,9 @@ class TsLabServer extends ProxiedLabServer implements LabServer {
 
   async stop(): Promise<void> {
     this.goingAway();
+    // A spare is unref'd: stopped as the companion shuts down, nothing else may keep the process
+    // alive until its exit is seen, and Node would end before its folder is removed.
+    this.hold(true);
     if (this.child.exitCode === null && this.child.signalCode === null) {
       this.killedFor ??= { text: 'the lab server was stopped.', line: null };
       this.child.kill('SIGKILL');

@@ -29,13 +29,14 @@ export class ServerChild {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private exitedFlag = false;
 
-  private constructor(args: string[], options: { ulimitFiles?: number } = {}) {
+  private constructor(args: string[], options: { ulimitFiles?: number; env?: NodeJS.ProcessEnv } = {}) {
     const node = process.execPath;
     const argv = [join(root, 'server/main.ts'), '--port', '0', ...args];
+    const env = { ...process.env, ...options.env };
     this.process =
       options.ulimitFiles === undefined
-        ? spawn(node, argv, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
-        : spawn('sh', ['-c', `ulimit -n ${options.ulimitFiles} && exec "$0" "$@"`, node, ...argv], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+        ? spawn(node, argv, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
+        : spawn('sh', ['-c', `ulimit -n ${options.ulimitFiles} && exec "$0" "$@"`, node, ...argv], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.process.stdout?.on('data', (c: Buffer) => (this.stdout += c.toString()));
     this.process.stderr?.on('data', (c: Buffer) => (this.stderr += c.toString()));
     this.exited = new Promise((resolve) =>
@@ -46,7 +47,7 @@ export class ServerChild {
     );
   }
 
-  static async start(args: string[] = [], options: { ulimitFiles?: number; startMs?: number } = {}): Promise<ServerChild> {
+  static async start(args: string[] = [], options: { ulimitFiles?: number; startMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<ServerChild> {
     const child = new ServerChild(args, options);
     await withTimeout(
       new Promise<void>((resolve, reject) => {
