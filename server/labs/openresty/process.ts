@@ -50,3 +50,24 @@ export function stopNginx(child: ChildProcess, graceMs: number): Promise<void> {
     child.kill('SIGQUIT');
   });
 }
+
+/** Whether `pid` has exited (gone, or a zombie not yet reaped); true where there is no /proc. */
+function processGone(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // pid (comm) state …; comm may hold spaces and parentheses, so read from the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return true;
+  }
+}
+
+/** Resolves when `pid` has exited, or after `withinMs` if it has not (true when it has). */
+export async function whenGone(pid: number, withinMs: number): Promise<boolean> {
+  const deadline = Date.now() + withinMs;
+  while (!processGone(pid)) {
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return true;
+}

@@ -8,7 +8,9 @@
  * one that has not answered for `stallMs` while it burns CPU, or for
  * `silentMs` whatever it does (a call that blocks the process), is killed.
  * nginx's master starts a new worker, so the lab server goes on, as nginx
- * does after a worker crash; the learner's log says what happened and why.
+ * does after a worker crash; the learner's log says what happened and why,
+ * and for a loop, at which line of the learner's code the worker was (what the
+ * worker last wrote of it, when it wrote that just before the kill).
  */
 export const NGINX_WATCH = {
   tickMs: 500,
@@ -20,7 +22,19 @@ export const NGINX_WATCH = {
   lateMs: 400,
   /** Resident memory past this kills the worker, as the TypeScript engine caps its child (an idle worker holds about 10 MiB). */
   rssBytes: 256 * 1024 * 1024,
+  /**
+   * A busy worker's last written line names the loop only if written this close to the kill: the worker
+   * writes it as the learner's Lua runs (every few ms), so an older one is where it was before a C call
+   * that held it since (a pattern match on a long string), and the message then names no line.
+   */
+  seenMs: 1000,
 } as const;
+
+/** Where a worker last ran the learner's code: the handler's line, and when (ms, on the clock of WatchEnv.now). */
+export interface WorkerSeen {
+  line: number;
+  at: number;
+}
 
 export interface WatchEnv {
   now(): number;
@@ -33,8 +47,21 @@ export interface WatchEnv {
   /** Asks the worker something only it answers: resolves when it has, rejects when the request failed. */
   probe(): Promise<void>;
   kill(pid: number): void;
-  /** One line for the learner's log. */
-  report(text: string): void;
+  /**
+   * Where a worker killed as busy last ran the learner's code; null when it never did, or that cannot
+   * be told. Asked once the kill is sent; a report waits for its answer, so it must always settle.
+   */
+  where(pid: number): Promise<WorkerSeen | null>;
+  /** One line for the learner's log, with the learner's line when it is known. */
+  report(text: string, line: number | null): void;
+}
+
+/** What the log says when a worker is killed for holding the CPU without yielding. */
+export function busyMessage(seconds: number, line: number | null): string {
+  return (
+    `your handler kept nginx's worker busy for ${seconds} s without yielding (an endless loop?)${line === null ? '' : ` at line ${line}`}, so no other connection was served. ` +
+    'The lab killed that worker and nginx started a new one; a real nginx would stay stuck. Lua in nginx must give the worker back: end the loop, or wait in it (a socket read, ngx.sleep).'
+  );
 }
 
 export class WorkerWatchdog {
@@ -93,20 +120,28 @@ export class WorkerWatchdog {
     const busy = cpu !== null && this.#cpuAtAnswer !== null && cpu - this.#cpuAtAnswer >= silence / 4;
     if (!((silence > NGINX_WATCH.stallMs && busy) || silence > NGINX_WATCH.silentMs)) return;
     const seconds = Math.round(silence / 1000);
+    if (busy) {
+      this.#env.kill(pid);
+      this.#pid = null;
+      // The line it was at, if it wrote one just now: written earlier, it is where a C call began, not a loop.
+      const say = (seen: WorkerSeen | null): void => {
+        const line = seen !== null && now - seen.at <= NGINX_WATCH.seenMs ? seen.line : null;
+        this.#env.report(busyMessage(seconds, line), line);
+      };
+      this.#env.where(pid).then(say, () => say(null));
+      return;
+    }
     this.#kill(
       pid,
-      busy
-        ? `your handler kept nginx's worker busy for ${seconds} s without yielding (an endless loop?), so no other connection was served. ` +
-            'The lab killed that worker and nginx started a new one; a real nginx would stay stuck. Lua in nginx must give the worker back: end the loop, or wait in it (a socket read, ngx.sleep).'
-        : `nginx's worker did not answer for ${seconds} s (a call that blocks the whole process, such as os.execute or io.read?), so no other connection was served. ` +
-            'The lab killed that worker and nginx started a new one. In nginx, wait only with calls that yield: cosocket reads, ngx.sleep.',
+      `nginx's worker did not answer for ${seconds} s (a call that blocks the whole process, such as os.execute or io.read?), so no other connection was served. ` +
+        'The lab killed that worker and nginx started a new one. In nginx, wait only with calls that yield: cosocket reads, ngx.sleep.',
     );
   }
 
   #kill(pid: number, why: string): void {
     this.#env.kill(pid);
     this.#pid = null;
-    this.#env.report(why);
+    this.#env.report(why, null);
   }
 
   #answered(now: number): void {

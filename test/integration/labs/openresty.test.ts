@@ -148,12 +148,18 @@ describeIf('labs on OpenResty', async () => {
     first.send('spin');
     // The worker is killed with the connection it held: the client sees it drop, with no close frame.
     expect(await code).toBe(1006);
-    const log = (await (await fetch(`${base}/api/labs/${id}/log`)).text()).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: string; text: string });
-    expect(log.map((l) => [l.level, l.text.replace(/ \d+ s /, ' N s ')])).toEqual([
+    // The message comes once the worker is gone: the lab reads then the line it last wrote, the loop's.
+    let log: { level: string; text: string; line: number | null }[] = [];
+    while (log.length === 0) {
+      await new Promise((r) => setTimeout(r, 50));
+      log = (await (await fetch(`${base}/api/labs/${id}/log`)).text()).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: string; text: string; line: number | null });
+    }
+    expect(log.map((l) => [l.level, l.text.replace(/ \d+ s /, ' N s '), l.line])).toEqual([
       [
         'error',
-        "your handler kept nginx's worker busy for N s without yielding (an endless loop?), so no other connection was served. " +
+        "your handler kept nginx's worker busy for N s without yielding (an endless loop?) at line 6, so no other connection was served. " +
           'The lab killed that worker and nginx started a new one; a real nginx would stay stuck. Lua in nginx must give the worker back: end the loop, or wait in it (a socket read, ngx.sleep).',
+        6,
       ],
     ]);
     const next = await echo('after');
