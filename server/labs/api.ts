@@ -298,6 +298,12 @@ export function createLabsApi(deps: {
       refuseUpgrade(socket, 400, { error: 'bad_target', message: 'The request target is not a valid URL path.' });
       return true;
     }
+    // Dots and slashes in %-escapes: nginx decodes them before it resolves dot segments, so
+    // /labs/<id>/..%2F..%2F__ready would reach a location of the lab's nginx outside /labs/.
+    if (/%(?:2e|2f|5c)/i.test(url.pathname)) {
+      refuseUpgrade(socket, 400, { error: 'bad_target', message: 'A lab path may not hold escaped dots or slashes (%2E, %2F, %5C): write them plainly.' });
+      return true;
+    }
     if (!deps.access.hostAllowed(req.headers.host)) {
       refuseUpgrade(socket, 403, { error: 'host_not_allowed', message: 'The Host header does not name this machine (DNS rebinding protection).' });
       return true;
@@ -329,7 +335,9 @@ export function createLabsApi(deps: {
     const tag = url.searchParams.get(INSPECT_TAG_PARAM);
     url.searchParams.delete(INSPECT_TAG_PARAM);
     const target = url.pathname + (url.searchParams.size > 0 ? `?${url.searchParams.toString()}` : '');
-    if (tag !== null) req.url = target;
+    // What the handler gets is the path as resolved here (dot segments gone): never the raw target, which
+    // the lab's server could resolve to another place than the lab id this check was made on.
+    req.url = target;
     let tap: WireTap | null = null;
     const hub = deps.hub;
     if (hub && ((tag !== null && INSPECT_TAG_PATTERN.test(tag)) || hub.watchingAll)) {

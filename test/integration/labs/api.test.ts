@@ -1,3 +1,4 @@
+import { connect as connectTcp } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { LAB_LIMITS } from '../../../protocol/labs.ts';
@@ -38,6 +39,28 @@ async function waitForLog(id: string, text: string): Promise<{ level: string; te
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`no log line with ${text}`);
+}
+
+/** The status line the companion answers an upgrade to `target` with, the target sent byte for byte. */
+function rawUpgrade(target: string): Promise<string> {
+  return withTimeout(
+    new Promise((resolve, reject) => {
+      const socket = connectTcp(port, '127.0.0.1', () => {
+        socket.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+      });
+      let got = '';
+      socket.on('data', (chunk: Buffer) => {
+        got += chunk.toString('latin1');
+        const end = got.indexOf('\r\n');
+        if (end === -1) return;
+        socket.destroy();
+        resolve(got.slice(0, end));
+      });
+      socket.on('error', reject);
+    }),
+    'the status line',
+    10_000,
+  );
 }
 
 function connect(url: string, headers: Record<string, string> = {}): Promise<WebSocket> {
@@ -111,6 +134,20 @@ describe('a running lab', () => {
       line: 1,
     });
     ws.terminate();
+    await stop(lab.id);
+  });
+
+  it('refuses a path with escaped dots or slashes (400 bad_target), and hands the handler dot segments resolved', async () => {
+    const lab = await start('ngx.log(ngx.INFO, "uri ", ngx.var.uri)\nrequire("resty.websocket.server"):new()');
+    const base = `/labs/${lab.id}`;
+    // Sent as written: a WebSocket client would resolve the dots itself.
+    for (const sneaky of ['/..%2f..%2f__ready', '/..%2F..%2F__ready', '/..%5C..%5C__ready', '/a%2Fb', '/%2e%2e%2f__ready']) {
+      expect([sneaky, await rawUpgrade(`${base}${sneaky}`)]).toEqual([sneaky, 'HTTP/1.1 400 Bad Request']);
+    }
+    // A dot segment the companion resolves to another lab's id, or none, is no lab of this one's.
+    expect(await rawUpgrade(`${base}/%2e%2e/__ready`)).toBe('HTTP/1.1 404 Not Found');
+    expect(await rawUpgrade(`${base}/room/../other/./1`)).toBe('HTTP/1.1 101 Switching Protocols');
+    expect(await waitForLog(lab.id, 'uri ')).toMatchObject({ text: `uri ${base}/other/1` });
     await stop(lab.id);
   });
 
