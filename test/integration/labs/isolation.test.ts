@@ -113,7 +113,8 @@ describe('a TypeScript lab server', () => {
         `fetch('http://127.0.0.1:${port}/health').then(() => console.log('fetched'), (error: Error) => console.error('fetch:', (error.cause as Error).message));\n` +
         "import { WebSocket } from 'ws';\n",
     );
-    await waitForLog(lab.id, 'fetch');
+    // 'fetch: ', not 'fetch': the ws client's line, which may come first, names fetch too.
+    await waitForLog(lab.id, 'fetch: ');
     expect((await logOf(lab.id)).filter((l) => /client|fetch/.test(l.text)).map((l) => l.text)).toEqual([
       'ws client: a lab server takes connections but cannot open its own (a WebSocket client, fetch, http or net)',
       'fetch: a lab server takes connections but cannot open its own (a WebSocket client, fetch, http or net)',
