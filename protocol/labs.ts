@@ -107,3 +107,17 @@ export interface Verdict {
   passed: boolean;
   cases: CaseResult[];
 }
+
+/**
+ * POST /api/labs/<id>/check with `Accept: application/x-ndjson`: the check as it goes, one JSON
+ * object per line: each case as it starts (`case`, numbered from 1 of `of`) and as it ends
+ * (`result`), then the whole `verdict`, or an `error` if the check could not run. Without that
+ * Accept the answer is the verdict alone, once every case has run.
+ */
+export const CHECK_PROGRESS_TYPE = 'application/x-ndjson';
+
+export type CheckProgress =
+  | { t: 'case'; index: number; of: number; name: string }
+  | { t: 'result'; index: number; result: CaseResult }
+  | { t: 'verdict'; verdict: Verdict }
+  | { t: 'error'; error: string; message: string };

@@ -5,7 +5,7 @@ import { CLASSROOM_PATHS, ownerOf, TEACHER_OWNER, type Identity } from '../../pr
 import { LIMITS } from '../../protocol/constants.ts';
 import { INSPECT_TAG_PARAM, INSPECT_TAG_PATTERN } from '../../protocol/endpoints.ts';
 import type { HttpError } from '../../protocol/errors.ts';
-import { checkLabRequestSchema, LAB_ID_PATTERN, LAB_LIMITS, LAB_LOG_AFTER, LAB_PATHS, startLabRequestSchema, type StartLabResponse } from '../../protocol/labs.ts';
+import { CHECK_PROGRESS_TYPE, checkLabRequestSchema, LAB_ID_PATTERN, LAB_LIMITS, LAB_LOG_AFTER, LAB_PATHS, startLabRequestSchema, type CheckProgress, type StartLabResponse } from '../../protocol/labs.ts';
 import type { Lab } from '../../labs/schema.ts';
 import { sameSecret } from '../classroom/identity.ts';
 import type { Roster } from '../classroom/roster.ts';
@@ -274,9 +274,23 @@ export function createLabsApi(deps: {
           }
           const url = `ws://127.0.0.1:${req.socket.localPort ?? 0}${LAB_PATHS.socket}${entry.id}`;
           const key = checkKeys.get(entry.id);
-          return runCheck(lab.check, { url, log: () => entry.server.log, tag: parsed.data.tag ?? null, headers: key ? { [CHECK_KEY_HEADER]: key } : {} }).then(
-            (verdict) => sendJson(res, 200, verdict, cors),
-            (error: Error) => fail(res, 500, 'check_failed', `The check could not run: ${error.message}`, cors),
+          const options = { url, log: () => entry.server.log, tag: parsed.data.tag ?? null, headers: key ? { [CHECK_KEY_HEADER]: key } : {} };
+          if (!(req.headers.accept ?? '').includes(CHECK_PROGRESS_TYPE)) {
+            return runCheck(lab.check, options).then(
+              (verdict) => sendJson(res, 200, verdict, cors),
+              (error: Error) => fail(res, 500, 'check_failed', `The check could not run: ${error.message}`, cors),
+            );
+          }
+          // The check as it goes: a case can take seconds (a ticker, a heartbeat), and the page says which runs.
+          // A few short lines per case: nothing here waits for the reader.
+          res.writeHead(200, { 'content-type': `${CHECK_PROGRESS_TYPE}; charset=utf-8`, 'cache-control': 'no-store', ...cors });
+          const line = (event: CheckProgress): void => void res.write(`${JSON.stringify(event)}\n`);
+          return runCheck(lab.check, { ...options, progress: line }).then(
+            (verdict) => res.end(`${JSON.stringify({ t: 'verdict', verdict } satisfies CheckProgress)}\n`),
+            (error: Error) => {
+              log.error('lab check failed', { lab: entry.id, error: error.message });
+              res.end(`${JSON.stringify({ t: 'error', error: 'check_failed', message: `The check could not run: ${error.message}` } satisfies CheckProgress)}\n`);
+            },
           );
         })
         .catch(() => fail(res, 400, 'bad_json', 'The body must be empty or JSON: {"tag":"…"}.', cors));

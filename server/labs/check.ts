@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import WebSocket from 'ws';
 import { INSPECT_TAG_PARAM } from '../../protocol/endpoints.ts';
 import type { Check, CheckCase, Step } from '../../labs/schema.ts';
-import type { CaseResult, CheckFailure, Verdict } from '../../protocol/labs.ts';
+import type { CaseResult, CheckFailure, CheckProgress, Verdict } from '../../protocol/labs.ts';
 import type { LabLogLine } from './engine.ts';
 
 /**
@@ -304,10 +304,17 @@ export async function runCheck(
     tag?: string | null;
     /** Sent by every client on top of the step's own (classroom mode: the key that lets the check into the learner's lab). */
     headers?: Readonly<Record<string, string>>;
+    /** Told as each case starts and ends, so a page can show the check going (CheckProgress). */
+    progress?: (event: Extract<CheckProgress, { t: 'case' | 'result' }>) => void;
   },
 ): Promise<Verdict> {
   const cases: CaseResult[] = [];
-  for (const c of check.cases) cases.push(await runCase(c, deps.url, deps.log, deps.record ?? null, deps.tag ?? null, deps.headers));
+  for (const [i, c] of check.cases.entries()) {
+    deps.progress?.({ t: 'case', index: i + 1, of: check.cases.length, name: c.name });
+    const result = await runCase(c, deps.url, deps.log, deps.record ?? null, deps.tag ?? null, deps.headers);
+    cases.push(result);
+    deps.progress?.({ t: 'result', index: i + 1, result });
+  }
   return { passed: cases.every((c) => c.passed), cases };
 }
 

@@ -51,15 +51,29 @@ describeBrowser('server lab', () => {
     await editor(scope);
     const verdict = scope.locator('[data-verdict]');
 
+    // Everything the status line says, as it says it: while the check runs, which case runs.
+    const said = await scope.locator('[data-status]').evaluateHandle((status) => {
+      const lines: string[] = [];
+      new MutationObserver(() => {
+        if (status.textContent && lines.at(-1) !== status.textContent) lines.push(status.textContent);
+      }).observe(status, { childList: true, characterData: true, subtree: true });
+      return lines;
+    });
+
     // The unchanged starter: its first case fails at alice's expected echo.
     await press(scope.getByRole('button', { name: 'Run', exact: true }));
     await verdict.getByText('Check failed:').waitFor({ timeout: CHECK_MS });
+    const checking = (await said.jsonValue()).filter((line) => line.startsWith('Checking case'));
+    expect(checking.map((line) => /^Checking case (\d) of 5: /.exec(line)?.[1])).toEqual(['1', '2', '3', '4', '5']);
+    expect(checking[0]).toBe('Checking case 1 of 5: a text message comes back, and the close is answered…');
+    expect(checking[1]).toBe('Checking case 2 of 5: a binary message comes back as binary… So far 0 passed, 1 failed.');
     // The heading counts the failed cases in so many words: a bare "1 of 5 cases" could be read as 1 passed.
     const failedCount = (await scope.getByRole('list', { name: 'Check cases' }).getByRole('listitem').allInnerTexts()).filter((c) => c.startsWith('Failed: ')).length;
     expect(failedCount).toBeGreaterThan(0);
     expect(await verdict.getByText('Check failed:').innerText()).toBe(`Check failed: ${failedCount} of 5 cases failed.`);
     const first = await scope.getByRole('list', { name: 'Check cases' }).getByRole('listitem').first().innerText();
-    expect(first).toMatch(/^Failed: a text message comes back, and the close is answered\. alice, step 3 \(.+\): expected .+; arrived: .+\.$/);
+    // Step 3 is an expectation: said once, not as "step 3 (expect text …): expected text …".
+    expect(first).toMatch(/^Failed: a text message comes back, and the close is answered\. alice, step 3: expected text "hello" within \d+ ms; arrived: .+\.$/);
     await expect.poll(() => scope.getByText(/^Engine: /).innerText()).toBe('Engine: Lua 5.4, embedded');
     // The starter logs what it receives: the Output shows the server's line, labelled.
     await scope.getByRole('log', { name: "Output: your server's log" }).getByText(/\[info\] line \d+: received: hello/).waitFor({ timeout: 10_000 });
@@ -71,6 +85,18 @@ describeBrowser('server lab', () => {
     await press(scope.getByRole('button', { name: 'Run', exact: true }));
     await scope.getByRole('status').getByText(/fix line \d+: /).waitFor({ timeout: CHECK_MS });
     await scope.locator('.squiggly-error').first().waitFor({ timeout: 10_000 });
+    // An error far below what the editor shows: it scrolls there, not only a tick in its scrollbar.
+    await editor(scope);
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.insertText(`${'-- a comment\n'.repeat(60)}local x =\n`);
+    await page.keyboard.press('ControlOrMeta+Home');
+    await press(scope.getByRole('button', { name: 'Run', exact: true }));
+    await scope.getByRole('status').getByText(/fix line 6\d: /).waitFor({ timeout: CHECK_MS });
+    const squiggle = scope.locator('.squiggly-error').first();
+    await squiggle.waitFor({ timeout: 10_000 });
+    const [mark, view] = await Promise.all([squiggle.boundingBox(), scope.locator('.monaco-editor').first().boundingBox()]);
+    if (!mark || !view) throw new Error('the editor or its error mark is not rendered');
+    expect(mark.y >= view.y && mark.y + mark.height <= view.y + view.height).toBe(true);
 
     // The learner types the solution.
     await editor(scope);
@@ -102,8 +128,8 @@ describeBrowser('server lab', () => {
     const last = started.at(-1);
     expect(last).toMatch(/^[a-f0-9]{16}$/);
     await expect.poll(async () => (await fetch(`${env.origin}/api/labs/${last}/log`)).status).toBe(404);
-    // Chromium logs every 4xx answer; the only one is the syntax error's 400, which the page handled.
-    expect(record.consoleErrors).toEqual(['Failed to load resource: the server responded with a status of 400 (Bad Request)']);
+    // Chromium logs every 4xx answer; the only ones are the two syntax errors' 400s, which the page handled.
+    expect(record.consoleErrors).toEqual(Array(2).fill('Failed to load resource: the server responded with a status of 400 (Bad Request)'));
   });
 
   it('the Output keeps showing new lines once the server\'s log is full, each once, and counts the lines it skipped', async () => {

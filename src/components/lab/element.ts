@@ -2,7 +2,7 @@ import { whenNeeded } from '../../runtime/editor/lazy.ts';
 import { loadMonaco } from '../../runtime/editor/monaco.ts';
 import { textareaSurface, type CodeSurface, type SurfaceOptions } from '../../runtime/editor/surface.ts';
 import { LAB_LANGUAGE_NAMES, LabStore, OUTPUT_LINES, type LabContent, type LabLanguage, type LabState, type Verdict } from '../../runtime/lab/store.ts';
-import { verdictHeading } from '../../runtime/lab/words.ts';
+import { caseText, checkingText, verdictHeading } from '../../runtime/lab/words.ts';
 import { slugOf } from '../../runtime/progress/page.ts';
 import { PAGE_EVENTS } from '../../runtime/events.ts';
 import { ProgressStore } from '../../runtime/progress/store.ts';
@@ -366,7 +366,7 @@ export class ServerLabElement extends HTMLElement implements RecordSource {
       status.textContent = state.problem;
       status.dataset['state'] = 'problem';
     } else {
-      status.textContent = PHASE_TEXT[state.phase];
+      status.textContent = state.phase === 'checking' && state.checking ? checkingText(state.checking) : PHASE_TEXT[state.phase];
       delete status.dataset['state'];
     }
     if (state.syntax !== before?.syntax) {
@@ -391,14 +391,7 @@ export class ServerLabElement extends HTMLElement implements RecordSource {
     list.replaceChildren(
       ...verdict.cases.map((c) => {
         const li = document.createElement('li');
-        const name = `${c.name}${c.hidden ? ' (hidden case)' : ''}`;
-        if (c.passed || !c.failure) {
-          li.textContent = `Passed: ${name}`;
-          return li;
-        }
-        const f = c.failure;
-        const who = f.client === null ? '' : `${f.client}, `;
-        li.textContent = `Failed: ${name}. ${who}step ${f.step} (${f.action}): expected ${f.expected}; arrived: ${f.arrived}.`;
+        li.textContent = caseText(c);
         return li;
       }),
     );

@@ -205,6 +205,8 @@ export function monacoSurface(container: HTMLElement, initial: string, options: 
           endColumn: model.getLineMaxColumn(line),
         },
       ]);
+      // The status names the line: it must be in sight, not only a tick in the scrollbar.
+      editor.revealLineInCenterIfOutsideViewport(line);
     },
     clearMarks() {
       monaco.editor.setModelMarkers(model, MARK_OWNER, []);

@@ -1,4 +1,4 @@
-import { LAB_LOG_AFTER, LAB_PATHS, type LabLogLineJson as LabLogLine, type Verdict } from '../../../protocol/labs.ts';
+import { CHECK_PROGRESS_TYPE, LAB_LOG_AFTER, LAB_PATHS, type CaseResult, type CheckProgress, type LabLogLineJson as LabLogLine, type Verdict } from '../../../protocol/labs.ts';
 import { forgetCode, loadCode, saveCode } from '../progress/playground.ts';
 import type { KeyValueStore } from '../storage.ts';
 import { skippedText } from './words.ts';
@@ -50,6 +50,8 @@ export interface LabState {
    */
   log: LabLogLine[];
   syntax: { line: number; message: string } | null;
+  /** While the check runs: the case under way (from 1, of how many, its name) and the results of those before it. */
+  checking: { index: number; of: number; name: string; done: CaseResult[] } | null;
   verdict: Verdict | null;
   passed: boolean;
   /** How many hints are shown. */
@@ -144,6 +146,7 @@ export class LabStore {
       clientCode: (env.storage ? loadCode(env.storage, content.key, CLIENT_FILE) : null) ?? content.client ?? '',
       log: [],
       syntax: null,
+      checking: null,
       verdict: null,
       passed: env.progress?.passed(content.key) ?? false,
       hints: 0,
@@ -189,7 +192,7 @@ export class LabStore {
       // Not remembered; this page still switches.
     }
     this.#mine = this.#saved(language);
-    this.#set({ language, code: this.#mine, showingSolution: false, syntax: null, verdict: null, log: [], hints: 0, problem: null, engine: null, phase: 'idle' });
+    this.#set({ language, code: this.#mine, showingSolution: false, syntax: null, checking: null, verdict: null, log: [], hints: 0, problem: null, engine: null, phase: 'idle' });
   }
 
   subscribe(listener: (state: LabState) => void): () => void {
@@ -222,7 +225,7 @@ export class LabStore {
     const credit = !this.#state.showingSolution;
     const tag = this.env.newTag();
     this.#logSeq = 0;
-    this.#set({ phase: 'starting', tag, url: null, log: [], syntax: null, verdict: null, problem: null, engine: null });
+    this.#set({ phase: 'starting', tag, url: null, log: [], syntax: null, checking: null, verdict: null, problem: null, engine: null });
     let response: Response;
     try {
       response = await this.env.fetch(this.#url(''), {
@@ -259,14 +262,16 @@ export class LabStore {
     try {
       const checked = await this.env.fetch(this.#url(`/${labId}/check`), {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', accept: CHECK_PROGRESS_TYPE },
         body: JSON.stringify({ tag }),
       });
-      const answer = (await checked.json()) as Verdict & { message?: string };
-      if (!checked.ok) throw new Error(answer.message ?? String(checked.status));
-      verdict = answer;
+      if (!checked.ok) {
+        const answer = (await checked.json().catch(() => ({}))) as { message?: string };
+        throw new Error(answer.message ?? String(checked.status));
+      }
+      verdict = await this.#followCheck(checked, generation);
     } catch (error) {
-      if (generation === this.#generation) this.#set({ phase: 'running', problem: `The check could not run: ${(error as Error).message}` });
+      if (generation === this.#generation) this.#set({ phase: 'running', checking: null, problem: `The check could not run: ${(error as Error).message}` });
       return;
     }
     if (generation !== this.#generation) return;
@@ -274,7 +279,35 @@ export class LabStore {
     if (generation !== this.#generation) return;
     const passed = verdict.passed && credit;
     if (passed && !this.#state.passed) this.env.progress?.pass(this.content.key);
-    this.#set({ phase: 'running', verdict, passed: this.#state.passed || passed });
+    this.#set({ phase: 'running', checking: null, verdict, passed: this.#state.passed || passed });
+  }
+
+  /**
+   * Reads the check as it goes (CheckProgress, one JSON object per line) into `checking`, and
+   * resolves with its verdict. A plain JSON answer (a companion without progress) is the verdict.
+   */
+  async #followCheck(response: Response, generation: number): Promise<Verdict> {
+    if (!(response.headers.get('content-type') ?? '').startsWith(CHECK_PROGRESS_TYPE) || response.body === null) return (await response.json()) as Verdict;
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let pending = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      pending += value ?? '';
+      let end: number;
+      while ((end = pending.indexOf('\n')) !== -1) {
+        const text = pending.slice(0, end).trim();
+        pending = pending.slice(end + 1);
+        if (text === '') continue;
+        const event = JSON.parse(text) as CheckProgress;
+        if (event.t === 'verdict') return event.verdict;
+        if (event.t === 'error') throw new Error(event.message.replace(/^The check could not run: /, ''));
+        if (generation !== this.#generation) continue;
+        const done = this.#state.checking?.done ?? [];
+        if (event.t === 'case') this.#set({ checking: { index: event.index, of: event.of, name: event.name, done } });
+        else if (this.#state.checking) this.#set({ checking: { ...this.#state.checking, done: [...done, event.result] } });
+      }
+      if (done) throw new Error('the companion ended its answer before the verdict');
+    }
   }
 
   /**
@@ -336,10 +369,10 @@ export class LabStore {
     this.#stopPoll = null;
     const labId = this.#state.labId;
     if (labId === null) {
-      if (this.#state.phase !== 'idle' && this.#state.phase !== 'stopped') this.#set({ phase: 'stopped' });
+      if (this.#state.phase !== 'idle' && this.#state.phase !== 'stopped') this.#set({ phase: 'stopped', checking: null });
       return;
     }
-    this.#set({ labId: null, url: null, phase: 'stopped' });
+    this.#set({ labId: null, url: null, phase: 'stopped', checking: null });
     await this.#delete(labId);
   }
 
@@ -392,7 +425,7 @@ export class LabStore {
     this.#stopPoll = null;
     const labId = this.#state.labId;
     if (labId !== null) void this.#delete(labId, true);
-    this.#state = { ...this.#state, labId: null, url: null, phase: 'stopped' };
+    this.#state = { ...this.#state, labId: null, url: null, phase: 'stopped', checking: null };
   }
 
   /** Back to the starter; the saved code is forgotten. */

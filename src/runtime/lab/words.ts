@@ -1,4 +1,4 @@
-import type { Verdict } from '../../../protocol/labs.ts';
+import type { CaseResult, Verdict } from '../../../protocol/labs.ts';
 
 /**
  * The heading over a server lab's check cases. A failed check counts its
@@ -22,4 +22,31 @@ export function verdictHeading(verdict: Verdict, showingSolution: boolean): stri
  */
 export function skippedText(count: number): string {
   return `… ${count.toLocaleString('en-US')} ${count === 1 ? 'line' : 'lines'} skipped: your server logged faster than the Output can show.`;
+}
+
+/**
+ * The status line while the check runs: which case, of how many, and how the ones before it went,
+ * so a check of many seconds (a ticker, a heartbeat) is seen to go on.
+ */
+export function checkingText(checking: { index: number; of: number; name: string; done: readonly { passed: boolean }[] }): string {
+  // The cases before this one: once this one has ended too, the line stays as it was until the verdict.
+  const before = checking.done.slice(0, checking.index - 1);
+  const failed = before.filter((c) => !c.passed).length;
+  const passed = before.length - failed;
+  const sofar = before.length === 0 ? '' : ` So far ${passed} passed${failed > 0 ? `, ${failed} failed` : ''}.`;
+  return `Checking case ${checking.index} of ${checking.of}: ${checking.name}…${sofar}`;
+}
+
+/**
+ * One case of the verdict. A failed case names the client and the step, then what was expected and
+ * what arrived; a step that is itself an expectation is not said twice ("step 7 (expect text …):
+ * expected text …" read as a stutter).
+ */
+export function caseText(c: CaseResult): string {
+  const name = `${c.name}${c.hidden ? ' (hidden case)' : ''}`;
+  if (c.passed || !c.failure) return `Passed: ${name}`;
+  const f = c.failure;
+  const who = f.client === null ? '' : `${f.client}, `;
+  const step = f.action.startsWith('expect') ? `step ${f.step}` : `step ${f.step} (${f.action})`;
+  return `Failed: ${name}. ${who}${step}: expected ${f.expected}; arrived: ${f.arrived}.`;
 }

@@ -438,3 +438,81 @@ describe('LabStore: the Output once the server\'s log is full', () => {
     await store.stop();
   });
 });
+
+describe('LabStore: the check as it goes', () => {
+  const names = ['a text message comes back', 'a ping gets a pong'];
+  const results = [
+    { name: names[0] as string, hidden: false, passed: true, failure: null },
+    { name: names[1] as string, hidden: true, passed: false, failure: { client: 'alice', step: 2, action: 'expect a pong', expected: 'a pong', arrived: 'nothing within 2000 ms' } },
+  ];
+
+  /** A companion whose check answers line by line, each when the test says. */
+  function streaming() {
+    let send!: (line: unknown) => void;
+    let end!: () => void;
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        const encoder = new TextEncoder();
+        send = (line) => controller.enqueue(encoder.encode(`${JSON.stringify(line)}\n`));
+        end = () => controller.close();
+      },
+    });
+    const calls: { url: string; accept: string | null }[] = [];
+    const fetch = (async (input: string, init: RequestInit = {}): Promise<Response> => {
+      const path = new URL(input).pathname;
+      calls.push({ url: `${init.method ?? 'GET'} ${path}`, accept: new Headers(init.headers).get('accept') });
+      if (path === '/api/labs') return new Response(JSON.stringify({ id: ID, url: `ws://127.0.0.1:8080/labs/${ID}`, engine: 'Lua 5.4, embedded', lab: 'echo' }), { status: 201 });
+      if (path.endsWith('/check')) return new Response(body, { status: 200, headers: { 'content-type': 'application/x-ndjson; charset=utf-8' } });
+      return new Response('', { status: 200 });
+    }) as typeof globalThis.fetch;
+    const env: LabEnv = { fetch, origin: 'http://127.0.0.1:8080', storage: null, progress: null, now: () => new Date(0), every: () => () => {}, newTag: () => 'lab-echo-t1' };
+    return { store: new LabStore(content, env), send, end, calls };
+  }
+
+  /** Resolves at the store's next state that `match` accepts. */
+  const when = (store: LabStore, match: (state: LabStore['state']) => boolean): Promise<LabStore['state']> =>
+    new Promise((resolve) => {
+      const off = store.subscribe((state) => {
+        if (!match(state)) return;
+        off();
+        resolve(state);
+      });
+    });
+
+  it('shows each case as it starts with the results before it, then the verdict; asks for the progress by Accept', async () => {
+    const { store, send, end, calls } = streaming();
+    const running = store.run();
+    await when(store, (s) => s.phase === 'checking');
+    expect(store.state.checking).toBeNull();
+    send({ t: 'case', index: 1, of: 2, name: names[0] });
+    expect((await when(store, (s) => s.checking !== null)).checking).toEqual({ index: 1, of: 2, name: names[0], done: [] });
+    send({ t: 'result', index: 1, result: results[0] });
+    send({ t: 'case', index: 2, of: 2, name: names[1] });
+    expect((await when(store, (s) => s.checking?.index === 2)).checking).toEqual({ index: 2, of: 2, name: names[1], done: [results[0]] });
+    send({ t: 'result', index: 2, result: results[1] });
+    send({ t: 'verdict', verdict: { passed: false, cases: results } });
+    end();
+    await running;
+    expect([store.state.phase, store.state.checking, store.state.verdict]).toEqual(['running', null, { passed: false, cases: results }]);
+    expect(calls.find((c) => c.url.endsWith('/check'))?.accept).toBe('application/x-ndjson');
+  });
+
+  it('an error line, or an answer cut before its verdict, says the check could not run', async () => {
+    const first = streaming();
+    const running = first.store.run();
+    await when(first.store, (s) => s.phase === 'checking');
+    first.send({ t: 'case', index: 1, of: 2, name: names[0] });
+    first.send({ t: 'error', error: 'check_failed', message: 'The check could not run: boom' });
+    first.end();
+    await running;
+    expect([first.store.state.phase, first.store.state.checking, first.store.state.problem]).toEqual(['running', null, 'The check could not run: boom']);
+
+    const second = streaming();
+    const cut = second.store.run();
+    await when(second.store, (s) => s.phase === 'checking');
+    second.send({ t: 'case', index: 1, of: 2, name: names[0] });
+    second.end();
+    await cut;
+    expect(second.store.state.problem).toBe('The check could not run: the companion ended its answer before the verdict');
+  });
+});
