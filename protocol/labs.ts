@@ -69,6 +69,12 @@ export const LAB_LOG_AFTER = {
   message: 'after: the number of the last log line you have (its "seq"), a whole number from 0.',
 } as const;
 
+/**
+ * A header of GET /api/labs/<id>/log: `true` once the lab server has ended by itself (a crash, a
+ * process.exit, a watchdog), so the page stops saying it runs; the log says why.
+ */
+export const LAB_ENDED_HEADER = 'x-lab-ended';
+
 /** One line of GET /api/labs/<id>/log (JSON lines). */
 export const labLogLineSchema = z.object({
   time: z.number().describe('ms since the epoch'),

@@ -5,7 +5,7 @@ import { CLASSROOM_PATHS, ownerOf, TEACHER_OWNER, type Identity } from '../../pr
 import { LIMITS } from '../../protocol/constants.ts';
 import { INSPECT_TAG_PARAM, INSPECT_TAG_PATTERN } from '../../protocol/endpoints.ts';
 import type { HttpError } from '../../protocol/errors.ts';
-import { CHECK_PROGRESS_TYPE, checkLabRequestSchema, LAB_ID_PATTERN, LAB_LIMITS, LAB_LOG_AFTER, LAB_PATHS, startLabRequestSchema, type CheckProgress, type StartLabResponse } from '../../protocol/labs.ts';
+import { CHECK_PROGRESS_TYPE, checkLabRequestSchema, LAB_ENDED_HEADER, LAB_ID_PATTERN, LAB_LIMITS, LAB_LOG_AFTER, LAB_PATHS, startLabRequestSchema, type CheckProgress, type StartLabResponse } from '../../protocol/labs.ts';
 import type { Lab } from '../../labs/schema.ts';
 import { sameSecret } from '../classroom/identity.ts';
 import type { Roster } from '../classroom/roster.ts';
@@ -253,7 +253,14 @@ export function createLabsApi(deps: {
         fail(res, 400, 'bad_request', LAB_LOG_AFTER.message, cors);
         return true;
       }
-      res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store', ...cors });
+      res.writeHead(200, {
+        'content-type': 'application/x-ndjson; charset=utf-8',
+        'cache-control': 'no-store',
+        [LAB_ENDED_HEADER]: String(entry.ended),
+        ...cors,
+        // A page of the course on another origin (npm run dev) reads the header too.
+        ...(cors['access-control-allow-origin'] ? { 'access-control-expose-headers': LAB_ENDED_HEADER } : {}),
+      });
       sendLog(res, linesAfter(entry.server.log, after));
       return true;
     }

@@ -80,6 +80,37 @@ describeBrowser('server lab in TypeScript', () => {
     expect(record.consoleErrors).toEqual([]);
   });
 
+  it('a server that crashes during the check: the status says it stopped by itself, not that it runs', { timeout: 300_000 }, async () => {
+    const crashing = [
+      "import { WebSocketServer } from 'ws';",
+      'const wss = new WebSocketServer({ port: Number(process.env.PORT) });',
+      "wss.on('connection', (socket) => {",
+      "  socket.on('message', () => {",
+      "    throw new Error('boom');",
+      '  });',
+      '});',
+      '',
+    ].join('\n');
+    const record = await env.newPage();
+    const { page } = record;
+    await page.addInitScript(
+      ([languageKey, codeKey, code]) => {
+        localStorage.setItem(languageKey, 'ts');
+        localStorage.setItem(codeKey, code);
+      },
+      [LAB_LANGUAGE_KEY, progressKeys.code('lab-echo', 'server.ts'), crashing] as const,
+    );
+    const echo = page.getByRole('region', { name: 'Server lab: An echo server' });
+    const scope = await showLab(page, `${env.origin}/lessons/echo-server/`, echo);
+    await scope.getByRole('textbox', { name: 'Your server (TypeScript)', exact: true }).waitFor({ timeout: 120_000 });
+    await press(scope.getByRole('button', { name: 'Run', exact: true }));
+    await scope.locator('[data-verdict]').getByText('Check failed:').waitFor({ timeout: CHECK_MS });
+    await scope.getByRole('log', { name: "Output: your server's log" }).getByText(/\[error\] line 5: Error: boom — /).waitFor({ timeout: 10_000 });
+    await expect
+      .poll(() => scope.locator('[data-status]').innerText(), { timeout: 10_000 })
+      .toBe('Your server has stopped by itself: the Output says why. Fix it, then press Run again.');
+  });
+
   it.each([375, 1280])('at %i px: the language switch is reachable and each button is a 44 px target', { timeout: 300_000 }, async (width) => {
     const phone = width < 800;
     const { page } = await env.newPage({ context: layoutFor(width) });

@@ -48,6 +48,8 @@ const CLIENT_END: Record<Extract<ClientEvent, { kind: 'run-end' }>['reason'], st
   timeout: 'stopped: it ran too long.',
   crashed: 'its sandbox failed; press Run your client again.',
 };
+/** The lab server ended by itself (a crash, process.exit, a watchdog): it runs no more, and its log says why. */
+const ENDED_TEXT = 'Your server has stopped by itself: the Output says why. Fix it, then press Run again.';
 const PHASE_TEXT: Record<LabState['phase'], string> = {
   idle: '',
   starting: 'Starting your server…',
@@ -364,6 +366,9 @@ export class ServerLabElement extends HTMLElement implements RecordSource {
       status.dataset['state'] = 'problem';
     } else if (state.problem) {
       status.textContent = state.problem;
+      status.dataset['state'] = 'problem';
+    } else if (state.ended && (state.phase === 'running' || state.phase === 'checking')) {
+      status.textContent = ENDED_TEXT;
       status.dataset['state'] = 'problem';
     } else {
       status.textContent = state.phase === 'checking' && state.checking ? checkingText(state.checking) : PHASE_TEXT[state.phase];

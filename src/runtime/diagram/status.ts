@@ -73,6 +73,8 @@ export interface LabProgress {
   verdict: unknown;
   syntax: unknown;
   problem: string | null;
+  /** The lab server ended by itself (a crash, a watchdog). */
+  ended?: boolean;
 }
 
 /**
@@ -83,7 +85,7 @@ export function labRunEnd(state: LabProgress): RunEnd | null {
   if (state.verdict !== null) return 'finished';
   if (state.phase === 'starting' || state.phase === 'checking') return null;
   if (state.phase === 'stopped') return 'stopped';
-  if (state.syntax !== null || state.problem !== null) return 'crashed';
+  if (state.syntax !== null || state.problem !== null || state.ended === true) return 'crashed';
   return null;
 }
 

@@ -1,4 +1,4 @@
-import { CHECK_PROGRESS_TYPE, LAB_LOG_AFTER, LAB_PATHS, type CaseResult, type CheckProgress, type LabLogLineJson as LabLogLine, type Verdict } from '../../../protocol/labs.ts';
+import { CHECK_PROGRESS_TYPE, LAB_ENDED_HEADER, LAB_LOG_AFTER, LAB_PATHS, type CaseResult, type CheckProgress, type LabLogLineJson as LabLogLine, type Verdict } from '../../../protocol/labs.ts';
 import { forgetCode, loadCode, saveCode } from '../progress/playground.ts';
 import type { KeyValueStore } from '../storage.ts';
 import { skippedText } from './words.ts';
@@ -37,6 +37,8 @@ export interface LabState {
   phase: LabPhase;
   /** The running lab server's id, from POST /api/labs. */
   labId: string | null;
+  /** The lab server ended by itself (a crash, a watchdog): it takes no connection, and its log says why. */
+  ended: boolean;
   engine: string | null;
   /** The inspector tag of the current run (the check's clients carry `<tag>.<client>`). */
   tag: string | null;
@@ -140,6 +142,7 @@ export class LabStore {
       showingSolution: false,
       phase: 'idle',
       labId: null,
+      ended: false,
       engine: null,
       tag: null,
       url: null,
@@ -225,7 +228,7 @@ export class LabStore {
     const credit = !this.#state.showingSolution;
     const tag = this.env.newTag();
     this.#logSeq = 0;
-    this.#set({ phase: 'starting', tag, url: null, log: [], syntax: null, checking: null, verdict: null, problem: null, engine: null });
+    this.#set({ phase: 'starting', tag, url: null, ended: false, log: [], syntax: null, checking: null, verdict: null, problem: null, engine: null });
     let response: Response;
     try {
       response = await this.env.fetch(this.#url(''), {
@@ -328,6 +331,13 @@ export class LabStore {
         .map((line) => JSON.parse(line) as LabLogLine)
         .filter((line) => line.seq > this.#logSeq);
       this.#addLog(fresh);
+      // Ended by itself: nothing more will come, and the page must stop saying it runs. The lines
+      // above are its last (the companion logs why before it marks the server ended).
+      if (response.headers.get(LAB_ENDED_HEADER) === 'true' && !this.#state.ended) {
+        this.#stopPoll?.();
+        this.#stopPoll = null;
+        this.#set({ ended: true });
+      }
     } catch {
       // The next poll tries again; Stop ends polling.
     }
@@ -369,10 +379,10 @@ export class LabStore {
     this.#stopPoll = null;
     const labId = this.#state.labId;
     if (labId === null) {
-      if (this.#state.phase !== 'idle' && this.#state.phase !== 'stopped') this.#set({ phase: 'stopped', checking: null });
+      if (this.#state.phase !== 'idle' && this.#state.phase !== 'stopped') this.#set({ phase: 'stopped', checking: null, ended: false });
       return;
     }
-    this.#set({ labId: null, url: null, phase: 'stopped', checking: null });
+    this.#set({ labId: null, url: null, phase: 'stopped', checking: null, ended: false });
     await this.#delete(labId);
   }
 
@@ -384,7 +394,7 @@ export class LabStore {
    */
   async serve(): Promise<string | null> {
     const current = (): boolean => this.#served?.language === this.#state.language && this.#served.code === this.#state.code;
-    if (this.#state.labId !== null && current()) {
+    if (this.#state.labId !== null && current() && !this.#state.ended) {
       if (this.#state.phase === 'checking') {
         await new Promise<void>((resolve) => {
           const off = this.subscribe((state) => {
@@ -394,7 +404,7 @@ export class LabStore {
           });
         });
       }
-      if (this.#state.labId !== null && current()) return this.#state.url;
+      if (this.#state.labId !== null && current() && !this.#state.ended) return this.#state.url;
     }
     await this.run({ check: false });
     return this.#state.labId === null ? null : this.#state.url;

@@ -84,3 +84,37 @@ it('a full log still gives every new line, numbered past the dropped ones, and ?
   expect((await fetch(`${base}/api/labs/${lab.id}`, { method: 'DELETE' })).status).toBe(204);
   expect(errors).toEqual([]);
 });
+
+it('says in a header whether the lab server has ended by itself, readable by a course page on another origin', { timeout: 60_000 }, async () => {
+  const started = await fetch(`${base}/api/labs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      language: 'ts',
+      code:
+        "import { WebSocketServer } from 'ws';\n" +
+        'const wss = new WebSocketServer({ port: Number(process.env.PORT) });\n' +
+        "wss.on('connection', () => process.exit(3));\n",
+    }),
+  });
+  expect(started.status).toBe(201);
+  const lab = (await started.json()) as { id: string; url: string };
+  const running = await fetch(`${base}/api/labs/${lab.id}/log`);
+  expect([running.headers.get('x-lab-ended'), running.headers.get('access-control-expose-headers')]).toEqual(['false', null]);
+  // A connection makes it exit; the lab refuses the next handshake once it has ended.
+  const socket = new WebSocket(lab.url);
+  socket.on('error', () => {});
+  await withTimeout(new Promise((resolve) => socket.once('close', resolve)), 'the lab to drop the connection');
+  let ended = await fetch(`${base}/api/labs/${lab.id}/log`);
+  while (ended.headers.get('x-lab-ended') !== 'true') {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    ended = await fetch(`${base}/api/labs/${lab.id}/log`);
+  }
+  // Its last lines say why, in the same answer.
+  expect((await ended.text()).split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { text: string }).text)).toContain(
+    'your server called process.exit(3) and stopped; a server should keep running: press Run again.',
+  );
+  const fromDev = await fetch(`${base}/api/labs/${lab.id}/log`, { headers: { origin: `http://localhost:${new URL(base).port}` } });
+  expect([fromDev.headers.get('x-lab-ended'), fromDev.headers.get('access-control-expose-headers')]).toEqual(['true', 'x-lab-ended']);
+  expect(errors).toEqual([]);
+});

@@ -39,6 +39,12 @@ describe('labRunEnd', () => {
     expect(labRunEnd({ ...base, syntax: { line: 3, message: 'unexpected symbol' } })).toBe('crashed');
     expect(labRunEnd({ ...base, phase: 'running', problem: 'The check could not run: timeout' })).toBe('crashed');
   });
+
+  it('a server run for the learner\'s own client that ended by itself has crashed; with a verdict, the check finished', () => {
+    expect(labRunEnd({ ...base, phase: 'running', ended: true })).toBe('crashed');
+    expect(labRunEnd({ ...base, phase: 'running', ended: true, verdict: { passed: false } })).toBe('finished');
+    expect(labRunEnd({ ...base, phase: 'running', ended: false })).toBeNull();
+  });
 });
 
 describe('the status line once the run is known', () => {

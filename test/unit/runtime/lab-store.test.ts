@@ -10,7 +10,7 @@ interface Call {
   keepalive: boolean;
 }
 
-type Answer = { status: number; body: unknown } | 'offline';
+type Answer = { status: number; body: unknown; headers?: Record<string, string> } | 'offline';
 
 /** A companion that answers from a table keyed "METHOD /path", and records every request. */
 function fakeCompanion(answers: Record<string, Answer | Answer[]>) {
@@ -24,7 +24,7 @@ function fakeCompanion(answers: Record<string, Answer | Answer[]>) {
     if (answer === undefined) return new Response(JSON.stringify({ error: 'no_such_lab' }), { status: 404 });
     if (answer === 'offline') throw new TypeError('Failed to fetch');
     const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
-    return new Response(answer.status === 204 ? null : text, { status: answer.status });
+    return new Response(answer.status === 204 ? null : text, { status: answer.status, ...(answer.headers ? { headers: answer.headers } : {}) });
   }) as typeof globalThis.fetch;
   return { fetch, calls };
 }
@@ -288,6 +288,32 @@ describe('LabStore: the learner\'s own client', () => {
     expect(await store.serve()).toBeNull();
     expect(store.state.syntax).toEqual({ line: 2, message: "'=' expected" });
     expect(companion.calls.map((c) => `${c.method} ${c.url}`)).toEqual(['POST /api/labs', `DELETE /api/labs/${ID}`, 'POST /api/labs']);
+  });
+
+  it('a server that ended by itself: the poll says so once and stops; serve() starts a new one', async () => {
+    const crashed = `${JSON.stringify({ time: 3, level: 'error', text: 'your server ended (exit code 1).', line: null, seq: 1 })}\n`;
+    const { store, companion, clock } = setup({
+      'POST /api/labs': started,
+      [`GET /api/labs/${ID}/log`]: { status: 200, body: crashed, headers: { 'x-lab-ended': 'true' } },
+    });
+    await store.serve();
+    expect([store.state.ended, clock.active]).toEqual([false, 1]);
+    const ended = new Promise<void>((resolve) => {
+      const off = store.subscribe((state) => {
+        if (!state.ended) return;
+        off();
+        resolve();
+      });
+    });
+    clock.tick();
+    await ended;
+    expect(store.state).toMatchObject({ phase: 'running', ended: true, labId: ID });
+    expect(store.state.log.map((l) => l.text)).toEqual(['your server ended (exit code 1).']);
+    // Polling stopped: nothing more comes from an ended server.
+    expect(clock.active).toBe(0);
+    await store.serve();
+    expect(store.state.ended).toBe(false);
+    expect(companion.calls.map((c) => `${c.method} ${c.url}`)).toEqual(['POST /api/labs', `GET /api/labs/${ID}/log`, `DELETE /api/labs/${ID}`, 'POST /api/labs']);
   });
 
   it('the client starts from its starter, persists like the server code, and Reset client forgets it', () => {
