@@ -12,4 +12,6 @@ export const PAGE_EVENTS = {
   quizAnswered: 'fd:quiz-answered',
   /** detail: QuizEventDetail — the last unchecked question was checked: the quiz has a score. */
   quizCompleted: 'fd:quiz-completed',
+  /** detail: { language: 'lua' | 'ts' } — the learner switched a server lab's language (the other labs on the page follow). */
+  labLanguage: 'fd:lab-language',
 } as const;

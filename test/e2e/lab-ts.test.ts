@@ -80,6 +80,27 @@ describeBrowser('server lab in TypeScript', () => {
     expect(record.consoleErrors).toEqual([]);
   });
 
+  it('switching one lab on a page switches the others there at once; a running one keeps its language', { timeout: 300_000 }, async () => {
+    const { page } = await env.newPage();
+    await page.goto(`${env.origin}/lessons/security/`, { waitUntil: 'networkidle' });
+    const origin = page.getByRole('region', { name: 'Server lab: Refuse a foreign Origin' });
+    const payload = page.getByRole('region', { name: 'Server lab: A payload limit: close with 1009' });
+    const pressed = (scope: Locator, name: string): Promise<string | null> =>
+      scope.getByRole('group', { name: 'Server language' }).getByRole('button', { name }).getAttribute('aria-pressed');
+    await origin.scrollIntoViewIfNeeded();
+    await press(origin.getByRole('button', { name: 'TypeScript (Node, ws)' }));
+    await expect.poll(() => pressed(payload, 'TypeScript (Node, ws)')).toBe('true');
+    await payload.scrollIntoViewIfNeeded();
+    await payload.getByRole('textbox', { name: 'Your server (TypeScript)', exact: true }).waitFor({ timeout: 120_000 });
+    // A lab whose server runs is the learner's to stop: it stays as it is.
+    await press(payload.getByRole('button', { name: 'Run', exact: true }));
+    await payload.locator('[data-verdict]').getByText('Check failed:').waitFor({ timeout: CHECK_MS });
+    await origin.scrollIntoViewIfNeeded();
+    await press(origin.getByRole('button', { name: 'Lua (OpenResty)' }));
+    expect(await pressed(origin, 'Lua (OpenResty)')).toBe('true');
+    expect(await pressed(payload, 'TypeScript (Node, ws)')).toBe('true');
+  });
+
   it('a server that crashes during the check: the status says it stopped by itself, not that it runs', { timeout: 300_000 }, async () => {
     const crashing = [
       "import { WebSocketServer } from 'ws';",

@@ -66,6 +66,10 @@ export class ServerLabElement extends HTMLElement implements RecordSource {
   #passed = false;
   #stopLazy: (() => void) | null = null;
   #onPageHide = (): void => this.#store.leave();
+  #onLanguage = (event: Event): void => {
+    const detail = (event as CustomEvent<{ language: LabLanguage; from: EventTarget }>).detail;
+    if (detail.from !== this) void this.#store.follow(detail.language);
+  };
   #rendered: LabState | null = null;
   #monaco: Awaited<ReturnType<typeof loadMonaco>> | null = null;
   /** Whether the current check's end has been told to the live diagram. */
@@ -136,8 +140,14 @@ export class ServerLabElement extends HTMLElement implements RecordSource {
     this.#button('solution').addEventListener('click', () => this.#store.solve());
     this.#button('hint').addEventListener('click', () => this.#store.hint());
     for (const button of this.querySelectorAll<HTMLButtonElement>('[data-languages] [data-language]')) {
-      button.addEventListener('click', () => void this.#store.setLanguage(button.dataset['language'] as LabLanguage));
+      button.addEventListener('click', () => {
+        const language = button.dataset['language'] as LabLanguage;
+        void this.#store.setLanguage(language);
+        // The choice is the site's: the other labs on this page follow at once, not on the next load.
+        document.dispatchEvent(new CustomEvent(PAGE_EVENTS.labLanguage, { detail: { language, from: this } }));
+      });
     }
+    document.addEventListener(PAGE_EVENTS.labLanguage, this.#onLanguage);
     this.#store.subscribe((state) => this.#render(state));
     this.#render(this.#store.state);
     // Leaving the page ends the learner's server: pagehide fires on close, navigation and bfcache.
@@ -147,6 +157,7 @@ export class ServerLabElement extends HTMLElement implements RecordSource {
 
   disconnectedCallback(): void {
     window.removeEventListener('pagehide', this.#onPageHide);
+    document.removeEventListener(PAGE_EVENTS.labLanguage, this.#onLanguage);
     this.#stopLazy?.();
     this.#stopClient();
     this.#store.leave();

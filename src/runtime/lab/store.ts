@@ -198,6 +198,15 @@ export class LabStore {
     this.#set({ language, code: this.#mine, showingSolution: false, syntax: null, checking: null, verdict: null, log: [], hints: 0, problem: null, engine: null, phase: 'idle' });
   }
 
+  /**
+   * The learner chose `language` on another lab of the page: this one follows if it offers it and
+   * runs nothing (a server the learner started here is theirs to stop). Nothing is stored again.
+   */
+  async follow(language: LabLanguage): Promise<void> {
+    if (this.#state.phase !== 'idle' && this.#state.phase !== 'stopped') return;
+    await this.setLanguage(language);
+  }
+
   subscribe(listener: (state: LabState) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);

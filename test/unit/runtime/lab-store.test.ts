@@ -266,6 +266,30 @@ describe('LabStore languages', () => {
   });
 });
 
+describe('LabStore: following another lab\'s language', () => {
+  const twoLanguages = { ...content, variants: { lua: { starter: 'LUA', solution: 'L', hints: [] }, ts: { starter: 'TS', solution: 'T', hints: [] } } };
+
+  it('an idle lab follows and shows that language\'s code; a running one stays; a lab without it stays', async () => {
+    const idle = new LabStore(twoLanguages, setup({}).store.env);
+    await idle.follow('ts');
+    expect([idle.state.language, idle.state.code]).toEqual(['ts', 'TS']);
+
+    const { store, companion } = setup({
+      'POST /api/labs': { status: 201, body: { id: ID, url: `ws://127.0.0.1:8080/labs/${ID}`, engine: 'Lua 5.4, embedded', lab: 'echo' } },
+      [`GET /api/labs/${ID}/log`]: { status: 200, body: '' },
+    });
+    const running = new LabStore(twoLanguages, store.env);
+    await running.serve();
+    await running.follow('ts');
+    expect([running.state.language, running.state.phase]).toEqual(['lua', 'running']);
+    expect(companion.calls.map((c) => c.method)).toEqual(['POST']);
+
+    const luaOnly = new LabStore(content, setup({}).store.env);
+    await luaOnly.follow('ts');
+    expect(luaOnly.state.language).toBe('lua');
+  });
+});
+
 describe('LabStore: the learner\'s own client', () => {
   const started = { status: 201, body: { id: ID, url: `ws://127.0.0.1:8080/labs/${ID}`, engine: 'Lua 5.4, embedded', lab: 'echo' } };
 
