@@ -1,5 +1,5 @@
 -- A heartbeat: after each quiet period the server pings, and after
--- MAX_MISSED unanswered pings in a row it closes with 1001. Any frame from
+-- MAX_MISSED unanswered pings in a row it closes with 4000 "no pong". Any frame from
 -- the client proves it is alive. (The lesson's sample, with a short period.)
 local server = require "resty.websocket.server"
 local messages = require "message_reader"
@@ -28,7 +28,7 @@ while true do
       -- A half-open connection accepts our pings without complaint, so
       -- only the missing pongs give it away.
       ngx.log(ngx.WARN, "closing: ", missed, " pings without a pong")
-      wb:send_close(1001, "no pong")
+      wb:send_close(4000, "no pong")
       return ngx.exit(ngx.OK)
     end
     local ok, ping_err = wb:send_ping("heartbeat")

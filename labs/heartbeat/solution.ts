@@ -1,5 +1,5 @@
 // Heartbeat: ping each client every PING_EVERY ms; any pong or message
-// resets its count; after MAX_MISSED unanswered pings, close it with 1001.
+// resets its count; after MAX_MISSED unanswered pings, close it with 4000 "no pong".
 // close() sends a close frame and waits for the answer (ws gives up after
 // 30 s); terminate() cuts the TCP connection at once, for a peer that is gone.
 import { WebSocketServer } from 'ws';
@@ -22,7 +22,7 @@ wss.on('connection', (socket) => {
     if (missed >= MAX_MISSED) {
       clearInterval(timer);
       console.log(`no pong after ${MAX_MISSED} pings: closing`);
-      socket.close(1001, 'no pong');
+      socket.close(4000, 'no pong');
       // A peer that cannot answer the close either is cut off.
       setTimeout(() => socket.terminate(), 2000).unref();
       return;

@@ -1,5 +1,5 @@
 -- A heartbeat: after each quiet period the server should ping, and after
--- MAX_MISSED unanswered pings in a row close with 1001. Any frame from the
+-- MAX_MISSED unanswered pings in a row close with 4000 "no pong". Any frame from the
 -- client proves it is alive.
 local server = require "resty.websocket.server"
 local messages = require "message_reader"
@@ -25,7 +25,7 @@ while true do
       return ngx.exit(444)
     end
     -- TODO: ping the quiet client, count the pings it has not answered,
-    -- and close with 1001 once MAX_MISSED of them went unanswered
+    -- and close with 4000 "no pong" once MAX_MISSED of them went unanswered
   else
     missed = 0 -- any frame at all proves the client is there
 

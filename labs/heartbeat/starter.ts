@@ -1,5 +1,5 @@
 // Heartbeat: ping each client every PING_EVERY ms; any pong or message should
-// reset its count; after 2 unanswered pings, close it with 1001.
+// reset its count; after 2 unanswered pings, close it with 4000 "no pong".
 // close() sends a close frame and waits for the answer (ws gives up after
 // 30 s); terminate() cuts the TCP connection at once, for a peer that is gone.
 import { WebSocketServer } from 'ws';
@@ -16,7 +16,7 @@ wss.on('connection', (socket) => {
 
   const timer = setInterval(() => {
     // TODO: ping the client with socket.ping('heartbeat'), count the pings it has not
-    // answered (a 'pong' event resets the count), and close with 1001 after 2 of them
+    // answered (a 'pong' event resets the count), and close with 4000 "no pong" after 2 of them
   }, PING_EVERY);
   socket.on('close', () => clearInterval(timer));
 });
