@@ -11,8 +11,14 @@ export interface HandshakeRequest {
 }
 
 const HEAD_END = '\r\n\r\n';
-/** An HTTP response head larger than this is not one ws writes; stop looking. */
+/** An HTTP response head larger than this is not one a WebSocket server writes; stop looking. */
 const MAX_HEAD = 16 * 1024;
+/**
+ * Client frames held while the server has not answered the upgrade yet (RFC 6455 §4.1: a client
+ * must wait for the answer; one that does not is shown once the 101 says they are frames). Past
+ * this many, the rest until the answer are decoded and not shown: what is held stays small.
+ */
+const MAX_EARLY_FRAMES = 64;
 
 /** Rebuilds the header bytes of a decoded frame; lengthForm keeps it byte-exact. */
 export function frameHeaderBytes(frame: DecodedFrame): Uint8Array {
@@ -41,13 +47,24 @@ const utf8 = new TextDecoder('utf-8', { fatal: false });
 /**
  * The wire truth of one connection: fed the bytes the socket really read and
  * wrote, it emits inspector events. The first bytes written are the HTTP
- * response to the upgrade; everything after, in both directions, is frames.
+ * response to the upgrade, shown as the `handshake` event. Only after a
+ * 101 Switching Protocols are the bytes that follow, in both directions,
+ * frames. Any other answer refuses the handshake: the event shows its status
+ * and headers, and nothing after it (its body, what the client still sends)
+ * is ever shown as a frame.
  */
 export class WireRecorder {
   private readonly inbound: FrameDecoder;
   private readonly outbound: FrameDecoder;
   private headText = '';
-  private headDone = false;
+  /**
+   * head: the response head is still arriving. frames: it was a 101. rejected: it was another
+   * status, a refused handshake. unknown: no head ended within MAX_HEAD, so this is not an answer
+   * the tap can follow. In the last two, nothing more is shown in either direction.
+   */
+  private state: 'head' | 'frames' | 'rejected' | 'unknown' = 'head';
+  /** Client frames that arrived before the answer: shown after a 101, dropped after a refusal. */
+  private early: DecodedFrame[] = [];
   private readonly textMessage = { in: false, out: false };
   /** permessage-deflate agreed in the 101; then RSV1 on a message's first frame means compressed. */
   private deflate = false;
@@ -88,7 +105,19 @@ export class WireRecorder {
   }
 
   read(chunk: Uint8Array): void {
-    for (const frame of this.inbound.push(chunk)) {
+    if (this.state === 'rejected' || this.state === 'unknown') return;
+    const frames = this.inbound.push(chunk);
+    if (this.state === 'head') {
+      // The framing is followed from the first byte, so frames after the 101 are decoded at their
+      // boundaries; whether these are frames at all, only the answer says.
+      for (const frame of frames) if (this.early.length < MAX_EARLY_FRAMES) this.early.push(frame);
+      return;
+    }
+    this.readFrames(frames);
+  }
+
+  private readFrames(frames: DecodedFrame[]): void {
+    for (const frame of frames) {
       const seen = this.partialSeen;
       this.partialSeen = null;
       if (seen === 'shown') continue;
@@ -120,26 +149,44 @@ export class WireRecorder {
   }
 
   wrote(chunk: Uint8Array): void {
-    if (!this.headDone) {
-      const text = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1');
-      const end = (this.headText + text).indexOf(HEAD_END);
-      if (end === -1) {
-        this.headText += text;
-        if (this.headText.length > MAX_HEAD) this.headDone = true;
-        return;
-      }
-      const consumed = end + HEAD_END.length - this.headText.length;
-      this.headText = (this.headText + text).slice(0, end);
-      this.headDone = true;
-      const handshake = this.handshakeEvent();
-      this.deflate =
-        handshake.response.status === 101 &&
-        handshake.response.headers.some(([name, value]) => name.toLowerCase() === 'sec-websocket-extensions' && /(^|,)\s*permessage-deflate\b/i.test(value));
-      this.options.emit('handshake', () => handshake);
-      if (consumed < chunk.length) this.wrote(chunk.subarray(consumed));
+    if (this.state === 'frames') {
+      for (const frame of this.outbound.push(chunk)) this.emitFrame('out', frame);
       return;
     }
-    for (const frame of this.outbound.push(chunk)) this.emitFrame('out', frame);
+    if (this.state !== 'head') return;
+    const text = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1');
+    const end = (this.headText + text).indexOf(HEAD_END);
+    if (end === -1) {
+      this.headText += text;
+      if (this.headText.length > MAX_HEAD) this.stop('unknown');
+      return;
+    }
+    const consumed = end + HEAD_END.length - this.headText.length;
+    this.headText = (this.headText + text).slice(0, end);
+    const handshake = this.handshakeEvent();
+    const accepted = handshake.response.status === 101;
+    this.deflate =
+      accepted &&
+      handshake.response.headers.some(([name, value]) => name.toLowerCase() === 'sec-websocket-extensions' && /(^|,)\s*permessage-deflate\b/i.test(value));
+    this.options.emit('handshake', () => handshake);
+    if (!accepted) {
+      // A refused handshake: what follows the head is its body, HTTP, never frames.
+      this.stop('rejected');
+      return;
+    }
+    this.state = 'frames';
+    this.headText = '';
+    const early = this.early;
+    this.early = [];
+    this.readFrames(early);
+    if (consumed < chunk.length) this.wrote(chunk.subarray(consumed));
+  }
+
+  /** Nothing more of this connection is shown; what was held goes. */
+  private stop(state: 'rejected' | 'unknown'): void {
+    this.state = state;
+    this.headText = '';
+    this.early = [];
   }
 
   private emitFrame(dir: 'in' | 'out', frame: DecodedFrame, mark: Pick<FrameEvent, 'refusedOver' | 'unread'> = {}): void {

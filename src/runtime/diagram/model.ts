@@ -217,6 +217,10 @@ export class SessionModel {
       }
       case 'end': {
         if (event.how === 'clean') return [];
+        // A refused handshake opened no WebSocket: its refusal row already says the connection
+        // ended there (an engine that proxies to the lab's server still reports the TCP end).
+        const refused = this.#handshakes.get(this.#conns.get(event.conn) ?? '');
+        if (refused && refused.response.status !== 101) return [];
         const client = this.#connection(event.conn);
         const t = this.#rel(event.t);
         const sent = this.#closes.get(event.conn);

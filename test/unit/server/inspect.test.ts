@@ -23,6 +23,14 @@ function recorder() {
 
 const RESPONSE = 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n';
 
+/** A recorder past its 101 (only then are bytes frames), with the handshake event taken out. */
+function upgraded() {
+  const tap = recorder();
+  tap.rec.wrote(Buffer.from(RESPONSE, 'latin1'));
+  tap.events.length = 0;
+  return tap;
+}
+
 describe('WireRecorder', () => {
   it('turns the written 101 into a handshake event, even split across writes', () => {
     const { rec, events } = recorder();
@@ -51,7 +59,7 @@ describe('WireRecorder', () => {
   });
 
   it('decodes a masked client frame: key, masked and unmasked preview, capped', () => {
-    const { rec, events } = recorder();
+    const { rec, events } = upgraded();
     rec.read(fromHex('81 85 37 fa 21 3d 7f 9f 4d 51 58'));
     expect(events).toEqual([
       {
@@ -88,7 +96,7 @@ describe('WireRecorder', () => {
   });
 
   it('shows a 16-bit length header byte for byte and marks continuation of text as text', () => {
-    const { rec, events } = recorder();
+    const { rec, events } = upgraded();
     const key = fromHex('01 02 03 04');
     rec.read(encodeFrame({ opcode: OPCODE.text, fin: false, payload: 'ab', maskingKey: key, lengthForm: 16 }));
     rec.read(encodeFrame({ opcode: OPCODE.continuation, payload: 'cd', maskingKey: key }));
