@@ -9,6 +9,10 @@ import type { LabLogLine } from './engine.ts';
  * Plays a lab's check against a running lab server: each case with fresh
  * clients, steps in order, and stops a case at its first failure, which says
  * which client, which step, what was expected and what arrived instead.
+ * Once a case's result is settled, its clients still open close with 1000
+ * and wait for the server's answer (CLOSE_WAIT_MS at most), so a correct
+ * server's connections end clean on the diagram and in its log; only a
+ * `leave` step vanishes without a close frame.
  */
 
 export type { CaseResult, CheckFailure, Verdict };
@@ -20,13 +24,27 @@ type Arrival =
   | { type: 'open' }
   | { type: 'error'; message: string };
 
+/**
+ * How long a client still open when its case ends waits for the server's answer to its close frame
+ * (ws ends the TCP connection once the server's close frame is in, and 'close' follows) before it is
+ * cut. A server that answers takes milliseconds (a handler's round trip through the proxy); one
+ * that never answers (a starter without the close branch) costs this once per case, its clients
+ * waiting side by side.
+ */
+export const CLOSE_WAIT_MS = 500;
+
 class ScriptedClient {
   readonly arrivals: Arrival[] = [];
   private wakeup: (() => void) | null = null;
   readonly socket: WebSocket;
+  /** It did a `leave` step: it vanished on purpose, and stays vanished when the case ends. */
+  left = false;
+  /** Resolves when the connection has closed (ws's 'close': the TCP connection is gone). */
+  private readonly closed: Promise<void>;
 
   constructor(url: string, headers: Record<string, string>, autoPong: boolean) {
     this.socket = new WebSocket(url, { headers, autoPong, handshakeTimeout: 10_000 });
+    this.closed = new Promise((resolve) => this.socket.once('close', () => resolve()));
     const push = (arrival: Arrival): void => {
       this.arrivals.push(arrival);
       this.wakeup?.();
@@ -42,6 +60,27 @@ class ScriptedClient {
       this.socket.terminate();
     });
     this.socket.on('error', (error: Error) => push({ type: 'error', message: error.message }));
+  }
+
+  /**
+   * Ends the connection when its case is over: a close frame (1000), then the server's answer or
+   * `waitMs`, whichever comes first, then a cut if it is still not closed. A client that left stays
+   * cut; one still in its handshake has nothing to close and is cut too.
+   */
+  async end(waitMs: number): Promise<void> {
+    const socket = this.socket;
+    if (socket.readyState === WebSocket.CLOSED) return;
+    if (this.left || socket.readyState === WebSocket.CONNECTING) {
+      socket.terminate();
+      return;
+    }
+    // OPEN: say goodbye. CLOSING: a close step, or the server's close, already went; wait for it the same way.
+    if (socket.readyState === WebSocket.OPEN) socket.close(1000);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+    clearTimeout(timer);
+    // No answer in time: cut it. Closed by now, terminate() does nothing.
+    socket.terminate();
   }
 
   /** Takes the first arrival `accept` wants, skipping what `skip` allows; waits up to `ms`. */
@@ -169,6 +208,10 @@ export function describeStep(step: Step): string {
 /** What a client received and a step took, in order: the differential test compares these across engines. */
 export type TranscriptEntry = { case: string; client: string; arrival: string };
 
+/**
+ * One case: its steps, then its clients' goodbye. The result is settled before any client closes:
+ * what arrives while they close (a close reply, a cut) is never read by a step, nor recorded.
+ */
 async function runCase(
   c: CheckCase,
   url: string,
@@ -178,6 +221,23 @@ async function runCase(
   extraHeaders: Readonly<Record<string, string>> = {},
 ): Promise<CaseResult> {
   const clients = new Map<string, ScriptedClient>();
+  try {
+    return await playCase(c, clients, url, log, record, tag, extraHeaders);
+  } finally {
+    // Every client at once: the case costs one wait, not one per client.
+    await Promise.all([...clients.values()].map((client) => client.end(CLOSE_WAIT_MS)));
+  }
+}
+
+async function playCase(
+  c: CheckCase,
+  clients: Map<string, ScriptedClient>,
+  url: string,
+  log: () => readonly LabLogLine[],
+  record: ((entry: TranscriptEntry) => void) | null,
+  tag: string | null,
+  extraHeaders: Readonly<Record<string, string>>,
+): Promise<CaseResult> {
   // The last line before the case: the case's lines are those after it. Not a count: a bounded log
   // drops its oldest lines, and a count taken before would then skip new ones. A marker dropped too
   // means every line kept is newer.
@@ -192,85 +252,82 @@ async function runCase(
     passed: false,
     failure: { client: 'client' in step ? step.client : null, step: index + 1, action: describeStep(step), expected, arrived },
   });
-  try {
-    for (const [index, step] of c.steps.entries()) {
-      if (step.do === 'wait') {
-        await new Promise((resolve) => setTimeout(resolve, step.ms));
-        continue;
+  for (const [index, step] of c.steps.entries()) {
+    if (step.do === 'wait') {
+      await new Promise((resolve) => setTimeout(resolve, step.ms));
+      continue;
+    }
+    if (step.do === 'expectLog') {
+      const deadline = Date.now() + step.within;
+      let found = false;
+      while (!found && Date.now() < deadline) {
+        found = caseLines().some((line) => line.text.includes(step.text));
+        if (!found) await new Promise((resolve) => setTimeout(resolve, 25));
       }
-      if (step.do === 'expectLog') {
-        const deadline = Date.now() + step.within;
-        let found = false;
-        while (!found && Date.now() < deadline) {
-          found = caseLines().some((line) => line.text.includes(step.text));
-          if (!found) await new Promise((resolve) => setTimeout(resolve, 25));
-        }
-        if (!found) {
-          const last = caseLines().at(-1);
-          return fail(index, step, `a log line containing ${JSON.stringify(step.text)} within ${step.within} ms`, last ? `last line: ${JSON.stringify(last.text)}` : 'no log lines');
-        }
-        continue;
+      if (!found) {
+        const last = caseLines().at(-1);
+        return fail(index, step, `a log line containing ${JSON.stringify(step.text)} within ${step.within} ms`, last ? `last line: ${JSON.stringify(last.text)}` : 'no log lines');
       }
-      if (step.do === 'connect') {
-        const client = new ScriptedClient(tagged(url + step.path, tag, step.client), { ...step.headers, ...extraHeaders }, step.autoPong);
-        clients.set(step.client, client);
-        const want = step.status;
+      continue;
+    }
+    if (step.do === 'connect') {
+      const client = new ScriptedClient(tagged(url + step.path, tag, step.client), { ...step.headers, ...extraHeaders }, step.autoPong);
+      clients.set(step.client, client);
+      const want = step.status;
+      const { hit, seen } = await client.take(
+        step.within,
+        (a) => (want === 101 ? a.type === 'open' : a.type === 'refused' && a.status === want),
+        () => false,
+      );
+      if (!hit) {
+        return fail(index, step, want === 101 ? 'the handshake (101)' : `HTTP ${want}`, describeArrival(seen));
+      }
+      continue;
+    }
+    const client = clients.get(step.client);
+    if (!client) throw new Error(`check step ${index + 1} uses ${step.client} before it connects`);
+    switch (step.do) {
+      case 'send': {
+        if (client.socket.readyState !== WebSocket.OPEN) return fail(index, step, 'an open connection', 'the connection is closed');
+        if (step.text !== undefined) client.socket.send(step.text.repeat(step.repeat));
+        else client.socket.send(Buffer.from(step.hex ?? '', 'hex'), { binary: true });
+        break;
+      }
+      case 'ping':
+        if (client.socket.readyState !== WebSocket.OPEN) return fail(index, step, 'an open connection', 'the connection is closed');
+        client.socket.ping(step.data);
+        break;
+      case 'expect': {
+        const { hit, seen } = await client.take(step.within, (a) => matches(step, a), (a) => isControl(a) && a.type !== step.type);
+        if (!hit) return fail(index, step, describeExpected(step), describeArrival(seen));
+        record?.({ case: c.name, client: step.client, arrival: canonical(hit) });
+        break;
+      }
+      case 'expectClose': {
         const { hit, seen } = await client.take(
           step.within,
-          (a) => (want === 101 ? a.type === 'open' : a.type === 'refused' && a.status === want),
-          () => false,
+          (a) => a.type === 'close' && (step.code === undefined || a.code === step.code),
+          (a) => isControl(a),
         );
-        if (!hit) {
-          return fail(index, step, want === 101 ? 'the handshake (101)' : `HTTP ${want}`, describeArrival(seen));
-        }
-        continue;
+        if (!hit) return fail(index, step, `a close${step.code ? ` with code ${step.code}` : ''} within ${step.within} ms`, describeArrival(seen));
+        record?.({ case: c.name, client: step.client, arrival: canonical(hit) });
+        break;
       }
-      const client = clients.get(step.client);
-      if (!client) throw new Error(`check step ${index + 1} uses ${step.client} before it connects`);
-      switch (step.do) {
-        case 'send': {
-          if (client.socket.readyState !== WebSocket.OPEN) return fail(index, step, 'an open connection', 'the connection is closed');
-          if (step.text !== undefined) client.socket.send(step.text.repeat(step.repeat));
-          else client.socket.send(Buffer.from(step.hex ?? '', 'hex'), { binary: true });
-          break;
-        }
-        case 'ping':
-          if (client.socket.readyState !== WebSocket.OPEN) return fail(index, step, 'an open connection', 'the connection is closed');
-          client.socket.ping(step.data);
-          break;
-        case 'expect': {
-          const { hit, seen } = await client.take(step.within, (a) => matches(step, a), (a) => isControl(a) && a.type !== step.type);
-          if (!hit) return fail(index, step, describeExpected(step), describeArrival(seen));
-          record?.({ case: c.name, client: step.client, arrival: canonical(hit) });
-          break;
-        }
-        case 'expectClose': {
-          const { hit, seen } = await client.take(
-            step.within,
-            (a) => a.type === 'close' && (step.code === undefined || a.code === step.code),
-            (a) => isControl(a),
-          );
-          if (!hit) return fail(index, step, `a close${step.code ? ` with code ${step.code}` : ''} within ${step.within} ms`, describeArrival(seen));
-          record?.({ case: c.name, client: step.client, arrival: canonical(hit) });
-          break;
-        }
-        case 'silence': {
-          const { seen } = await client.take(step.for, () => false, (a) => a.type === 'open' || a.type === 'pong');
-          if (seen) return fail(index, step, `nothing for ${step.for} ms`, describeArrival(seen));
-          break;
-        }
-        case 'close':
-          client.socket.close(step.code, step.reason);
-          break;
-        case 'leave':
-          client.socket.terminate();
-          break;
+      case 'silence': {
+        const { seen } = await client.take(step.for, () => false, (a) => a.type === 'open' || a.type === 'pong');
+        if (seen) return fail(index, step, `nothing for ${step.for} ms`, describeArrival(seen));
+        break;
       }
+      case 'close':
+        client.socket.close(step.code, step.reason);
+        break;
+      case 'leave':
+        client.left = true;
+        client.socket.terminate();
+        break;
     }
-    return { name: c.name, hidden: c.hidden, passed: true, failure: null };
-  } finally {
-    for (const client of clients.values()) client.socket.terminate();
   }
+  return { name: c.name, hidden: c.hidden, passed: true, failure: null };
 }
 
 /** An arrival in full, JSON text with sorted keys (object key order is unspecified in cjson). */

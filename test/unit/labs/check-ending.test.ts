@@ -1,0 +1,203 @@
+import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WEBSOCKET_GUID } from '../../../protocol/constants.ts';
+import { encodeClosePayload, encodeFrame, FrameDecoder } from '../../../protocol/frame.ts';
+import { checkSchema } from '../../../labs/schema.ts';
+import { CLOSE_WAIT_MS, runCheck, type TranscriptEntry } from '../../../server/labs/check.ts';
+
+/**
+ * How a check's case ends its clients (check.ts, runCase): a client still open when the case is over
+ * says goodbye with a close frame (1000) and is let go once the server answers, or cut after
+ * CLOSE_WAIT_MS if it never does; a client that did a `leave` step stays cut. Against a WebSocket
+ * server written here byte by byte, so the test sees exactly what reached the server, and when.
+ */
+
+/** One connection as the server saw it. */
+interface Seen {
+  name: string;
+  /** When the upgrade arrived (performance.now()). */
+  openAt: number;
+  /** Each frame from the client: 'text hi', 'close 1000 ""' (code, then the reason as JSON). */
+  frames: string[];
+  /** When the client's close frame arrived (performance.now()). */
+  closeAt: number | null;
+  /** When the client's side of the TCP connection ended: a FIN or a reset. */
+  goneAt: number | null;
+}
+
+/**
+ * A WebSocket server that echoes text and, to a close frame, either answers (a text frame the check
+ * must never read, then its close frame 1000, then the end of the connection) or does nothing ("mute").
+ */
+async function rawServer(onClose: 'answer' | 'mute'): Promise<{ url: string; seen: Seen[]; server: Server }> {
+  const seen: Seen[] = [];
+  const server = createServer();
+  server.on('upgrade', (req, socket) => {
+    const entry: Seen = { name: new URL(req.url ?? '/', 'http://x').searchParams.get('name') ?? '?', openAt: performance.now(), frames: [], closeAt: null, goneAt: null };
+    seen.push(entry);
+    const accept = createHash('sha1').update(`${String(req.headers['sec-websocket-key'])}${WEBSOCKET_GUID}`).digest('base64');
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+    const decoder = new FrameDecoder({ previewBytes: 125 });
+    const gone = (): void => {
+      entry.goneAt ??= performance.now();
+      socket.destroy();
+    };
+    socket.on('end', gone);
+    socket.on('error', gone);
+    socket.on('close', gone);
+    socket.on('data', (chunk: Buffer) => {
+      for (const frame of decoder.push(chunk)) {
+        if (frame.opcode === 0x1) {
+          const text = Buffer.from(frame.preview).toString('utf8');
+          entry.frames.push(`text ${text}`);
+          socket.write(encodeFrame({ opcode: 0x1, payload: text }));
+        } else if (frame.opcode === 0x8) {
+          entry.frames.push(`close ${frame.close?.code ?? 'none'} ${JSON.stringify(frame.close?.reason ?? '')}`);
+          entry.closeAt ??= performance.now();
+          if (onClose === 'answer') {
+            socket.write(encodeFrame({ opcode: 0x1, payload: 'after the verdict' }));
+            socket.write(encodeFrame({ opcode: 0x8, payload: encodeClosePayload(1000) }));
+            socket.end();
+          }
+        } else {
+          entry.frames.push(`opcode ${frame.opcode}`);
+        }
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  servers.push(server);
+  return { url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/lab`, seen, server };
+}
+
+const servers: Server[] = [];
+afterEach(() => {
+  for (const server of servers.splice(0)) server.close();
+});
+
+/** Waits (up to 2 s) until the server has seen every connection end: a cut reaches it a moment after the check moved on. */
+async function allGone(seen: Seen[]): Promise<void> {
+  for (let i = 0; i < 100 && seen.some((s) => s.goneAt === null); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+const byName = (seen: Seen[], name: string): Seen => {
+  const entry = seen.find((s) => s.name === name);
+  if (!entry) throw new Error(`no connection ${name}`);
+  return entry;
+};
+
+describe('the end of a check case', () => {
+  it("closes each client still open with 1000 once the case's result is settled; the server's answer changes nothing", async () => {
+    const { url, seen } = await rawServer('answer');
+    const check = checkSchema.parse({
+      cases: [
+        {
+          name: 'passes',
+          steps: [
+            { do: 'connect', client: 'alice', path: '?name=alice' },
+            { do: 'send', client: 'alice', text: 'hi' },
+            { do: 'expect', client: 'alice', type: 'text', text: 'hi' },
+          ],
+        },
+        {
+          name: 'fails',
+          steps: [
+            { do: 'connect', client: 'bob', path: '?name=bob' },
+            { do: 'expect', client: 'bob', type: 'text', text: 'never sent', within: 200 },
+          ],
+        },
+      ],
+    });
+    const transcript: TranscriptEntry[] = [];
+    const verdict = await runCheck(check, { url, log: () => [], record: (entry) => transcript.push(entry) });
+    expect(verdict).toEqual({
+      passed: false,
+      cases: [
+        { name: 'passes', hidden: false, passed: true, failure: null },
+        {
+          name: 'fails',
+          hidden: false,
+          passed: false,
+          // The server's "after the verdict" and its close came after this was settled: not read.
+          failure: { client: 'bob', step: 2, action: 'expect text "never sent" within 200 ms', expected: 'text "never sent" within 200 ms', arrived: 'nothing' },
+        },
+      ],
+    });
+    expect(transcript).toEqual([{ case: 'passes', client: 'alice', arrival: 'text "hi"' }]);
+    await allGone(seen);
+    expect(byName(seen, 'alice').frames).toEqual(['text hi', 'close 1000 ""']);
+    expect(byName(seen, 'bob').frames).toEqual(['close 1000 ""']);
+    // The server answered: the clients left with it, not at the bound.
+    for (const entry of seen) {
+      expect(entry.goneAt).not.toBeNull();
+      expect((entry.goneAt ?? 0) - (entry.closeAt ?? 0)).toBeLessThan(CLOSE_WAIT_MS - 100);
+    }
+    // Each case's clients are gone before the next case connects.
+    expect(byName(seen, 'alice').goneAt).toBeLessThan(byName(seen, 'bob').openAt);
+  });
+
+  it('cuts the clients of a server that never answers a close after CLOSE_WAIT_MS, all of them at once', async () => {
+    const { url, seen } = await rawServer('mute');
+    const check = checkSchema.parse({
+      cases: [
+        {
+          name: 'three clients',
+          steps: [
+            { do: 'connect', client: 'alice', path: '?name=alice' },
+            { do: 'connect', client: 'bob', path: '?name=bob' },
+            { do: 'connect', client: 'carol', path: '?name=carol' },
+            { do: 'send', client: 'alice', text: 'hi' },
+            { do: 'expect', client: 'alice', type: 'text', text: 'hi' },
+            // Carol closes during the case; the server never answers her either.
+            { do: 'close', client: 'carol', code: 4000 },
+          ],
+        },
+      ],
+    });
+    const started = performance.now();
+    const verdict = await runCheck(check, { url, log: () => [] });
+    const took = performance.now() - started;
+    await allGone(seen);
+    expect(verdict.passed).toBe(true);
+    expect(CLOSE_WAIT_MS).toBe(500);
+    expect(byName(seen, 'alice').frames).toEqual(['text hi', 'close 1000 ""']);
+    expect(byName(seen, 'bob').frames).toEqual(['close 1000 ""']);
+    // Her own close, once: the end of the case sends no second one.
+    expect(byName(seen, 'carol').frames).toEqual(['close 4000 ""']);
+    for (const entry of seen) {
+      // Cut at the bound, counted from its close frame: not before (a busy machine may make it late).
+      const waited = (entry.goneAt ?? Number.POSITIVE_INFINITY) - (entry.closeAt ?? 0);
+      expect(waited, entry.name).toBeGreaterThanOrEqual(CLOSE_WAIT_MS - 50);
+      expect(waited, entry.name).toBeLessThan(CLOSE_WAIT_MS + 1000);
+    }
+    // All at once, not one after another (that would put CLOSE_WAIT_MS between each cut).
+    const cuts = seen.map((entry) => entry.goneAt ?? 0);
+    expect(Math.max(...cuts) - Math.min(...cuts)).toBeLessThan(CLOSE_WAIT_MS / 2);
+    expect(took).toBeLessThan(3 * CLOSE_WAIT_MS);
+  });
+
+  it('leaves a client that did a `leave` step cut (no close frame), while the others close', async () => {
+    const { url, seen } = await rawServer('answer');
+    const check = checkSchema.parse({
+      cases: [
+        {
+          name: 'one vanishes',
+          steps: [
+            { do: 'connect', client: 'alice', path: '?name=alice' },
+            { do: 'connect', client: 'frank', path: '?name=frank' },
+            { do: 'leave', client: 'frank' },
+            { do: 'send', client: 'alice', text: 'still there?' },
+            { do: 'expect', client: 'alice', type: 'text', text: 'still there?' },
+          ],
+        },
+      ],
+    });
+    expect((await runCheck(check, { url, log: () => [] })).passed).toBe(true);
+    await allGone(seen);
+    expect(byName(seen, 'frank')).toMatchObject({ frames: [], closeAt: null });
+    expect(byName(seen, 'frank').goneAt).not.toBeNull();
+    expect(byName(seen, 'alice').frames).toEqual(['text still there?', 'close 1000 ""']);
+  });
+});
