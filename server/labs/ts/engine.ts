@@ -93,8 +93,13 @@ export function tsEngine(): Engine & { dispose(): Promise<void> } {
   let spare: TsLabServer | null = null;
   const take = (): TsLabServer => {
     const next = spare !== null && !spare.gone ? spare : spawnSpare(label);
-    spare = spawnSpare(label);
-    spare.hold(false);
+    spare = null;
+    try {
+      spare = spawnSpare(label);
+      spare.hold(false);
+    } catch {
+      // No spare this time (no temp folder to be had): the next Run spawns its own. This one is taken.
+    }
     return next;
   };
   // Started on the first Run (a Lua-only session never pays for TypeScript), then kept, TypeScript loaded.
@@ -111,10 +116,28 @@ export function tsEngine(): Engine & { dispose(): Promise<void> } {
       // In the compile worker, never on the companion's thread: some code takes the compiler minutes.
       const compiled = await compiler.compile(code);
       if (!compiled.ok) return compiled;
-      const server = take();
-      server.hold(true);
-      await server.run(compiled.js, await freePort());
-      return { ok: true, server };
+      // The spare first, then once more in a child spawned now: a spare whose folder was cleaned away
+      // (a tmp cleaner, a disk that filled) cannot take the learner's module, and one spawned before
+      // the same cause may be no better. A child that failed is stopped, its folder removed with it.
+      let failure: unknown = null;
+      for (const next of [take, () => spawnSpare(label)]) {
+        let server: TsLabServer | null = null;
+        try {
+          server = next();
+          server.hold(true);
+          await server.run(compiled.js, await freePort());
+          return { ok: true, server };
+        } catch (error) {
+          failure = error;
+          await server?.stop();
+        }
+      }
+      // The learner reads this after "… engine could not start:" (api.ts): the error's code, not a temp path that means nothing to them.
+      const errno = (failure as NodeJS.ErrnoException | null)?.code;
+      throw new Error(
+        `a Node process could not be prepared for your server, twice${errno ? ` (${errno})` : ''}. Press Run to try again; if it keeps failing, restart the companion.`,
+        { cause: failure },
+      );
     },
     async dispose() {
       const waiting = spare;
@@ -190,6 +213,10 @@ class TsLabServer extends ProxiedLabServer implements LabServer {
         child.once('close', end);
       });
     });
+    // A child that died before Run cannot read its line (EPIPE): its exit says why it ended, not an unhandled 'error'.
+    child.stdin?.on('error', () => {});
+    // Nor may a failed spawn or kill stop the companion: an 'error' with no listener would.
+    child.on('error', () => {});
     this.lines(child.stdout, (text, cut) => this.push('stdout', cutLogText(text, cut), null));
     this.lines(child.stderr, (text, cut) => {
       for (const shown of this.report.take(cutLogText(text, cut))) this.push('stderr', shown, null);
