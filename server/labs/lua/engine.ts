@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Worker } from 'node:worker_threads';
-import { WEBSOCKET_GUID } from '../../../protocol/constants.ts';
+import { CLOSE, WEBSOCKET_GUID } from '../../../protocol/constants.ts';
 import { LabLog, type Engine, type LabLogLine, type LabOptions, type LabServer, type StartResult, type WireTap } from '../engine.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './messages.ts';
 
@@ -18,6 +18,8 @@ interface Conn {
   tap: WireTap | null;
   upgraded: boolean;
   closeSent: boolean;
+  /** The code of the close frame the handler sent (1005 when it had none): what the connection ended with. */
+  closeCode: number;
   /** Sec-WebSocket-Key, for the 101 once the handler accepts. */
   key: string;
   /** Bytes of the VM's sends the socket has passed to the kernel since the worker was last told (worker.ts counts what it holds). */
@@ -97,6 +99,15 @@ async function loadLab(worker: Worker, code: string, lab: LabOptions): Promise<S
   return { ok: true, server: new LuaLabServer(worker) };
 }
 
+/**
+ * The status code of a close frame the VM sent (its runtime writes each frame whole, unmasked, in one
+ * send; a close's payload is at most 125 bytes): 1005 when it carries none, as RFC 6455 §7.1.5 says.
+ */
+export function closeCodeOf(frame: Uint8Array): number {
+  const length = (frame[1] ?? 0) & 0x7f;
+  return length >= 2 && frame.length >= 4 ? ((frame[2] as number) << 8) | (frame[3] as number) : CLOSE.noStatus;
+}
+
 class LuaLabServer implements LabServer {
   readonly engine = 'Lua 5.4, embedded';
   readonly ended: Promise<void>;
@@ -162,7 +173,7 @@ class LuaLabServer implements LabServer {
     }
     const conn = `c${this.nextConn++}`;
     const rawKey = req.headers['sec-websocket-key'];
-    const entry: Conn = { socket, tap, upgraded: false, closeSent: false, key: (Array.isArray(rawKey) ? rawKey[0] : rawKey) ?? '', flushed: 0 };
+    const entry: Conn = { socket, tap, upgraded: false, closeSent: false, closeCode: CLOSE.noStatus, key: (Array.isArray(rawKey) ? rawKey[0] : rawKey) ?? '', flushed: 0 };
     this.conns.set(conn, entry);
     const url = new URL(req.url ?? '/', 'http://lab.invalid');
     const headers: [string, string][] = [];
@@ -194,7 +205,7 @@ class LuaLabServer implements LabServer {
       // A reset connection never sends 'end': the handler still hears that its
       // client is gone (recv fails with "closed") and runs its own cleanup, as under nginx.
       eof();
-      if (entry.upgraded) tap?.end(entry.closeSent ? 1000 : 1006, '', entry.closeSent ? 'clean' : 'abnormal');
+      if (entry.upgraded) tap?.end(entry.closeSent ? entry.closeCode : CLOSE.abnormal, '', entry.closeSent ? 'clean' : 'abnormal');
     });
     if (head.length > 0) {
       tap?.read(head);
@@ -209,6 +220,7 @@ class LuaLabServer implements LabServer {
           // 1001 going away: the learner stopped the server.
           this.write(entry, Buffer.from([0x88, 0x02, 0x03, 0xe9]));
           entry.closeSent = true;
+          entry.closeCode = CLOSE.goingAway;
         }
         entry.socket.end();
         setTimeout(() => entry.socket.destroy(), 1000).unref();
@@ -284,7 +296,10 @@ class LuaLabServer implements LabServer {
       if (message.protocol) lines.push(`Sec-WebSocket-Protocol: ${message.protocol}`);
       this.write(entry, Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'));
     } else if (message.t === 'send') {
-      if (message.bytes[0] === 0x88) entry.closeSent = true;
+      if (message.bytes[0] === 0x88 && !entry.closeSent) {
+        entry.closeSent = true;
+        entry.closeCode = closeCodeOf(message.bytes);
+      }
       this.send(message.conn, entry, message.bytes);
     } else if (message.t === 'finish') {
       const status = message.status;

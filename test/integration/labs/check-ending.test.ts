@@ -136,6 +136,32 @@ describe('the end of each check case, on the diagram and in the log', () => {
     });
   }
 
+  for (const engine of ENGINES) {
+    const itIf = engine.server === null ? it.skip : it;
+
+    itIf(`${engine.name}: a connection the server closed with 1009 ends with 1009, the code of its close frame`, { timeout: 60_000 }, async () => {
+      const server = engine.server as TestServer;
+      const { id } = await start(server, engine.language, 'payload-limit');
+      const tag = `ending-${randomBytes(4).toString('hex')}`;
+      const inspector = await open(`${server.ws}/inspect?fd-tag=${tag}`);
+      try {
+        expect((await check(server, id, tag)).passed).toBe(true);
+        const clients = new Map<string, string>();
+        const ends: Record<string, { code: number; how: string }> = {};
+        while (Object.keys(ends).length < 3) {
+          const event: InspectEvent = inspectEventSchema.parse(await inspector.json());
+          if (event.kind === 'handshake') clients.set(event.conn, (event.tag ?? '').slice(tag.length + 1));
+          else if (event.kind === 'end') ends[clients.get(event.conn) ?? event.conn] = { code: event.code, how: event.how };
+        }
+        // alice and carol sent too much; bob's case ended with the check's own close.
+        expect(ends).toEqual({ alice: { code: 1009, how: 'clean' }, bob: { code: 1000, how: 'clean' }, carol: { code: 1009, how: 'clean' } });
+      } finally {
+        inspector.ws.close();
+        await fetch(`${server.base}/api/labs/${id}`, { method: 'DELETE' });
+      }
+    });
+  }
+
   for (const engine of ENGINES.filter((e) => e.language === 'lua')) {
     const itIf = engine.server === null ? it.skip : it;
 
