@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { openRestyMissing } from '../../../server/labs/openresty/engine.ts';
@@ -252,6 +254,19 @@ const missing = openRestyMissing();
     // Every process the companion started (nginx's master and worker, the TypeScript spare) ends: waited for, not timed.
     while (family.some((pid) => alive(pid))) await new Promise((r) => setTimeout(r, 100));
     ws.terminate();
+    // A companion killed with SIGKILL cleans nothing up: the lab's folder (its nginx.pid names the master) is this test's to remove.
+    const folder = readdirSync(tmpdir())
+      .filter((name) => name.startsWith('full-duplex-lab-'))
+      .map((name) => join(tmpdir(), name))
+      .find((dir) => {
+        try {
+          return nginx.includes(Number(readFileSync(join(dir, 'logs/nginx.pid'), 'utf8').trim()));
+        } catch {
+          return false;
+        }
+      });
+    expect(folder).toBeDefined();
+    rmSync(folder as string, { recursive: true, force: true });
   });
 
   it('on the embedded engine: the handler never sees the companion\'s credentials', { timeout: 60_000 }, async () => {
