@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inspectEventSchema, type InspectEvent } from '../../../protocol/inspect.ts';
@@ -8,6 +7,7 @@ import { loadLabs } from '../../../server/labs/catalog.ts';
 import type { Verdict } from '../../../server/labs/check.ts';
 import { openRestyMissing } from '../../../server/labs/openresty/engine.ts';
 import { open, useServer, type TestServer } from '../server/helpers.ts';
+import { nginxLabFolder } from './nginx-folder.ts';
 
 /**
  * How a check's cases end on the page's diagram, through the real lab API and inspector, on every
@@ -59,16 +59,7 @@ async function logOf(server: TestServer, id: string): Promise<LogLine[]> {
 
 /** nginx's own error.log of the lab whose handler ends with `marker`: its lines at error level and above. */
 function nginxErrors(marker: string): string[] {
-  const folder = readdirSync(tmpdir())
-    .filter((name) => name.startsWith('full-duplex-lab-'))
-    .map((name) => join(tmpdir(), name))
-    .find((dir) => {
-      try {
-        return readFileSync(join(dir, 'handler.lua'), 'utf8').endsWith(marker);
-      } catch {
-        return false;
-      }
-    });
+  const folder = nginxLabFolder('handler.lua', (text) => text.endsWith(marker));
   if (folder === undefined) throw new Error("the lab's folder was not found");
   return readFileSync(join(folder, 'logs/error.log'), 'utf8')
     .split('\n')

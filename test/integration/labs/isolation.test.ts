@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { openRestyMissing } from '../../../server/labs/openresty/engine.ts';
 import { useServer, withTimeout } from '../server/helpers.ts';
+import { nginxLabFolder } from './nginx-folder.ts';
 
 /**
  * What a lab server's code can reach beyond its own connections (the audit of
@@ -255,16 +254,7 @@ const missing = openRestyMissing();
     while (family.some((pid) => alive(pid))) await new Promise((r) => setTimeout(r, 100));
     ws.terminate();
     // A companion killed with SIGKILL cleans nothing up: the lab's folder (its nginx.pid names the master) is this test's to remove.
-    const folder = readdirSync(tmpdir())
-      .filter((name) => name.startsWith('full-duplex-lab-'))
-      .map((name) => join(tmpdir(), name))
-      .find((dir) => {
-        try {
-          return nginx.includes(Number(readFileSync(join(dir, 'logs/nginx.pid'), 'utf8').trim()));
-        } catch {
-          return false;
-        }
-      });
+    const folder = nginxLabFolder('logs/nginx.pid', (text) => nginx.includes(Number(text.trim())));
     expect(folder).toBeDefined();
     rmSync(folder as string, { recursive: true, force: true });
   });

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { OPENRESTY_INSTALL, openRestyMissing } from '../../../server/labs/openresty/engine.ts';
 import { useServer, withTimeout } from '../server/helpers.ts';
+import { nginxLabFolder } from './nginx-folder.ts';
 
 /**
  * A handler stuck in a loop on real nginx: the lab kills the worker, and the
@@ -34,16 +34,7 @@ describeIf('a handler stuck in a loop on nginx', async () => {
     const res = await fetch(`${base}/api/labs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ language: 'lua', code: [...lines, marker].join('\n') }) });
     expect(res.status).toBe(201);
     const { id, url } = (await res.json()) as { id: string; url: string };
-    const folder = readdirSync(tmpdir())
-      .filter((name) => name.startsWith('full-duplex-lab-'))
-      .map((name) => join(tmpdir(), name))
-      .find((dir) => {
-        try {
-          return readFileSync(join(dir, 'handler.lua'), 'utf8').endsWith(marker);
-        } catch {
-          return false;
-        }
-      });
+    const folder = nginxLabFolder('handler.lua', (text) => text.endsWith(marker));
     if (folder === undefined) throw new Error('the lab\'s folder was not found');
     return { id, url, folder, errorLog: () => readFileSync(join(folder, 'logs/error.log'), 'utf8') };
   }
