@@ -55,13 +55,14 @@ export default defineConfig({
           hookTimeout: 60_000,
           // One Chromium for the project, launched once; files connect to it.
           globalSetup: ['test/e2e/global-setup.ts'],
-          // Two files at a time, sharing the one Chromium (a context each): e2e
-          // took 487 s one file at a time, mostly waiting on the companion's labs
-          // and timers, and was the run's longest stage after integration. The
-          // tests wait for events, never for time, so a busy core slows them but
-          // does not fail them (two full runs green at two at a time).
+          // Three files at a time, sharing the one Chromium (a context each). One
+          // at a time e2e took 487 s, mostly waiting on the companion's labs and
+          // timers. Two at a time it was the run's critical path (fresh runs of
+          // 2026-12-02: 361–374 s, the two cores 86–89% busy); three keeps them
+          // 96–100% busy (346–353 s). More only adds contention: the run is
+          // CPU-bound now (about 670 CPU-s, 58% of it Chromium).
           fileParallelism: true,
-          maxWorkers: 2,
+          maxWorkers: 3,
           sequence: { groupOrder: 2 },
         },
       },

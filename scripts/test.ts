@@ -5,7 +5,7 @@
  *
  * The unit tests and the integration tests start with the build; once the
  * build is done the type check, the linter and the e2e tests (one shared
- * Chromium) join them, integration and e2e two files at a time each
+ * Chromium) join them, integration two files at a time and e2e three
  * (vitest.config.ts). Each stage's output is held and printed in one piece
  * when it ends. With
  * arguments (`npm test -- <vitest args>`) the checks run as above and vitest

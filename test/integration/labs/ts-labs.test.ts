@@ -15,7 +15,7 @@ import { useServer } from '../server/helpers.ts';
  * waits for frames that never come overlap the rest.
  */
 const REPEAT = Number(process.env['TS_LAB_REPEAT'] ?? 10);
-const AT_ONCE = 4;
+const AT_ONCE = 8;
 const labs = loadLabs();
 const { base } = await useServer();
 
