@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import LongestFirst from './scripts/test-order.ts';
 
 /**
  * Three projects, tuned for a 2-core machine (figures in scripts/test.ts).
@@ -8,6 +9,8 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
+    // The longest files start first on a clean clone too (scripts/test-order.ts).
+    sequence: { sequencer: LongestFirst },
     projects: [
       {
         test: {
