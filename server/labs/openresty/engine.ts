@@ -8,7 +8,7 @@ import { LAB_KEY_HEADER, newLabKey } from '../headers.ts';
 import { ProxiedLabServer, proxyUpgrade } from '../proxy.ts';
 import { type Engine, type LabLogLine, type LabOptions, type LabServer, type StartResult, type WireTap } from '../engine.ts';
 import { freePort } from '../port.ts';
-import { cpuMs, residentBytes } from '../proc.ts';
+import { cpuDemandMs, residentBytes } from '../proc.ts';
 import { nginxWorkers, stopNginx, whenGone } from './process.ts';
 import { NGINX_WATCH, WorkerWatchdog, type WorkerSeen } from './watchdog.ts';
 
@@ -289,7 +289,7 @@ class NginxLabServer extends ProxiedLabServer implements LabServer {
     const watchdog = new WorkerWatchdog({
       now: () => Date.now(),
       worker: () => nginxWorkers(child.pid)[0] ?? null,
-      cpuMs,
+      cpuMs: cpuDemandMs,
       residentBytes,
       probe: async () => {
         const res = await fetch(`http://127.0.0.1:${port}/__ready`);

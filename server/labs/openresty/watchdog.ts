@@ -40,7 +40,7 @@ export interface WatchEnv {
   now(): number;
   /** The worker's pid; null while there is none (nginx is starting one). */
   worker(): number | null;
-  /** The process's user + system CPU time; null where it cannot be read. */
+  /** The CPU time the process used or waited for in a run queue (proc.ts `cpuDemandMs`); null where it cannot be read. */
   cpuMs(pid: number): number | null;
   /** The process's resident memory; null where it cannot be read. */
   residentBytes(pid: number): number | null;

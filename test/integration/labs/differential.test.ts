@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, describe, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { checkSchema, type Check } from '../../../labs/schema.ts';
 import { loadLabs } from '../../../server/labs/catalog.ts';
 import { runCheck, type TranscriptEntry, type Verdict } from '../../../server/labs/check.ts';
@@ -226,32 +226,11 @@ describeIf('embedded Lua and OpenResty give the same transcripts', () => {
     }
   }
 
-  // Subjects side by side too, AT_ONCE at a time, for the same reason: one at a time this file took
-  // 87 s, most of it waiting on check timers; three at a time, 28 s. Not more: the embedded engine
-  // runs in this process beside the clients, and a heartbeat subject fails if they starve a client
-  // past its pong deadline (on a loaded machine five labs at once did that to an nginx lab).
-  const AT_ONCE = 3;
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  async function inTurn<T>(body: () => Promise<T>): Promise<T> {
-    // A finished subject hands its turn straight to the next in line, so no newcomer slips in between.
-    if (running < AT_ONCE) running++;
-    else await new Promise<void>((resolve) => waiting.push(resolve));
-    try {
-      return await body();
-    } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else running--;
-    }
-  }
-
   for (const subject of subjects) {
-    // The timeout covers the wait for a turn.
-    it(subject.name, { timeout: 300_000, concurrent: true }, async ({ expect }) => {
+    it(subject.name, { timeout: 120_000 }, async () => {
       // Both engines at once: each has its own server, port and clients, and a check mostly waits
       // on its timers (the machine is ~90% idle through this file), so the pair costs the slower one.
-      const [a, b] = await inTurn(() => Promise.all([transcript(embedded, subject), transcript(nginx ?? embedded, subject)]));
+      const [a, b] = await Promise.all([transcript(embedded, subject), transcript(nginx ?? embedded, subject)]);
       if (process.env['DIFF_DEBUG']) process.stderr.write(`\n=== ${subject.name}\n${JSON.stringify({ embedded: a, nginx: b }, null, 1)}\n`);
       expect(a.verdict.cases.length).toBe(subject.check.cases.length);
       const logA = comparable(a.log);

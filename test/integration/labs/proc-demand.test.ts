@@ -1,0 +1,54 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cpuDemandMs, cpuMs } from '../../../server/labs/proc.ts';
+
+/**
+ * The nginx watchdog tells a Lua loop from a blocking call by the CPU the worker wanted over its
+ * silence (a quarter of it or more is a loop). By CPU time alone a loop on a loaded machine looked
+ * blocked: in a full test run a spinning worker got under a quarter of a core and the learner was
+ * told of "a call that blocks the whole process" at 15 s instead of the loop's line at 2 s.
+ * cpuDemandMs counts the time it waited for a core too.
+ */
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+});
+
+function start(script: string): ChildProcess {
+  const child = spawn('sh', ['-c', script], { stdio: 'ignore' });
+  children.push(child);
+  return child;
+}
+
+/** How much of `ms` the process used (cpuMs) and used or waited for (cpuDemandMs). */
+async function shares(pid: number, ms: number): Promise<{ cpu: number; demand: number }> {
+  const cpu0 = cpuMs(pid) ?? 0;
+  const demand0 = cpuDemandMs(pid) ?? 0;
+  const t0 = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const elapsed = performance.now() - t0;
+  return { cpu: ((cpuMs(pid) ?? 0) - cpu0) / elapsed, demand: ((cpuDemandMs(pid) ?? 0) - demand0) / elapsed };
+}
+
+describe('cpuDemandMs: CPU time used or waited for', () => {
+  it('a loop among more loops than cores wants all of the time, though it gets a share of a core', async () => {
+    // Three loops per core, at the lowest priority (the rest of the suite keeps its cores): each
+    // runs a third of the time at most and waits the rest.
+    const loops = Array.from({ length: availableParallelism() * 3 }, () => start('exec nice -n 19 sh -c "while :; do :; done"'));
+    const { cpu, demand } = await shares(loops[0]?.pid as number, 1000);
+    expect(cpu).toBeLessThan(0.5);
+    expect(demand).toBeGreaterThan(0.8);
+  });
+
+  it('a process blocked in a call wants none of it', async () => {
+    const sleeper = start('sleep 30');
+    const { demand } = await shares(sleeper.pid as number, 500);
+    expect(demand).toBeLessThan(0.05);
+  });
+
+  it('is null for a process that is not there', () => {
+    expect(cpuDemandMs(undefined)).toBeNull();
+    expect(cpuDemandMs(2 ** 22 + 1)).toBeNull();
+  });
+});
