@@ -19,14 +19,14 @@ export const LONGEST_FIRST = [
   'test/e2e/playground.test.ts',
   'test/e2e/collab.test.ts',
   'test/e2e/lab.test.ts',
+  'test/integration/labs/differential.test.ts',
   'test/integration/labs/ts-labs.test.ts',
+  'test/integration/playgrounds/shared-doc.test.ts',
   'test/integration/labs/openresty.test.ts',
   'test/integration/playgrounds/checks-repeat.test.ts',
-  'test/integration/playgrounds/shared-doc.test.ts',
   'test/integration/labs/labs.test.ts',
   'test/integration/server/attacks.test.ts',
   'test/integration/playgrounds/playgrounds.test.ts',
-  'test/integration/labs/differential.test.ts',
 ] as const;
 
 export default class LongestFirst extends BaseSequencer {
