@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import { labLogLineSchema, type LabLogLineJson } from '../../../protocol/labs.ts';
 import { LAB_LOG_LINES } from '../../../server/labs/engine.ts';
 import { useServer, withTimeout } from '../server/helpers.ts';
+import { startTsLab } from './ts-lab.ts';
 
 /**
  * Following a lab server's log once it is full, through the real lab API: the
@@ -27,25 +28,18 @@ const seqs = (lines: readonly LabLogLineJson[]): number[] => lines.map((l) => l.
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 it('a full log still gives every new line, numbered past the dropped ones, and ?after= answers only those', { timeout: 60_000 }, async () => {
-  const started = await fetch(`${base}/api/labs`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      language: 'ts',
-      code:
-        "import { WebSocketServer } from 'ws';\n" +
-        'const wss = new WebSocketServer({ port: Number(process.env.PORT) });\n' +
-        'for (let i = 1; i <= 2100; i++) console.log(`line ${i}`);\n' +
-        "wss.on('connection', (socket) => {\n" +
-        "  socket.on('message', (data: Buffer) => {\n" +
-        '    console.log(`got ${data.toString()}`);\n' +
-        '    socket.send(data.toString());\n' +
-        '  });\n' +
-        '});\n',
-    }),
-  });
-  expect(started.status).toBe(201);
-  const lab = (await started.json()) as { id: string; url: string };
+  const lab = await startTsLab(
+    base,
+    "import { WebSocketServer } from 'ws';\n" +
+    'const wss = new WebSocketServer({ port: Number(process.env.PORT) });\n' +
+    'for (let i = 1; i <= 2100; i++) console.log(`line ${i}`);\n' +
+    "wss.on('connection', (socket) => {\n" +
+    "  socket.on('message', (data: Buffer) => {\n" +
+    '    console.log(`got ${data.toString()}`);\n' +
+    '    socket.send(data.toString());\n' +
+    '  });\n' +
+    '});\n',
+  );
 
   for (let i = 0; i < 600 && (await getLog(lab.id, '?after=2099')).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
   // 2,100 lines logged, the newest 2,000 held: numbered 101 to 2100.
@@ -86,19 +80,12 @@ it('a full log still gives every new line, numbered past the dropped ones, and ?
 });
 
 it('says in a header whether the lab server has ended by itself, readable by a course page on another origin', { timeout: 60_000 }, async () => {
-  const started = await fetch(`${base}/api/labs`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      language: 'ts',
-      code:
-        "import { WebSocketServer } from 'ws';\n" +
-        'const wss = new WebSocketServer({ port: Number(process.env.PORT) });\n' +
-        "wss.on('connection', () => process.exit(3));\n",
-    }),
-  });
-  expect(started.status).toBe(201);
-  const lab = (await started.json()) as { id: string; url: string };
+  const lab = await startTsLab(
+    base,
+    "import { WebSocketServer } from 'ws';\n" +
+    'const wss = new WebSocketServer({ port: Number(process.env.PORT) });\n' +
+    "wss.on('connection', () => process.exit(3));\n",
+  );
   const running = await fetch(`${base}/api/labs/${lab.id}/log`);
   expect([running.headers.get('x-lab-ended'), running.headers.get('access-control-expose-headers')]).toEqual(['false', null]);
   // A connection makes it exit; the lab refuses the next handshake once it has ended.

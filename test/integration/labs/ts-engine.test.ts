@@ -2,6 +2,7 @@ import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { useServer, withTimeout } from '../server/helpers.ts';
+import { startTsLab } from './ts-lab.ts';
 
 /**
  * The TypeScript engine through the real lab API: what it refuses before
@@ -17,11 +18,7 @@ function post(body: unknown, headers: Record<string, string> = {}): Promise<Resp
   return fetch(`${base}/api/labs`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 }
 
-async function start(code: string): Promise<{ id: string; url: string; engine: string }> {
-  const res = await post({ language: 'ts', code });
-  expect(res.status).toBe(201);
-  return (await res.json()) as { id: string; url: string; engine: string };
-}
+const start = (code: string): ReturnType<typeof startTsLab> => startTsLab(base, code);
 
 const stop = async (id: string): Promise<void> => {
   expect((await fetch(`${base}/api/labs/${id}`, { method: 'DELETE' })).status).toBe(204);

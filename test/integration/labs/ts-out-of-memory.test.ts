@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import { TS_LIMITS } from '../../../server/labs/ts/engine.ts';
 import { useServer } from '../server/helpers.ts';
+import { startTsLab } from './ts-lab.ts';
 
 /**
  * A TypeScript lab server whose code keeps everything it makes runs out of
@@ -27,23 +28,16 @@ const OUT_OF_MEMORY =
 
 it('a heap that grows without bound: the log leads with what happened and what to do, without V8\'s stack', { timeout: 60_000 }, async () => {
   expect(OUT_OF_MEMORY.startsWith('your server ran out of memory (its heap is capped at 64 MiB) and was stopped. ')).toBe(true);
-  const started = await fetch(`${base}/api/labs`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      language: 'ts',
-      code:
-        "import { WebSocketServer } from 'ws';\n" +
-        'const wss = new WebSocketServer({ port: Number(process.env.PORT) });\n' +
-        'const seen: number[][] = [];\n' +
-        "console.log('keeping everything');\n" +
-        'setInterval(() => {\n' +
-        '  for (let i = 0; i < 50; i++) seen.push(new Array(100_000).fill(i));\n' +
-        '}, 1);\n',
-    }),
-  });
-  expect(started.status).toBe(201);
-  const lab = (await started.json()) as { id: string };
+  const lab = await startTsLab(
+    base,
+    "import { WebSocketServer } from 'ws';\n" +
+    'const wss = new WebSocketServer({ port: Number(process.env.PORT) });\n' +
+    'const seen: number[][] = [];\n' +
+    "console.log('keeping everything');\n" +
+    'setInterval(() => {\n' +
+    '  for (let i = 0; i < 50; i++) seen.push(new Array(100_000).fill(i));\n' +
+    '}, 1);\n',
+  );
   let log: LogLine[] = [];
   for (let i = 0; i < 600 && !log.some((l) => l.level === 'error'); i++) {
     await new Promise((r) => setTimeout(r, 50));
