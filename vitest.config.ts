@@ -33,6 +33,10 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
+          // expect.poll waits for what it polls; its default of giving up after 1 s is a
+          // wall-clock budget, which a busy machine overran (a quiz tap, a diagram's
+          // detail, each in a full run with both cores busy). A bound, not a budget:
+          expect: { poll: { timeout: 15_000 } },
           testTimeout: 20_000,
           // Starting a server child, nginx or redis can take more than the
           // default 10 s when both cores are busy; the hooks wait for events.
@@ -54,6 +58,10 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',
+          // expect.poll waits for what it polls; its default of giving up after 1 s is a
+          // wall-clock budget, which a busy machine overran (a quiz tap, a diagram's
+          // detail, each in a full run with both cores busy). A bound, not a budget:
+          expect: { poll: { timeout: 15_000 } },
           testTimeout: 60_000,
           hookTimeout: 60_000,
           // One Chromium for the project, launched once; files connect to it.

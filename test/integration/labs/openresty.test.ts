@@ -1,11 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { loadLabs } from '../../../server/labs/catalog.ts';
 import type { Verdict } from '../../../server/labs/check.ts';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OPENRESTY_INSTALL, openRestyEngine, openRestyMissing, unreachableAncestor } from '../../../server/labs/openresty/engine.ts';
+import { nginxWorkers } from '../../../server/labs/openresty/process.ts';
 import { useServer } from '../server/helpers.ts';
+import { nginxLabFolder } from './nginx-folder.ts';
 
 /**
  * The same labs and checks on the real engine (--lua-engine openresty):
@@ -77,27 +80,32 @@ describeIf('labs on OpenResty', async () => {
     await fetch(`${base}/api/labs/${id}`, { method: 'DELETE' });
   });
 
-  /** nginx processes that are running (not zombies) and whose master is gone: reparented to init. */
-  function orphanedNginx(): string[] {
-    const found: string[] = [];
-    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+  /**
+   * The workers of the lab whose handler ends with `marker`, by its master's pid in logs/nginx.pid.
+   * Its own, not every nginx on the machine: other test files start and stop nginx at the same time.
+   */
+  function labWorkers(marker: string): number[] {
+    const folder = nginxLabFolder('handler.lua', (text) => text.endsWith(marker));
+    if (folder === undefined) throw new Error("the lab's folder was not found");
+    return nginxWorkers(Number(readFileSync(join(folder, 'logs/nginx.pid'), 'utf8').trim()));
+  }
+
+  /** Those of `pids` still running: not gone and not a zombie waiting to be reaped. */
+  function running(pids: number[]): number[] {
+    return pids.filter((pid) => {
       try {
         const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        // pid (comm) state ppid …; comm may hold spaces, so read from the last ')'.
-        const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-        const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        if (comm === 'nginx' && state !== 'Z' && ppid === '1') found.push(pid);
+        // pid (comm) state …; comm may hold spaces, so read from the last ')'.
+        return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] !== 'Z';
       } catch {
-        // Gone while reading.
+        return false;
       }
-    }
-    return found;
+    });
   }
 
   it('a handler that never yields: Stop ends its nginx worker too, none is left spinning', { timeout: 30_000 }, async () => {
-    // A system nginx started as a daemon (Debian's package may start one) is init's child too: only new ones count.
-    const before = new Set(orphanedNginx());
-    const res = await start('while true do end');
+    const marker = `-- test ${randomBytes(8).toString('hex')}`;
+    const res = await start(`while true do end\n${marker}`);
     expect(res.status).toBe(201);
     const { id, url } = (await res.json()) as { id: string; url: string };
     const { default: WebSocket } = await import('ws');
@@ -109,14 +117,16 @@ describeIf('labs on OpenResty', async () => {
       setTimeout(() => resolve(false), 1000);
     });
     expect(answered).toBe(false);
+    const workers = labWorkers(marker);
+    expect(workers.length).toBeGreaterThan(0);
     expect((await fetch(`${base}/api/labs/${id}`, { method: 'DELETE' })).status).toBe(204);
     ws.terminate();
-    // Stop waits for nginx's master; a killed worker can stay a zombie for a moment, which orphanedNginx skips.
-    expect(orphanedNginx().filter((p) => !before.has(p))).toEqual([]);
+    // Stop waits for nginx's master; a killed worker can stay a zombie for a moment, which running() skips.
+    expect(running(workers)).toEqual([]);
   });
 
   it('a handler that never yields: the lab kills its worker and says why, and nginx\'s new worker serves the next client', { timeout: 60_000 }, async () => {
-    const before = new Set(orphanedNginx());
+    const marker = `-- test ${randomBytes(8).toString('hex')}`;
     const res = await start(
       [
         'local server = require "resty.websocket.server"',
@@ -127,6 +137,7 @@ describeIf('labs on OpenResty', async () => {
         '  if data == "spin" then while true do end end',
         '  wb:send_text(data)',
         'end',
+        marker,
       ].join('\n'),
     );
     expect(res.status).toBe(201);
@@ -164,8 +175,10 @@ describeIf('labs on OpenResty', async () => {
     ]);
     const next = await echo('after');
     next.close();
+    const workers = labWorkers(marker);
+    expect(workers.length).toBeGreaterThan(0);
     expect((await fetch(`${base}/api/labs/${id}`, { method: 'DELETE' })).status).toBe(204);
-    expect(orphanedNginx().filter((p) => !before.has(p))).toEqual([]);
+    expect(running(workers)).toEqual([]);
   });
 
   it('finds a folder nginx workers (nobody) cannot enter above the lab folder', () => {
