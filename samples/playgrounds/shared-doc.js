@@ -2,6 +2,7 @@
 // shared plan and sends the whole document so that the other can catch up.
 const socket = new WebSocket('ws://localhost:8080/broadcast');
 let doc = 'Plan:';
+let heard = 0; // copies relayed to this client, its own included
 
 socket.onopen = () => {
   setTimeout(() => {
@@ -14,9 +15,18 @@ socket.onmessage = (event) => {
   const message = JSON.parse(event.data);
   // Take the other's copy: whoever arrives last wins.
   if (message.from !== clientName) doc = message.doc;
+  heard += 1;
+  if (heard === 2) finish();
 };
 
-setTimeout(() => {
+// The document is final once both edits have come back: the other's, and this
+// client's own (/broadcast relays every message to its sender too). A client
+// whose socket opened late can miss an edit sent before it joined, so waiting
+// ends after 5 s whatever has arrived.
+const giveUp = setTimeout(finish, 5000);
+function finish() {
+  clearTimeout(giveUp);
+  socket.onmessage = null;
   console.log(`document: ${doc}`);
   socket.close(1000, 'done');
-}, 1500);
+}

@@ -2,6 +2,7 @@
 // applies every edit (its own included) in the order the server relays them.
 const socket = new WebSocket('ws://localhost:8080/broadcast');
 let doc = 'Plan:';
+let heard = 0; // edits relayed to this client, its own included
 // Every edit in the order the server relayed it: the same order for everyone.
 const log = [];
 
@@ -22,9 +23,18 @@ socket.onmessage = (event) => {
   }
   log.push({ pos, text: edit.text });
   doc = doc.slice(0, pos) + edit.text + doc.slice(pos);
+  heard += 1;
+  if (heard === 2) finish();
 };
 
-setTimeout(() => {
+// The document is final once both edits have come back: the other's, and this
+// client's own (/broadcast relays every message to its sender too). A client
+// whose socket opened late can miss an edit sent before it joined, so waiting
+// ends after 5 s whatever has arrived.
+const giveUp = setTimeout(finish, 5000);
+function finish() {
+  clearTimeout(giveUp);
+  socket.onmessage = null;
   console.log(`document: ${doc}`);
   socket.close(1000, 'done');
-}, 1500);
+}
