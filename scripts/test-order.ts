@@ -15,17 +15,16 @@ export const LONGEST_FIRST = [
   'test/e2e/pages.test.ts',
   'test/e2e/quiz.test.ts',
   'test/e2e/diagram-geometry.test.ts',
-  'test/e2e/tap-targets.test.ts',
   'test/e2e/playground.test.ts',
   'test/e2e/collab.test.ts',
   'test/e2e/lab.test.ts',
   'test/integration/labs/differential.test.ts',
   'test/integration/labs/ts-labs.test.ts',
-  'test/integration/playgrounds/shared-doc.test.ts',
   'test/integration/labs/openresty.test.ts',
   'test/integration/playgrounds/checks-repeat.test.ts',
   'test/integration/labs/labs.test.ts',
   'test/integration/server/attacks.test.ts',
+  'test/integration/playgrounds/shared-doc.test.ts',
   'test/integration/playgrounds/playgrounds.test.ts',
 ] as const;
 

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PAGE_WEIGHT } from '../../tools/budgets.ts';
 import { builtChecklist, cutTableCells, editorsArrived, hasCodeBoxes, hasTables, keyboardProblems, runOffsets, shownChecklist, sidewaysOverflow, weigh, type Weight } from './page-checks.ts';
-import { axeViolations, describeBrowser, hasBuild, useBrowser, type PageRecord } from './harness.ts';
+import type { BrowserContextOptions } from 'playwright-core';
+import { axeViolations, describeBrowser, hasBuild, layoutFor, useBrowser, type PageRecord } from './harness.ts';
 import { builtPages } from './pages.ts';
+import { checkDiagrams, checkQuiz, DIAGRAM_PAGES, QUIZ_PAGES } from './tap-checks.ts';
 
 /**
  * Every page of the built site, visited twice in Chromium, every per-page
@@ -11,15 +13,32 @@ import { builtPages } from './pages.ts';
  *   tools/budgets.ts, no Monaco), a lesson's checklist as built, then axe, a
  *   clean console and nothing off-site, then Tab through the whole page, then
  *   every editor brought in: no Run button has moved since the page was a set
- *   of textareas;
- * - light theme, loaded at 375×812 as a phone would: no sideways scroll, a
- *   lesson's tables shown whole (wrapped, not scrolled), then at 1280 px axe,
- *   a clean console and nothing off-site again.
+ *   of textareas; then its quiz's and live diagrams' tap targets, with a mouse;
+ * - light theme, loaded at 375×812 on a phone (touch, a mobile viewport): no
+ *   sideways scroll, a lesson's tables shown whole (wrapped, not scrolled), the
+ *   tap targets again, tapped; then at 1280 px axe, a clean console and nothing
+ *   off-site again.
  * A page load is most of a check's cost in Chromium, so the checks share them.
  */
 const pages = hasBuild ? builtPages() : [];
 const weights: Weight[] = [];
 const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
+/** What the tap-target checks found at each width, so that a page they skipped shows in the totals. */
+const tapped = new Map<number, { answers: number; hints: number; diagrams: number }>();
+const hasTapTargets = (path: string): boolean => QUIZ_PAGES.includes(path) || DIAGRAM_PAGES.includes(path);
+
+/** The tap-target checks of tap-checks.ts on a page already loaded at `width`, counted in `tapped`. */
+async function checkTapTargets(record: PageRecord, path: string, width: number): Promise<void> {
+  const touch = width < 800;
+  const seen = tapped.get(width) ?? { answers: 0, hints: 0, diagrams: 0 };
+  tapped.set(width, seen);
+  if (QUIZ_PAGES.includes(path)) {
+    const quiz = await checkQuiz(record.page, path, touch);
+    seen.answers += quiz.answers;
+    seen.hints += quiz.hints;
+  }
+  if (DIAGRAM_PAGES.includes(path)) seen.diagrams += await checkDiagrams(record.page, path, touch);
+}
 
 describeBrowser('every built page', () => {
   const env = useBrowser();
@@ -56,14 +75,13 @@ describeBrowser('every built page', () => {
   function visit(
     path: string,
     theme: 'dark' | 'light',
-    viewport: { width: number; height: number },
+    context: BrowserContextOptions,
   ): { record: () => PageRecord; status: () => number | undefined; runAtLoad: () => Record<string, number> } {
     let record: PageRecord | undefined;
     let status: number | undefined;
     let runAtLoad: Record<string, number> = {};
     beforeAll(async () => {
-      record = await env.newPage({ keep: true });
-      await record.page.setViewportSize(viewport);
+      record = await env.newPage({ keep: true, context });
       await record.page.addInitScript((t) => localStorage.setItem('starlight-theme', t), theme);
       status = (await record.page.goto(`${env.origin}${path}`, { waitUntil: 'networkidle' }))?.status();
       // Still textareas: no Monaco is fetched before interaction (the weight test below).
@@ -93,7 +111,7 @@ describeBrowser('every built page', () => {
 
   describe.each(pages)('%s', (path) => {
     describe('dark theme at 1280 px', () => {
-      const dark = visit(path, 'dark', { width: 1280, height: 800 });
+      const dark = visit(path, 'dark', { viewport: { width: 1280, height: 800 } });
 
       it('stays within its weight budget before interaction and fetches no Monaco', () => {
         const weight = weigh(path, dark.record().requests, env.origin);
@@ -131,10 +149,15 @@ describeBrowser('every built page', () => {
         expect(Object.keys(before).length).toBeGreaterThan(0);
         await expect(runOffsets(page)).resolves.toEqual(before);
       });
+
+      // Last: it ticks a quiz answer and unticks a diagram's Follow newest.
+      if (hasTapTargets(path)) it('every quiz answer, Check answer button and Hint, and each live diagram\'s checkboxes and buttons, is a 44 px target; a click in a label\'s far corner ticks it', async () => {
+        await checkTapTargets(dark.record(), path, 1280);
+      });
     });
 
-    describe('light theme, loaded at 375 px', () => {
-      const light = visit(path, 'light', { width: 375, height: 812 });
+    describe('light theme, loaded at 375 px on a phone', () => {
+      const light = visit(path, 'light', layoutFor(375));
 
       it('has no sideways page scroll at 375 px', async () => {
         const overflow = await sidewaysOverflow(light.record().page);
@@ -148,10 +171,22 @@ describeBrowser('every built page', () => {
         });
       }
 
+      if (hasTapTargets(path)) it('every quiz answer, Check answer button and Hint, and each live diagram\'s checkboxes and buttons, is a 44 px target; a tap in a label\'s far corner ticks it', async () => {
+        await checkTapTargets(light.record(), path, 375);
+      });
+
       it('at 1280 px: no axe violations (light theme), no console errors, nothing off-site', async () => {
         await light.record().page.setViewportSize({ width: 1280, height: 720 });
         await expectCleanAxe(light.record(), 'light', light.status());
       });
     });
+  });
+
+  // After every page's visits: nothing was skipped for want of finding it.
+  it.each([1280, 375])('at %i px the tap-target checks found every quiz and live diagram', (width) => {
+    const seen = tapped.get(width);
+    expect(seen?.answers).toBeGreaterThan(QUIZ_PAGES.length * 6);
+    expect(seen?.hints).toBeGreaterThan(0);
+    expect(seen?.diagrams).toBeGreaterThanOrEqual(DIAGRAM_PAGES.length);
   });
 });
