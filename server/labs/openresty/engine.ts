@@ -34,6 +34,23 @@ const SAMPLES = new URL('../../../samples/lua/', import.meta.url);
  */
 const LINE_HOOK_COUNT = 10_000;
 
+/** How long nginx may take to test its conf, and then to answer its readiness probe. */
+const START_DEADLINE_MS = 10_000;
+/**
+ * How much of nginx's stderr is kept (its verdict at -t, a syntax error in init_by_lua, why it did
+ * not start). The pipe is read for the master's life, so the rest is read and dropped.
+ */
+const STDERR_KEPT = 64 * 1024;
+
+/** A sink for a child's stderr that keeps its first STDERR_KEPT characters and reads the rest. */
+export function keepStderr(child: Pick<ChildProcess, 'stderr'>): { text: () => string } {
+  let kept = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    if (kept.length < STDERR_KEPT) kept += chunk.slice(0, STDERR_KEPT - kept.length);
+  });
+  return { text: () => kept };
+}
+
 /** The pieces that are missing, by path; empty when the engine can run. */
 export function openRestyMissing(): string[] {
   return [NGINX, LUA_MODULE, NDK_MODULE, WEBSOCKET_LIB, CJSON].filter((path) => !existsSync(path));
@@ -169,7 +186,7 @@ ${lab.sharedDicts.map((name) => `  lua_shared_dict ${name} 1m;`).join('\n')}
 `;
   const confFile = join(prefix, 'nginx.conf');
   writeFileSync(confFile, conf);
-  const test = spawnSync(NGINX, ['-t', '-p', prefix, '-c', confFile], { encoding: 'utf8' });
+  const test = await nginxTest(prefix, confFile);
   if (test.status !== 0) {
     rmSync(prefix, { recursive: true, force: true });
     const syntax = syntaxError(test.stderr);
@@ -177,9 +194,8 @@ ${lab.sharedDicts.map((name) => `  lua_shared_dict ${name} 1m;`).join('\n')}
     throw new Error(`nginx -t failed: ${test.stderr.trim()}`);
   }
   const child = spawn(NGINX, ['-p', prefix, '-c', confFile], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let output = '';
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + 10_000;
+  const stderr = keepStderr(child);
+  const deadline = Date.now() + START_DEADLINE_MS;
   let moduleVersion: string;
   for (;;) {
     const ready = await fetch(`http://127.0.0.1:${port}/__ready`).then(
@@ -194,13 +210,29 @@ ${lab.sharedDicts.map((name) => `  lua_shared_dict ${name} 1m;`).join('\n')}
       await stopNginx(child, 0);
       rmSync(prefix, { recursive: true, force: true });
       // init_by_lua runs when nginx starts (not at -t): that is where the handler's syntax error shows.
-      const syntax = syntaxError(output);
+      const syntax = syntaxError(stderr.text());
       if (syntax) return syntax;
-      throw new Error(`nginx did not start: ${output.trim()}`);
+      throw new Error(`nginx did not start: ${stderr.text().trim()}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return { ok: true, server: new NginxLabServer(child, prefix, port, key, label(moduleVersion)) };
+}
+
+/**
+ * `nginx -t` without blocking the companion: it compiles the learner's handler (init_by_lua), 5–18 ms
+ * for a lesson's, longer for a big file, and every other learner's request waited that long under
+ * spawnSync. A test that outlives the start deadline is killed.
+ */
+function nginxTest(prefix: string, confFile: string): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(NGINX, ['-t', '-p', prefix, '-c', confFile], { stdio: ['ignore', 'ignore', 'pipe'], timeout: START_DEADLINE_MS, killSignal: 'SIGKILL' });
+    const stderr = keepStderr(child);
+    child.on('error', (error) => resolve({ status: null, stderr: error.message }));
+    child.on('close', (status, signal) =>
+      resolve({ status, stderr: signal ? `${stderr.text()}nginx -t was stopped (${signal}) after ${START_DEADLINE_MS / 1000} s` : stderr.text() }),
+    );
+  });
 }
 
 /** The first folder above `path` that others may not enter, or null. */

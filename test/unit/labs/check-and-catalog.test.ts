@@ -1,12 +1,13 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { stepSchema } from '../../../labs/schema.ts';
 import { loadLabs } from '../../../server/labs/catalog.ts';
 import { describeStep, jsonContains } from '../../../server/labs/check.ts';
-import { parseErrorLogLine } from '../../../server/labs/openresty/engine.ts';
+import { keepStderr, parseErrorLogLine } from '../../../server/labs/openresty/engine.ts';
 
 describe('jsonContains', () => {
   it('matches every expected field, arrays element by element, and nothing missing', () => {
@@ -70,5 +71,19 @@ describe('parseErrorLogLine (OpenResty)', () => {
     // the traceback lines that follow carry no date: not log lines of their own
     expect(parseErrorLogLine('stack traceback:')).toBeNull();
     expect(parseErrorLogLine('2026/12/01 05:40:00 [notice] 123#123: start worker processes')).toBeNull();
+  });
+});
+
+describe('keepStderr (OpenResty)', () => {
+  it('keeps the first 64 KiB of what nginx writes to stderr and goes on reading the rest', async () => {
+    const stderr = new PassThrough();
+    const kept = keepStderr({ stderr });
+    stderr.write('nginx: [emerg] ');
+    for (let i = 0; i < 100; i++) stderr.write('x'.repeat(1024));
+    stderr.end();
+    await new Promise((resolve) => stderr.on('end', resolve));
+    expect(kept.text()).toHaveLength(64 * 1024);
+    expect(kept.text().startsWith('nginx: [emerg] xxx')).toBe(true);
+    expect(stderr.readableLength).toBe(0);
   });
 });
