@@ -8,7 +8,7 @@ import { MONACO_REQUEST } from '../../tools/budgets.ts';
 import { builtHtml, siteDir } from './pages.ts';
 
 /**
- * What pages.test.ts checks on every built page, one function per check, each
+ * What pages-laptop.test.ts and pages-phone.test.ts check on every built page, one function per check, each
  * reading a page that is already loaded: page weight, keyboard reach, and
  * sideways scroll at phone width. (axe is `axeViolations` in harness.ts.)
  */

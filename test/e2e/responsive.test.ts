@@ -7,7 +7,7 @@ import { describeBrowser, useBrowser } from './harness.ts';
  * Screenshots of a lesson with a playground at 375 and 1280 px, left in
  * reports/screenshots/, each showing the whole page, its title and its Run
  * button. (That every page scrolls only vertically at 375 px is checked in
- * pages.test.ts, on its light-theme visit.)
+ * pages-phone.test.ts.)
  */
 const shots = new URL('../../reports/screenshots/', import.meta.url).pathname;
 

@@ -8,9 +8,10 @@ import { builtHtml, builtPages } from './pages.ts';
  * The controls a learner taps in a lesson's quiz and live sequence diagram are 44×44 CSS px targets
  * (the house standard): every answer of every quiz (the label that holds its box, which takes the
  * tap), every Check answer button and Hint, and each live diagram's Follow newest and Hide ping/pong
- * (with their labels) and buttons. A tap in the far corner of a label ticks its box. pages.test.ts
- * makes these checks on its visits of each page (at 1280 px with a mouse, at 375 px with touch), so
- * no page is loaded for them alone; tap-targets.test.ts checks what needs a quiz answered first.
+ * (with their labels) and buttons. A tap in the far corner of a label ticks its box. The page tests
+ * make these checks on their visits of each page (pages-laptop.test.ts at 1280 px with a mouse,
+ * pages-phone.test.ts at 375 px with touch), so no page is loaded for them alone; tap-targets.test.ts
+ * checks what needs a quiz answered first.
  */
 const pages = hasBuild ? builtPages() : [];
 export const QUIZ_PAGES = pages.filter((path) => /<fd-quiz\b/.test(builtHtml(path)));

@@ -35,7 +35,7 @@ describe('the order test files start in (scripts/test-order.ts)', () => {
   const files = [
     spec('e2e', 2, 'test/e2e/quiz.test.ts'),
     spec('e2e', 2, 'test/e2e/site.test.ts'),
-    spec('e2e', 2, 'test/e2e/pages.test.ts'),
+    spec('e2e', 2, 'test/e2e/pages-laptop.test.ts'),
     spec('integration', 1, 'test/integration/cli.test.ts'),
     spec('integration', 1, 'test/integration/labs/ts-labs.test.ts'),
     spec('unit', 0, 'test/unit/cli.test.ts'),
@@ -46,7 +46,7 @@ describe('the order test files start in (scripts/test-order.ts)', () => {
       'unit test/unit/cli.test.ts',
       'integration test/integration/labs/ts-labs.test.ts',
       'integration test/integration/cli.test.ts',
-      'e2e test/e2e/pages.test.ts',
+      'e2e test/e2e/pages-laptop.test.ts',
       'e2e test/e2e/quiz.test.ts',
       // vitest's own order after the list: the bigger file first.
       'e2e test/e2e/site.test.ts',
@@ -57,7 +57,7 @@ describe('the order test files start in (scripts/test-order.ts)', () => {
     const timed = {
       'test/e2e/quiz.test.ts': 30,
       'test/e2e/site.test.ts': 90,
-      'test/e2e/pages.test.ts': 10,
+      'test/e2e/pages-laptop.test.ts': 10,
       'test/integration/cli.test.ts': 50,
       'test/integration/labs/ts-labs.test.ts': 5,
       'test/unit/cli.test.ts': 1,
@@ -68,7 +68,7 @@ describe('the order test files start in (scripts/test-order.ts)', () => {
       'integration test/integration/labs/ts-labs.test.ts',
       'e2e test/e2e/site.test.ts',
       'e2e test/e2e/quiz.test.ts',
-      'e2e test/e2e/pages.test.ts',
+      'e2e test/e2e/pages-laptop.test.ts',
     ]);
   });
 });
