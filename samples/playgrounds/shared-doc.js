@@ -4,11 +4,13 @@ const socket = new WebSocket('ws://localhost:8080/broadcast');
 let doc = 'Plan:';
 let heard = 0; // copies relayed to this client, its own included
 
+// Edit a second after the socket opens, so that the other client has joined by
+// then: /broadcast keeps no history, and an edit sent before it joined never reaches it.
 socket.onopen = () => {
   setTimeout(() => {
     doc += ` ${clientName} brings snacks.`; // the local edit
     socket.send(JSON.stringify({ from: clientName, doc }));
-  }, 500);
+  }, 1000);
 };
 
 socket.onmessage = (event) => {

@@ -6,12 +6,14 @@ let heard = 0; // edits relayed to this client, its own included
 // Every edit in the order the server relayed it: the same order for everyone.
 const log = [];
 
+// Edit a second after the socket opens, so that the other client has joined by
+// then: /broadcast keeps no history, and an edit sent before it joined never reaches it.
 socket.onopen = () => {
   setTimeout(() => {
     // Say what changed, and how many relayed edits this copy had seen.
     const edit = { pos: doc.length, text: ` ${clientName} brings snacks.` };
     socket.send(JSON.stringify({ from: clientName, base: log.length, edit }));
-  }, 500);
+  }, 1000);
 };
 
 socket.onmessage = (event) => {

@@ -10,7 +10,9 @@ import { runPlayground } from './run-playground.ts';
  * run, whichever client starts first and by how much. In the browser each client
  * is a worker and they start tens to hundreds of milliseconds apart; here one
  * client is held back by a different amount each run (0 to 400 ms, below the
- * 500 ms both wait before editing), alternating which one.
+ * 1 s both wait before editing), alternating which one. A client held back
+ * past that misses the other's edit (/broadcast keeps no history): at 500 ms a
+ * 400 ms stagger plus a busy machine's delay did, and a correct solution failed.
  */
 const RUNS = 20;
 const STAGGERS_MS = [0, 0, 0, 1, 2, 3, 5, 8, 10, 15, 20, 30, 50, 80, 120, 160, 200, 250, 320, 400];
