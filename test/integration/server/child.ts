@@ -1,14 +1,24 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, onTestFinished } from 'vitest';
 import { withTimeout } from './helpers.ts';
 
 const root = new URL('../../../', import.meta.url).pathname;
 
-/** A site folder with an index and a file of known bytes, for static attacks. */
+/**
+ * A site folder with an index and a file of known bytes, for static attacks; removed when the test
+ * that made it ends, or after the file's tests when made outside a test (each full run left nine).
+ */
 export function tinySite(): { dir: string; body: string } {
   const dir = mkdtempSync(join(tmpdir(), 'fd-site-'));
+  const remove = (): void => rmSync(dir, { recursive: true, force: true });
+  try {
+    onTestFinished(remove);
+  } catch {
+    afterAll(remove);
+  }
   const body = '0123456789abcdefghijklmnopqrstuvwxyz';
   writeFileSync(join(dir, 'index.html'), `<!doctype html><title>t</title><p>${body}</p>`);
   writeFileSync(join(dir, 'bytes.txt'), body);
