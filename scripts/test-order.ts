@@ -5,9 +5,9 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  *
  * vitest starts the files that took longest last time first, so the last files to finish are short
  * ones and no core waits at the end. On a clean clone (CI, a newcomer's first `npm test`) it has no
- * timings and starts the biggest files first, and size says little here: pages.test.ts, then the longest
- * file (140–220 s; now pages-laptop and pages-phone), was the 14th biggest of 23 in e2e, and ts-labs.test.ts (70–90 s) the 27th of 58 in
- * integration. Started halfway, each ran on alone at the end: a fresh run took 357 s with vitest's
+ * timings and starts the biggest files first, and size says little here: pages.test.ts, then the
+ * longest file (140–220 s; now pages-laptop and pages-phone), was the 14th biggest of 23 in e2e, and
+ * ts-labs.test.ts (70–90 s) the 27th of 58 in integration. Started halfway, each ran on alone at the end: a fresh run took 357 s with vitest's
  * order. These files go first, in this order (file times from `npm test`'s report, 2026-12-02);
  * any file with a timing of its own from an earlier run is ordered by vitest as before.
  */

@@ -4,8 +4,9 @@ import { box, DIAGRAM_PAGES, QUIZ_FILES, QUIZ_PAGES } from './tap-checks.ts';
 
 /**
  * Tap targets in lesson content (tap-checks.ts). Every quiz's and live diagram's controls are
- * checked on the visits of each page by pages-laptop.test.ts (1280 px, a mouse) and pages-phone.test.ts (375 px, touch);
- * here, that those visits find what they should, and what appears only once a question is checked.
+ * checked on the visits of each page by pages-laptop.test.ts (1280 px, a mouse) and
+ * pages-phone.test.ts (375 px, touch); here, that those visits find what they should, and what
+ * appears only once a question is checked.
  */
 describeBrowser('tap targets in lesson content', () => {
   const env = useBrowser();
