@@ -279,6 +279,13 @@ export async function showLab(page: Page, url: string, scope: Locator, timeout =
   return scope;
 }
 
+/** A visible element's box; a hidden one fails the test with its locator. */
+export async function box(locator: Locator): Promise<{ x: number; y: number; width: number; height: number }> {
+  const found = await locator.boundingBox();
+  if (!found) throw new Error(`${String(locator)} has no box: it is not visible`);
+  return found;
+}
+
 /** `name`'s box is a 44 px tap target lying within `outer` from side to side. */
 export function expectTargetWithin(name: string, box: { x: number; y: number; width: number; height: number } | null, outer: { x: number; width: number }): void {
   expect(box, name).not.toBeNull();

@@ -1,14 +1,8 @@
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
-import { describeBrowser, layoutFor, useBrowser } from './harness.ts';
+import { box, describeBrowser, layoutFor, useBrowser } from './harness.ts';
 
 
-/** A visible element's box; a hidden one fails the test with its locator. */
-async function box(locator: Locator): Promise<{ x: number; y: number; width: number; height: number }> {
-  const found = await locator.boundingBox();
-  if (!found) throw new Error(`${String(locator)} has no box: it is not visible`);
-  return found;
-}
 
 /**
  * The home page's header at 375 px with touch and at 1280 px: a menu with the

@@ -2,15 +2,9 @@ import { readFileSync } from 'node:fs';
 import type { Locator, Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { parseQuiz, type Question } from '../../quiz/engine/index.ts';
-import { axeViolations, describeBrowser, layoutFor, useBrowser } from './harness.ts';
+import { axeViolations, box, describeBrowser, layoutFor, useBrowser } from './harness.ts';
 
 
-/** A visible element's box; a hidden one fails the test with its locator. */
-async function box(locator: Locator): Promise<{ x: number; y: number; width: number; height: number }> {
-  const found = await locator.boundingBox();
-  if (!found) throw new Error(`${String(locator)} has no box: it is not visible`);
-  return found;
-}
 
 /**
  * The final quiz at /quiz/ in Chromium. The expected answers come from

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import type { Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { expectTargetWithin, hasBuild } from './harness.ts';
+import { box, expectTargetWithin, hasBuild } from './harness.ts';
 import { builtHtml, builtPages } from './pages.ts';
 
 /**
@@ -21,12 +21,6 @@ export const DIAGRAM_PAGES = pages.filter((path) => /^\/(lessons|projects)\//.te
 export const QUIZ_FILES = readdirSync(new URL('../../quiz/', import.meta.url), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.md'));
 
 type Box = { x: number; y: number; width: number; height: number };
-
-export async function box(locator: Locator): Promise<Box> {
-  const found = await locator.boundingBox();
-  if (!found) throw new Error(`${String(locator)} has no box: it is not visible`);
-  return found;
-}
 
 /** The box a tap on a radio button or checkbox lands in: its label, which holds it. */
 async function clickableBox(name: string, input: Locator): Promise<Box> {

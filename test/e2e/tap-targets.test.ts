@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
-import { describeBrowser, expectTargetWithin, layoutFor, useBrowser } from './harness.ts';
-import { box, DIAGRAM_PAGES, QUIZ_FILES, QUIZ_PAGES } from './tap-checks.ts';
+import { box, describeBrowser, expectTargetWithin, layoutFor, useBrowser } from './harness.ts';
+import { DIAGRAM_PAGES, QUIZ_FILES, QUIZ_PAGES } from './tap-checks.ts';
 
 /**
  * Tap targets in lesson content (tap-checks.ts). Every quiz's and live diagram's controls are
