@@ -12,11 +12,9 @@ import { ServerChild, tinySite } from '../server/child.ts';
  * its folder stayed behind: one per start of the companion.)
  */
 const temp = mkdtempSync(join(tmpdir(), 'fd-ts-shutdown-'));
+// tinySite removes its own folder after the file's tests.
 const site = tinySite();
-afterAll(() => {
-  rmSync(temp, { recursive: true, force: true });
-  rmSync(site.dir, { recursive: true, force: true });
-});
+afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
 const labFolders = (): string[] => readdirSync(temp).filter((name) => name.startsWith('full-duplex-ts-lab-'));
 
