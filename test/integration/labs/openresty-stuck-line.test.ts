@@ -131,8 +131,7 @@ describeIf('a handler stuck in a loop on nginx', async () => {
     ]);
     await ended;
     // The socket closes as the worker dies; nginx's master logs the exit when it reaps it, a moment later.
-    while (serious(lab.errorLog()).length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(serious(lab.errorLog())).toEqual(['[alert] N#N: worker process N exited on signal N']);
+    await expect.poll(() => serious(lab.errorLog())).toEqual(['[alert] N#N: worker process N exited on signal N']);
     expect((await fetch(`${base}/api/labs/${lab.id}`, { method: 'DELETE' })).status).toBe(204);
   });
 });
