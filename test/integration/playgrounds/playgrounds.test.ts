@@ -2,7 +2,7 @@ import { describe, it } from 'vitest';
 import { startServer, type RunningServer } from '../../../server/app.ts';
 import { checks, isCheckName } from '../../../src/runtime/checks.ts';
 import { findPlaygrounds, type FoundPlayground } from './find.ts';
-import { runPlayground } from './run-playground.ts';
+import { runPlayground, staggered } from './run-playground.ts';
 
 /**
  * Proven to run: every playground of the course, found in the lesson MDX, is
@@ -68,4 +68,21 @@ describe('every playground in the course', () => {
       });
     }
   }
+
+  // In the browser each client's code starts when its worker is ready: tens to hundreds of
+  // milliseconds apart, more on a busy machine. The chat trio waited a fixed 500 ms before speaking,
+  // so a client that joined later missed a greeting (a clean full run's e2e failure, bob 1 s late).
+  const trio = playgrounds.find((p) => p.id === 'first-client-chat');
+  const LATE: [string, number][] = [['alice', 0], ['bob', 700], ['carol', 1500], ['alice', 1500]];
+  it.for(LATE)('first-client-chat: with %s %i ms late, every client prints both others\' greetings and not its own', async ([late, ms], { expect, onTestFinished }) => {
+    if (!trio) throw new Error('first-client-chat not found');
+    const { events, ended } = await runPlayground(staggered(trio, 'code', late, ms), 'code', await ownCompanion(onTestFinished));
+    expect(ended).toBe('finished');
+    const greetings = (client: string): string[] =>
+      events.filter((e) => e.kind === 'console' && e.client === client && e.text.includes(': Hi, ')).map((e) => (e.kind === 'console' ? e.text : ''));
+    for (const client of trio.clients) {
+      const others = trio.clients.filter((name) => name !== client).map((name) => `${name}: Hi, ${name} here!`);
+      expect(greetings(client).sort(), client).toEqual(others);
+    }
+  });
 });

@@ -133,3 +133,15 @@ export async function runPlayground(
   await new Promise((resolve) => setTimeout(resolve, 100));
   return { events, ended };
 }
+
+/** The playground with `late`'s code starting `ms` later, as a slower worker would. */
+export function staggered(found: FoundPlayground, variant: 'code' | 'solution', late: string, ms: number): FoundPlayground {
+  const source = found[variant] ?? {};
+  const code = Object.fromEntries(
+    found.clients.map((name) => {
+      const text = source[name] ?? source['shared'] ?? '';
+      return [name, name === late && ms > 0 ? `await new Promise((resolve) => setTimeout(resolve, ${ms}));\n${text}` : text];
+    }),
+  );
+  return { ...found, [variant]: code };
+}

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../../server/app.ts';
 import { checks } from '../../../src/runtime/checks.ts';
-import { findPlaygrounds, type FoundPlayground } from './find.ts';
-import { runPlayground } from './run-playground.ts';
+import { findPlaygrounds } from './find.ts';
+import { runPlayground, staggered } from './run-playground.ts';
 
 /**
  * The collaborative-editor exercise, run 20 times per variant against the real
@@ -19,18 +19,6 @@ const STAGGERS_MS = [0, 0, 0, 1, 2, 3, 5, 8, 10, 15, 20, 30, 50, 80, 120, 160, 2
 const check = checks['shared-doc-converges'];
 
 const playground = (await findPlaygrounds()).find((p) => p.id === 'project-shared-doc');
-
-/** The playground with one client's code starting `ms` later, as a slower worker would. */
-function staggered(found: FoundPlayground, variant: 'code' | 'solution', late: string, ms: number): FoundPlayground {
-  const source = found[variant] ?? {};
-  const code = Object.fromEntries(
-    found.clients.map((name) => {
-      const text = source[name] ?? source['shared'] ?? '';
-      return [name, name === late && ms > 0 ? `await new Promise((resolve) => setTimeout(resolve, ${ms}));\n${text}` : text];
-    }),
-  );
-  return { ...found, [variant]: code };
-}
 
 describe('the shared-doc exercise decides the same way every run', () => {
   let server: RunningServer;
