@@ -1,12 +1,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, fstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { LAB_KEY_HEADER, newLabKey } from '../headers.ts';
 import { ProxiedLabServer, proxyUpgrade } from '../proxy.ts';
-import { type Engine, type LabLogLine, type LabOptions, type LabServer, type StartResult, type WireTap } from '../engine.ts';
+import { LAB_LOG_LINE_CHARS, type Engine, type LabLogLine, type LabOptions, type LabServer, type StartResult, type WireTap } from '../engine.ts';
 import { freePort } from '../port.ts';
 import { cpuDemandMs, residentBytes } from '../proc.ts';
 import { nginxWorkers, stopNginx, whenGone } from './process.ts';
@@ -288,6 +288,25 @@ export function parseErrorLogLine(raw: string): LabLogLine | null {
   return { time, level: level === 'warn' ? 'warn' : level, text, line };
 }
 
+/**
+ * How the lab's error.log is read (nginx writes it; the handler's print, io.write and io.stderr land
+ * there too). Each poll reads only what was added since the last, and at most `readBytes` of it, the
+ * newest: a handler that writes without pause was read whole every 50 ms, on the companion's thread,
+ * however large the file had grown (100 MB after five requests to a handler writing io.stderr in a
+ * loop). Past `fileBytes` the file is emptied (nginx appends, so it writes on from the start): the
+ * same handler would otherwise fill the disk.
+ */
+export const ERROR_LOG = {
+  readBytes: 1024 * 1024,
+  fileBytes: 16 * 1024 * 1024,
+  /** A line still unfinished at the end of a read keeps this much of its start for the next read. */
+  partialChars: 2 * LAB_LOG_LINE_CHARS,
+} as const;
+
+/** The log's own line when a flood was read by its newest bytes only. */
+export const skippedLogText = (bytes: number): string =>
+  `${bytes} bytes of nginx's error log were skipped: your handler wrote faster than the log is read. What follows is its newest part.`;
+
 class NginxLabServer extends ProxiedLabServer implements LabServer {
   readonly engine: string;
   readonly ended: Promise<void>;
@@ -352,16 +371,60 @@ class NginxLabServer extends ProxiedLabServer implements LabServer {
 
   private readLog(): void {
     const file = join(this.prefix, 'logs/error.log');
-    if (!existsSync(file)) return;
-    const all = readFileSync(file);
-    if (all.length <= this.logOffset) return;
-    const text = this.partial + all.subarray(this.logOffset).toString('utf8');
-    this.logOffset = all.length;
-    const lines = text.split('\n');
-    this.partial = lines.pop() ?? '';
+    let fd: number;
+    try {
+      fd = openSync(file, 'r');
+    } catch {
+      return;
+    }
+    let text: string;
+    let skipped: number;
+    let emptied = false;
+    try {
+      const size = fstatSync(fd).size;
+      // Emptied below: nginx writes on from the start.
+      if (size < this.logOffset) this.logOffset = 0;
+      const fresh = size - this.logOffset;
+      if (fresh <= 0) return;
+      const take = Math.min(fresh, ERROR_LOG.readBytes);
+      const bytes = Buffer.allocUnsafe(take);
+      const read = readSync(fd, bytes, 0, take, size - take);
+      this.logOffset = size;
+      // At once, so that little can be written between the read and the truncation: that would be lost.
+      if (size >= ERROR_LOG.fileBytes) emptied = this.empty(file);
+      text = bytes.subarray(0, read).toString('utf8');
+      skipped = fresh - take;
+    } catch {
+      return;
+    } finally {
+      closeSync(fd);
+    }
+    if (skipped > 0) {
+      // From the first whole line of the newest bytes; the line cut in two is dropped with the rest.
+      const newline = text.indexOf('\n');
+      text = newline < 0 ? '' : text.slice(newline + 1);
+      this.partial = '';
+      this.addLog({ time: Date.now(), level: 'warn', text: skippedLogText(skipped), line: null });
+    }
+    const lines = (this.partial + text).split('\n');
+    // A line unfinished when the file was emptied ends in what was emptied: it is dropped.
+    this.partial = emptied ? '' : (lines.pop() ?? '').slice(0, ERROR_LOG.partialChars);
+    if (emptied) lines.pop();
     for (const raw of lines) {
       const line = parseErrorLogLine(raw);
       if (line) this.addLog(line);
+    }
+  }
+
+  /** Empties error.log: the lines read so far are in the lab's log, and nginx appends, so it writes on from the start. */
+  private empty(file: string): boolean {
+    try {
+      truncateSync(file, 0);
+      this.logOffset = 0;
+      return true;
+    } catch {
+      // The lab is ending and its folder going: nothing left to bound.
+      return false;
     }
   }
 

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { loadLabs } from '../../../server/labs/catalog.ts';
 import type { Verdict } from '../../../server/labs/check.ts';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OPENRESTY_INSTALL, openRestyEngine, openRestyMissing, unreachableAncestor } from '../../../server/labs/openresty/engine.ts';
+import { ERROR_LOG, OPENRESTY_INSTALL, openRestyEngine, openRestyMissing, unreachableAncestor } from '../../../server/labs/openresty/engine.ts';
 import { nginxWorkers } from '../../../server/labs/openresty/process.ts';
 import { useServer } from '../server/helpers.ts';
 import { nginxLabFolder } from './nginx-folder.ts';
@@ -179,6 +179,59 @@ describeIf('labs on OpenResty', async () => {
     expect(workers.length).toBeGreaterThan(0);
     expect((await fetch(`${base}/api/labs/${id}`, { method: 'DELETE' })).status).toBe(204);
     expect(running(workers)).toEqual([]);
+  });
+
+  it('a handler flooding io.stderr (40 MB in a request): the log says how much was skipped, error.log is emptied, the next request\'s line is kept; GET /log 200', { timeout: 60_000 }, async () => {
+    const marker = `stderr-flood-${randomBytes(4).toString('hex')}`;
+    const code = `-- ${marker}
+if ngx.var.arg_flood then
+  local s = string.rep("x", 100000)
+  for i = 1, 400 do io.stderr:write(s, "\\n") end
+end
+ngx.log(ngx.ERR, "request ", ngx.var.arg_n)
+return ngx.exit(403)
+`;
+    const res = await start(code);
+    expect(res.status).toBe(201);
+    const { id, url } = (await res.json()) as { id: string; url: string };
+    const folder = nginxLabFolder('handler.lua', (text) => text.includes(marker));
+    expect(folder).toBeDefined();
+    const errorLog = join(folder ?? '', 'logs/error.log');
+    const { default: WebSocket } = await import('ws');
+    const request = (query: string): Promise<unknown> => {
+      const ws = new WebSocket(`${url}?${query}`);
+      ws.on('error', () => {});
+      return new Promise((resolve) => ws.once('unexpected-response', (_req, response) => resolve(response.statusCode)));
+    };
+    type Line = { level: string; text: string; line: number | null };
+    const read = async (): Promise<{ status: number; lines: Line[] }> => {
+      const answer = await fetch(`${base}/api/labs/${id}/log`);
+      return { status: answer.status, lines: (await answer.text()).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line) };
+    };
+    const skipped = (lines: Line[]): Line[] => lines.filter((l) => / bytes of nginx's error log were skipped/.test(l.text));
+    try {
+      await expect(request('flood=1&n=1')).resolves.toBe(403);
+      await expect.poll(async () => skipped((await read()).lines).length, { timeout: 30_000 }).toBeGreaterThan(0);
+      // 40 MB went through a file emptied each time it reached 16 MiB.
+      await expect.poll(() => statSync(errorLog).size, { timeout: 10_000 }).toBeLessThan(ERROR_LOG.fileBytes);
+      // The flood is over and its file emptied: the next request's line is read whole.
+      await expect(request('n=2')).resolves.toBe(403);
+      await expect.poll(async () => (await read()).lines.find((l) => l.text === 'request 2'), { timeout: 10_000 }).toEqual({
+        time: expect.any(Number),
+        level: 'error',
+        text: 'request 2',
+        line: 6,
+        seq: expect.any(Number),
+      });
+      const { status, lines } = await read();
+      expect(status).toBe(200);
+      for (const l of skipped(lines)) {
+        expect(l).toMatchObject({ level: 'warn', line: null });
+        expect(l.text).toMatch(/^[1-9]\d* bytes of nginx's error log were skipped: your handler wrote faster than the log is read\. What follows is its newest part\.$/);
+      }
+    } finally {
+      await fetch(`${base}/api/labs/${id}`, { method: 'DELETE' });
+    }
   });
 
   it('finds a folder nginx workers (nobody) cannot enter above the lab folder', () => {
