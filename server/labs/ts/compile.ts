@@ -15,6 +15,20 @@ import type * as TS from 'typescript';
  * thread.
  */
 
+/**
+ * Node's type stripper in strip mode. Its first call in a process (or worker) prints "stripTypeScriptTypes
+ * is an experimental feature" on stderr: the learner's terminal, where it means nothing to them.
+ */
+export function stripTypes(code: string): string {
+  const emitWarning = process.emitWarning;
+  process.emitWarning = () => {};
+  try {
+    return stripTypeScriptTypes(code, { mode: 'strip' });
+  } finally {
+    process.emitWarning = emitWarning;
+  }
+}
+
 /** Modules a lab may import; the bare names of the builtins are accepted too. */
 export const LAB_IMPORTS = ['ws', 'node:events', 'node:crypto', 'node:timers/promises'] as const;
 const ALLOWED = new Set<string>([...LAB_IMPORTS, 'events', 'crypto', 'timers/promises']);
@@ -111,7 +125,7 @@ function compileChecked(ts: typeof TS, code: string): Compiled {
   visit(source);
   if (refused) return refused;
   try {
-    return { ok: true, js: stripTypeScriptTypes(markLoops(ts, source, code), { mode: 'strip' }) };
+    return { ok: true, js: stripTypes(markLoops(ts, source, code)) };
   } catch (error) {
     if (isStackOverflow(error)) throw error;
     // Strip mode has no enums, namespaces or parameter properties: Node refuses them in .ts files too.

@@ -18,7 +18,7 @@ const SERVER =
   "import { WebSocketServer } from 'ws';\nconst wss = new WebSocketServer({ port: Number(process.env.PORT) });\n" +
   "wss.on('connection', (socket) => socket.on('message', (data: Buffer) => socket.send(data.toString().toUpperCase())));\n";
 
-/** This process's children that run the engine's child.ts (its lab servers and its spare), by pid. */
+/** This process's children that run the engine's child.ts (its lab servers and its spare, each from its folder's child.mjs), by pid. */
 function labChildren(): number[] {
   const pids: number[] = [];
   for (const name of readdirSync('/proc')) {
@@ -27,7 +27,7 @@ function labChildren(): number[] {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       // "pid (comm) state ppid …": comm may hold spaces, so count from its closing parenthesis.
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === process.pid && readFileSync(`/proc/${name}/cmdline`, 'utf8').includes('server/labs/ts/child.ts')) pids.push(Number(name));
+      if (ppid === process.pid && /\/full-duplex-ts-lab-[^/]+\/child\.mjs\0/.test(readFileSync(`/proc/${name}/cmdline`, 'utf8'))) pids.push(Number(name));
     } catch {
       // It ended while being read.
     }
