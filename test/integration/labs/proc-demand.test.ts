@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cpuDemandMs, cpuMs } from '../../../server/labs/proc.ts';
@@ -21,6 +22,24 @@ function start(script: string): ChildProcess {
   return child;
 }
 
+/**
+ * Resolves once `pid` runs `sh -c <loop>` under nice 19: the exec chain before it (sh, nice, sh) can
+ * wait on the disk of a busy machine, and time spent waiting on a disk is not time wanted (measured
+ * over the chain, a loop wanted 0.69 of a second in a full test run).
+ */
+async function spinning(pid: number, loop: string): Promise<void> {
+  const ready = (): boolean => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const nice = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16];
+      return nice === '19' && readFileSync(`/proc/${pid}/cmdline`, 'utf8') === `sh\0-c\0${loop}\0`;
+    } catch {
+      return false;
+    }
+  };
+  while (!ready()) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
 /** How much of `ms` the process used (cpuMs) and used or waited for (cpuDemandMs). */
 async function shares(pid: number, ms: number): Promise<{ cpu: number; demand: number }> {
   const cpu0 = cpuMs(pid) ?? 0;
@@ -35,7 +54,9 @@ describe('cpuDemandMs: CPU time used or waited for', () => {
   it('a loop among more loops than cores wants all of the time, though it gets a share of a core', async () => {
     // Three loops per core, at the lowest priority (the rest of the suite keeps its cores): each
     // runs a third of the time at most and waits the rest.
-    const loops = Array.from({ length: availableParallelism() * 3 }, () => start('exec nice -n 19 sh -c "while :; do :; done"'));
+    const loop = 'while :; do :; done';
+    const loops = Array.from({ length: availableParallelism() * 3 }, () => start(`exec nice -n 19 sh -c "${loop}"`));
+    for (const child of loops) await spinning(child.pid as number, loop);
     const { cpu, demand } = await shares(loops[0]?.pid as number, 1000);
     expect(cpu).toBeLessThan(0.5);
     expect(demand).toBeGreaterThan(0.8);
