@@ -1,4 +1,5 @@
 import { describe, it } from 'vitest';
+import type { ClientEvent } from '../../../src/runtime/recorder/events.ts';
 import { startServer, type RunningServer } from '../../../server/app.ts';
 import { checks, isCheckName } from '../../../src/runtime/checks.ts';
 import { findPlaygrounds, type FoundPlayground } from './find.ts';
@@ -70,19 +71,36 @@ describe('every playground in the course', () => {
   }
 
   // In the browser each client's code starts when its worker is ready: tens to hundreds of
-  // milliseconds apart, more on a busy machine. The chat trio waited a fixed 500 ms before speaking,
-  // so a client that joined later missed a greeting (a clean full run's e2e failure, bob 1 s late).
-  const trio = playgrounds.find((p) => p.id === 'first-client-chat');
+  // milliseconds apart, more on a busy machine. The chat playgrounds waited a fixed 500 or 600 ms
+  // before speaking, so a client that joined later missed a line (a clean full run's e2e failure,
+  // bob 1 s late) or was not there for a private message. What each Output shows must not depend on it.
   const LATE: [string, number][] = [['alice', 0], ['bob', 700], ['carol', 1500], ['alice', 1500]];
+  const printed = (events: ClientEvent[], client: string, shown: RegExp): string[] =>
+    events.flatMap((e) => (e.kind === 'console' && e.client === client && shown.test(e.text) ? [`${e.level} ${e.text.replace(/^#\d+ /, '#N ')}`] : []));
+
+  const trio = playgrounds.find((p) => p.id === 'first-client-chat');
   it.for(LATE)('first-client-chat: with %s %i ms late, every client prints both others\' greetings and not its own', async ([late, ms], { expect, onTestFinished }) => {
     if (!trio) throw new Error('first-client-chat not found');
     const { events, ended } = await runPlayground(staggered(trio, 'code', late, ms), 'code', await ownCompanion(onTestFinished));
     expect(ended).toBe('finished');
-    const greetings = (client: string): string[] =>
-      events.filter((e) => e.kind === 'console' && e.client === client && e.text.includes(': Hi, ')).map((e) => (e.kind === 'console' ? e.text : ''));
     for (const client of trio.clients) {
-      const others = trio.clients.filter((name) => name !== client).map((name) => `${name}: Hi, ${name} here!`);
-      expect(greetings(client).sort(), client).toEqual(others);
+      const others = trio.clients.filter((name) => name !== client).map((name) => `log ${name}: Hi, ${name} here!`);
+      expect(printed(events, client, /: Hi, /).sort(), client).toEqual(others);
     }
+  });
+
+  const accounts = playgrounds.find((p) => p.id === 'project-chat');
+  it.for(LATE)('project-chat: with %s %i ms late, bob and carol see alice\'s line, carol bob\'s private one and an error for dave', async ([late, ms], { expect, onTestFinished }) => {
+    if (!accounts) throw new Error('project-chat not found');
+    const { events, ended } = await runPlayground(staggered(accounts, 'code', late, ms), 'code', await ownCompanion(onTestFinished));
+    expect(ended).toBe('finished');
+    const said = /Hello, room!|\(private\)|^error /;
+    expect(printed(events, 'alice', said)).toEqual([]);
+    expect(printed(events, 'bob', said)).toEqual(['log #N alice: Hello, room!']);
+    expect(printed(events, 'carol', said).sort()).toEqual([
+      'log #N alice: Hello, room!',
+      'log (private) bob: Just between us.',
+      'warn error unknown_user: Nobody named "dave" is in the room.',
+    ]);
   });
 });
