@@ -11,9 +11,18 @@ console.log('the server counts, per endpoint:', JSON.stringify(health.connection
 
 // One message to /broadcast reaches all five, because they share a process.
 let delivered = 0;
-for (const s of sockets) s.onmessage = () => (delivered += 1);
+let waiting;
+const allFive = new Promise((resolve) => {
+  for (const s of sockets) {
+    s.onmessage = () => {
+      delivered += 1;
+      if (delivered === sockets.length) resolve();
+    };
+  }
+});
 sockets[0].send('to everyone in this process');
-setTimeout(() => {
-  console.log(`delivered ${delivered} times`);
-  for (const s of sockets) s.close(1000);
-}, 300);
+// All five copies, or as many as came within 2 s.
+await Promise.race([allFive, new Promise((resolve) => (waiting = setTimeout(resolve, 2000)))]);
+clearTimeout(waiting);
+console.log(`delivered ${delivered} times`);
+for (const s of sockets) s.close(1000);

@@ -89,6 +89,14 @@ describe('every playground in the course', () => {
     }
   });
 
+  const oneProcess = playgrounds.find((p) => p.id === 'scaling-one-process');
+  it('scaling-one-process: the one broadcast reaches all five sockets', async ({ expect, onTestFinished }) => {
+    if (!oneProcess) throw new Error('scaling-one-process not found');
+    const { events, ended } = await runPlayground(oneProcess, 'code', await ownCompanion(onTestFinished));
+    expect(ended).toBe('finished');
+    expect(printed(events, 'client', /^delivered /)).toEqual(['log delivered 5 times']);
+  });
+
   const accounts = playgrounds.find((p) => p.id === 'project-chat');
   it.for(LATE)('project-chat: with %s %i ms late, bob and carol see alice\'s line, carol bob\'s private one and an error for dave', async ([late, ms], { expect, onTestFinished }) => {
     if (!accounts) throw new Error('project-chat not found');
