@@ -160,7 +160,8 @@ export async function startServer(
   const labs = createLabsApi({ config, access: policy, log, now, hub, engines: [config.luaEngine === 'openresty' ? openRestyEngine() : embeddedLuaEngine(), tsEngine()], labs: loadLabs(), classroom });
   const classroomApi =
     identifier && roster && secretOfTeacher ? createClassroomApi({ config, access: policy, log, now, identifier, roster, learnerSecret: secretOfLearners, teacherSecret: secretOfTeacher }) : null;
-  const httpHandler = createHttpHandler({ config, access: policy, log, now, site: staticSite(config.siteDir, log), health, tokenSecret });
+  const site = staticSite(config.siteDir, log);
+  const httpHandler = createHttpHandler({ config, access: policy, log, now, site, health, tokenSecret });
   const http = createServer(
     // A handshake that never completes must not hold a socket for long: headers within 10 s,
     // checked every 2 s (Node's default check runs every 30 s).
@@ -247,6 +248,7 @@ export async function startServer(
         await Promise.all([sockets.shutdown(LIMITS.shutdownGraceMs), labs.shutdown()]);
         feed.stop();
         inspect.stop();
+        site.close();
         await bus?.close();
         lag.disable();
         http.closeAllConnections();

@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, readFileSync, type ReadStream } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, watch, type FSWatcher, type ReadStream } from 'node:fs';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -40,14 +40,50 @@ export const STATIC_METHODS = 'GET, HEAD';
 
 const quiet: Logger = { error: () => {}, info: () => {}, debug: () => {} };
 
+/** Quiet after a change in the site's folder for this long, a build is taken to be over. */
+export const SITE_SETTLE_MS = 300;
+
 /**
- * The built site. sirv finds the file (precompressed variants, ETags, path
+ * The built site, served as the folder holds it now. sirv reads the list of files once, so after
+ * `npm run build` beside a running companion it went on serving the old pages and answered 404 for
+ * the new fingerprinted files they load. The folder is watched (a build rewrites its index.html and
+ * 404.html) and the files are read again once it has been quiet for SITE_SETTLE_MS.
+ */
+export function staticSite(siteDir: string, log: Logger = quiet): Handler & { close(): void } {
+  let current = siteFiles(siteDir, log);
+  let settle: NodeJS.Timeout | undefined;
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(siteDir, { persistent: false }, () => {
+      clearTimeout(settle);
+      settle = setTimeout(() => {
+        current = siteFiles(siteDir, log);
+        log.info('site files read again', { siteDir });
+      }, SITE_SETTLE_MS);
+      settle.unref();
+    });
+    // The folder removed: the files served stay as they were; a restart reads the new ones.
+    watcher.on('error', () => watcher?.close());
+  } catch {
+    // No folder yet (its 503 says to build): a restart after the build serves it.
+  }
+  const handler = (req: IncomingMessage, res: ServerResponse): void => current(req, res);
+  return Object.assign(handler, {
+    close(): void {
+      watcher?.close();
+      clearTimeout(settle);
+    },
+  });
+}
+
+/**
+ * The files of the built site. sirv finds the file (precompressed variants, ETags, path
  * safety); ranges are decided by `resolveRange` because sirv's own range code
  * throws on bad input, and every stream piped into a response gets an error
  * handler, so a file that cannot be opened (EMFILE, deleted) ends that
  * response instead of the process.
  */
-export function staticSite(siteDir: string, log: Logger = quiet): Handler {
+function siteFiles(siteDir: string, log: Logger): Handler {
   if (!existsSync(join(siteDir, 'index.html'))) {
     return (_req, res) => {
       res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });

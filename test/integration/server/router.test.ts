@@ -1,8 +1,12 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { get, request, type IncomingHttpHeaders } from 'node:http';
-import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { CLOSE, LIMITS } from '../../../protocol/constants.ts';
 import { ENDPOINTS, HTTP_PATHS } from '../../../protocol/endpoints.ts';
 import { healthSchema } from '../../../protocol/health.ts';
+import { startServer } from '../../../server/app.ts';
+import { tinySite } from './child.ts';
 import { health, open, refused, useServer, withTimeout, type Client } from './helpers.ts';
 
 /** An upgrade request to /echo with this Sec-WebSocket-Version (null: none), and how the server answered it. */
@@ -141,6 +145,26 @@ describe('upgrade router', () => {
     clients.push(again);
     for (const c of clients) c.ws.close();
     await Promise.all(clients.map((c) => c.closeCode()));
+  });
+});
+
+describe('the built site', () => {
+  it('is served as rebuilt, without a restart: the new page and the new fingerprinted file it loads', async () => {
+    const { dir, body } = tinySite();
+    const server = await startServer({ port: 0, siteDir: dir, logLevel: 'error' });
+    onTestFinished(() => server.close());
+    const base = `http://127.0.0.1:${server.port}`;
+    await expect((await fetch(`${base}/`)).text()).resolves.toContain(body);
+    expect((await fetch(`${base}/_astro/page.B0HMnVgl.js`)).status).toBe(404);
+    // As a build writes: the new fingerprinted files, then the pages that load them.
+    mkdirSync(join(dir, '_astro'));
+    writeFileSync(join(dir, '_astro/page.B0HMnVgl.js'), 'export {};\n');
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>t</title><script type="module" src="/_astro/page.B0HMnVgl.js"></script>');
+    await expect.poll(async () => (await fetch(`${base}/_astro/page.B0HMnVgl.js`)).status, { timeout: 10_000 }).toBe(200);
+    const script = await fetch(`${base}/_astro/page.B0HMnVgl.js`);
+    expect(script.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    await expect(script.text()).resolves.toBe('export {};\n');
+    await expect((await fetch(`${base}/`)).text()).resolves.toBe('<!doctype html><title>t</title><script type="module" src="/_astro/page.B0HMnVgl.js"></script>');
   });
 });
 
