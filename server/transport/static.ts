@@ -54,14 +54,22 @@ export function staticSite(siteDir: string, log: Logger = quiet): Handler & { cl
   let settle: NodeJS.Timeout | undefined;
   let watcher: FSWatcher | undefined;
   try {
-    watcher = watch(siteDir, { persistent: false }, () => {
+    const reread = (attempt: number): void => {
       clearTimeout(settle);
       settle = setTimeout(() => {
-        current = siteFiles(siteDir, log);
-        log.info('site files read again', { siteDir });
+        try {
+          current = siteFiles(siteDir, log);
+          log.info('site files read again', { siteDir });
+        } catch (error) {
+          // A file went while the folder was read (a build still cleaning up): the old files stay
+          // served, and the folder is read again, twice more at most before the next change.
+          log.error('site files not read', { siteDir, error: (error as NodeJS.ErrnoException).code ?? (error as Error).message });
+          if (attempt < 3) reread(attempt + 1);
+        }
       }, SITE_SETTLE_MS);
       settle.unref();
-    });
+    };
+    watcher = watch(siteDir, { persistent: false }, () => reread(1));
     // The folder removed: the files served stay as they were; a restart reads the new ones.
     watcher.on('error', () => watcher?.close());
   } catch {

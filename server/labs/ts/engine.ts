@@ -74,8 +74,14 @@ function spawnSpare(label: string): TsLabServer {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), 'full-duplex-ts-lab-')));
   const file = join(dir, 'lab.mjs');
   const bootstrap = join(dir, 'child.mjs');
-  childJs ??= stripTypes(readFileSync(CHILD, 'utf8'));
-  writeFileSync(bootstrap, childJs);
+  try {
+    childJs ??= stripTypes(readFileSync(CHILD, 'utf8'));
+    writeFileSync(bootstrap, childJs);
+  } catch (error) {
+    // A full disk: no spare this time, and no empty folder left behind.
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   const child = spawn(
     process.execPath,
     [

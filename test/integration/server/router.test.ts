@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { get, request, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -6,6 +6,7 @@ import { CLOSE, LIMITS } from '../../../protocol/constants.ts';
 import { ENDPOINTS, HTTP_PATHS } from '../../../protocol/endpoints.ts';
 import { healthSchema } from '../../../protocol/health.ts';
 import { startServer } from '../../../server/app.ts';
+import { createLogger } from '../../../server/log.ts';
 import { tinySite } from './child.ts';
 import { health, open, refused, useServer, withTimeout, type Client } from './helpers.ts';
 
@@ -165,6 +166,24 @@ describe('the built site', () => {
     expect(script.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     await expect(script.text()).resolves.toBe('export {};\n');
     await expect((await fetch(`${base}/`)).text()).resolves.toBe('<!doctype html><title>t</title><script type="module" src="/_astro/page.B0HMnVgl.js"></script>');
+  });
+
+  it('keeps serving the files it has while the folder cannot be read, says why, and reads it at the next change', async () => {
+    const { dir, body } = tinySite();
+    const errors: Record<string, unknown>[] = [];
+    const log = createLogger('error', (line) => void errors.push(JSON.parse(line) as Record<string, unknown>));
+    const server = await startServer({ port: 0, siteDir: dir, logLevel: 'silent' }, { log });
+    onTestFinished(() => server.close());
+    const base = `http://127.0.0.1:${server.port}`;
+    // A link to nothing fails the read at its stat, as a file a build removes mid-read does.
+    symlinkSync(join(dir, 'gone.txt'), join(dir, 'dangling.txt'));
+    await expect.poll(() => errors.length, { timeout: 10_000 }).toBe(3);
+    expect(errors.map((line) => [line['msg'], line['error']])).toEqual(Array.from({ length: 3 }, () => ['site files not read', 'ENOENT']));
+    await expect((await fetch(`${base}/`)).text()).resolves.toContain(body);
+    unlinkSync(join(dir, 'dangling.txt'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>t</title><p>read again</p>');
+    await expect.poll(async () => (await fetch(`${base}/`)).text(), { timeout: 10_000 }).toBe('<!doctype html><title>t</title><p>read again</p>');
+    expect(errors).toHaveLength(3);
   });
 });
 
