@@ -1,4 +1,5 @@
 import { CHAT_PARAMS } from '../../protocol/chat.ts';
+import { ownerOf } from '../../protocol/classroom.ts';
 import { CLOSE, LIMITS } from '../../protocol/constants.ts';
 import { ChatRoom, type ChatMember } from '../core/chat-room.ts';
 import { TokenBucket } from '../core/token-bucket.ts';
@@ -11,9 +12,22 @@ import type { Endpoint, EndpointContext } from './types.ts';
  * `/chat`: the ChatRoom bound to connections. Names are settled at the
  * handshake (400 bad name, 409 taken, 401 bad token), so a refused client
  * never gets a socket.
+ *
+ * In a class, the room is the whole class's and joined with a token (a
+ * class runs as --auth required). A signed-in learner's connection without
+ * a token joins a room of that learner's own instead, as their /broadcast
+ * does: the course's chat playgrounds join as alice, bob and carol by
+ * `?name=`, and in the class's room the second learner to press Run got
+ * 409 for each (before, 401 token_required: the chat lesson could not be
+ * done in a class). An own room lives in this process and goes when its
+ * last member leaves.
  */
-export function chatEndpoint(ctx: EndpointContext, secret: Uint8Array): Endpoint & { room: ChatRoom } {
-  const room = new ChatRoom({ now: ctx.now, historySize: LIMITS.chatHistory, textMaxLength: LIMITS.chatTextMaxLength, ...(ctx.bus ? { bus: ctx.bus } : {}) });
+export function chatEndpoint(ctx: EndpointContext, secret: Uint8Array): Endpoint & { room: ChatRoom; ownRoomCount(): number } {
+  const options = { now: ctx.now, historySize: LIMITS.chatHistory, textMaxLength: LIMITS.chatTextMaxLength };
+  const room = new ChatRoom({ ...options, ...(ctx.bus ? { bus: ctx.bus } : {}) });
+  const own = new Map<string, ChatRoom>();
+  /** Handshakes admitted to an own room and not yet open: the room stays while they are on their way. */
+  const arriving = new Map<ChatRoom, number>();
   // Each join sends history and tells every member; joins from one address are rate-limited so a
   // loop of connects cannot make the server do that thousands of times a second.
   const joins = new Map<string, TokenBucket>();
@@ -30,6 +44,7 @@ export function chatEndpoint(ctx: EndpointContext, secret: Uint8Array): Endpoint
   return {
     kind: 'chat',
     room,
+    ownRoomCount: () => own.size,
     admit: (params, _tag, peer) => {
       if (!joinAllowed(peer.limitKey ?? peer.address)) {
         return {
@@ -41,6 +56,8 @@ export function chatEndpoint(ctx: EndpointContext, secret: Uint8Array): Endpoint
       }
       const token = params.get(CHAT_PARAMS.token);
       let requested = params.get(CHAT_PARAMS.name);
+      let target = room;
+      let owner: string | null = null;
       if (token !== null) {
         const check = verifyToken(token, secret, ctx.now);
         if (!check.ok) {
@@ -48,11 +65,17 @@ export function chatEndpoint(ctx: EndpointContext, secret: Uint8Array): Endpoint
           return { ok: false, status: 401, error: `token_${check.reason}`, message: `The token ${why}. Get a new one with POST /api/token.` };
         }
         requested = check.name;
+      } else if (peer.identity) {
+        owner = ownerOf(peer.identity);
+        target = own.get(owner) ?? new ChatRoom(options);
+        own.set(owner, target);
       } else if (ctx.config.auth === 'required') {
         return { ok: false, status: 401, error: 'token_required', message: 'This server requires a token: POST /api/token, then connect with ?token=…' };
       }
-      const admission = room.admit(requested);
+      const admission = target.admit(requested);
       if (!admission.ok) return admission;
+      const chosen = target;
+      if (owner !== null) arriving.set(chosen, (arriving.get(chosen) ?? 0) + 1);
       return {
         ok: true,
         open: (conn) => {
@@ -64,16 +87,23 @@ export function chatEndpoint(ctx: EndpointContext, secret: Uint8Array): Endpoint
             // Two processes admitted the same name at once; Redis gave it to the other one.
             refused: (message) => conn.close(CLOSE.policyViolation, `${message} Reconnect with another name.`.slice(0, 123)),
           };
-          room.join(member);
+          if (owner !== null) arriving.set(chosen, (arriving.get(chosen) ?? 1) - 1);
+          chosen.join(member);
           return {
             message: (data, isBinary) => {
               if (isBinary) {
                 conn.close(CLOSE.unsupportedData, 'chat accepts text frames only');
                 return;
               }
-              if (allowed()) room.receive(member, data.toString('utf8'));
+              if (allowed()) chosen.receive(member, data.toString('utf8'));
             },
-            closed: () => room.leave(member),
+            closed: () => {
+              chosen.leave(member);
+              if (owner !== null && chosen.size === 0 && !arriving.get(chosen)) {
+                own.delete(owner);
+                arriving.delete(chosen);
+              }
+            },
           };
         },
       };

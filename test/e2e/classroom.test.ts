@@ -120,4 +120,21 @@ describeBrowser('teaching a class', () => {
     expect(await bo.getByLabel('Teacher key').isVisible()).toBe(true);
     expect(await bo.content()).not.toContain(KEY);
   }, 60_000);
+  it('two learners run the first-client lesson\'s three chat clients at once: in each one\'s Outputs, their three greet each other', async () => {
+    const learners = [await learner('Cy'), await learner('Dee')];
+    const chats = learners.map((page) => page.getByRole('region', { name: 'Three chat clients (JavaScript)' }));
+    for (const page of learners) await page.goto(`${env.origin}/lessons/first-client/`, { waitUntil: 'networkidle' });
+    for (const chat of chats) await chat.scrollIntoViewIfNeeded();
+    // Both at once, as a class does: names are a room's, and each learner's room is their own.
+    await Promise.all(chats.map((chat) => chat.getByRole('button', { name: 'Run', exact: true }).click()));
+    const names = ['alice', 'bob', 'carol'];
+    for (const chat of chats) {
+      for (const name of names) {
+        const output = chat.getByRole('log', { name: `Output ${name}`, exact: true });
+        const greetings = async (): Promise<string[]> => (await output.locator('.fd-line').allTextContents()).filter((line) => line.includes(': Hi, ')).sort();
+        const others = names.filter((other) => other !== name).map((other) => `${other}: Hi, ${other} here!`);
+        await expect.poll(greetings, { timeout: 30_000 }).toEqual(others);
+      }
+    }
+  });
 });

@@ -102,8 +102,21 @@ describe('signing in', () => {
     expect(mine.status).toBe(200);
   });
 
-  it('a chat without a token is refused even with a sign-in: a class runs as --auth required', async () => {
-    expect((await refused(`${t.ws}/chat?name=zed`, { headers: as(alice) })).body['error']).toBe('token_required');
+  it('/chat without a token: each learner\'s own room, where a name is theirs to take; a token joins the class\'s room', async () => {
+    const json = async (c: Client): Promise<unknown> => JSON.parse((await c.next()).data.toString()) as unknown;
+    const [aliceZed, bobZed] = await Promise.all([open(`${t.ws}/chat?name=zed`, { headers: as(alice) }), open(`${t.ws}/chat?name=zed`, { headers: as(bob) })]);
+    expect(await json(aliceZed)).toMatchObject({ type: 'welcome', you: 'zed', users: ['zed'] });
+    expect(await json(bobZed)).toMatchObject({ type: 'welcome', you: 'zed', users: ['zed'] });
+    const aliceAmy = await open(`${t.ws}/chat?name=amy`, { headers: as(alice) });
+    expect(await json(aliceAmy)).toMatchObject({ type: 'welcome', you: 'amy', users: ['zed', 'amy'] });
+    expect(await json(aliceZed)).toEqual({ type: 'join', name: 'amy' });
+    // The class's room is joined with a token; the own rooms' names are not in it.
+    const issued = await fetch(`${t.base}/api/token`, { method: 'POST', headers: { 'content-type': 'application/json', ...as(alice) }, body: '{"name":"ada"}' });
+    const { token } = (await issued.json()) as { token: string };
+    const aliceClass = await open(`${t.ws}/chat?token=${encodeURIComponent(token)}`, { headers: as(alice) });
+    expect(await json(aliceClass)).toMatchObject({ type: 'welcome', you: 'ada', users: ['ada'] });
+    expect([bobZed.pending, aliceZed.pending]).toEqual([0, 0]);
+    for (const c of [aliceZed, bobZed, aliceAmy, aliceClass]) c.ws.close();
   });
 
   it('a cross-origin page can neither sign in nor open a socket with a learner\'s cookie', async () => {

@@ -9,6 +9,7 @@ import { feedEndpoint } from '../../../server/endpoints/feed.ts';
 import type { Connection, EndpointContext, Peer, Session } from '../../../server/endpoints/types.ts';
 import { MemoryBus } from '../../../server/scale/bus.ts';
 import { createLogger } from '../../../server/log.ts';
+import { signToken } from '../../../server/core/token.ts';
 
 /** A connection without a socket: records what the endpoint sends and how it closes. */
 class FakeConnection implements Connection {
@@ -46,8 +47,8 @@ function context(): EndpointContext & { advance(ms: number): void } {
   };
 }
 
-function connect(endpoint: Pick<ReturnType<typeof broadcastEndpoint>, 'admit' | 'kind'>, id: string, query = ''): [FakeConnection, Session] {
-  const admission = endpoint.admit(new URLSearchParams(query), null, { address: '127.0.0.1' });
+function connect(endpoint: Pick<ReturnType<typeof broadcastEndpoint>, 'admit' | 'kind'>, id: string, query = '', peer: Peer = { address: '127.0.0.1' }): [FakeConnection, Session] {
+  const admission = endpoint.admit(new URLSearchParams(query), null, peer);
   if (!admission.ok) throw new Error(admission.message);
   const conn = new FakeConnection(id, endpoint.kind);
   return [conn, admission.open(conn)];
@@ -231,6 +232,55 @@ describe('chat endpoint with a slow consumer', () => {
     sAlice.message(Buffer.from('{oops'), false);
     expect(alice.take().map((m) => JSON.parse(m).code)).toEqual(['bad_json']);
     expect(JSON.parse(bob.take()[0] as string)).toMatchObject({ type: 'welcome', users: ['alice', 'bob'] });
+  });
+});
+
+describe('chat endpoint in a class (--auth required, signed-in learners)', () => {
+  const learner = (id: string): Peer => ({ address: '10.0.0.9', limitKey: `learner:${id}`, identity: { kind: 'learner', id, name: id } });
+  const classContext = (): ReturnType<typeof context> => ({ ...context(), config: resolveConfig({ auth: 'required', chatJoins: { perSecond: 1000, burst: 1000 } }) });
+  const said = (conn: FakeConnection): string[] =>
+    conn.take().map((m) => {
+      const event = JSON.parse(m) as { type: string; you?: string; users?: string[]; name?: string; from?: string; text?: string };
+      return event.type === 'welcome' ? `welcome ${event.you} [${event.users?.join(' ')}]` : event.type === 'message' ? `${event.from}: ${event.text}` : `${event.type} ${event.name}`;
+    });
+
+  it('joins a learner without a token to a room of their own: two learners\' alices do not collide or hear each other', () => {
+    const chat = chatEndpoint(classContext(), new Uint8Array(32));
+    const [ada1, sAda1] = connect(chat, 'a1', 'name=alice', learner('ada'));
+    const [ada2] = connect(chat, 'a2', 'name=bob', learner('ada'));
+    const [bea1, sBea1] = connect(chat, 'b1', 'name=alice', learner('bea'));
+    expect(chat.ownRoomCount()).toBe(2);
+    sAda1.message(Buffer.from('from ada'), false);
+    sBea1.message(Buffer.from('from bea'), false);
+    expect(said(ada1)).toEqual(['welcome alice [alice]', 'join bob']);
+    expect(said(ada2)).toEqual(['welcome bob [alice bob]', 'alice: from ada']);
+    expect(said(bea1)).toEqual(['welcome alice [alice]']);
+    // A name is still one per room: ada's second alice is refused, as on a one-person server.
+    expect(chat.admit(new URLSearchParams('name=alice'), null, learner('ada'))).toMatchObject({ ok: false, status: 409, error: 'name_taken' });
+    expect(chat.room.names()).toEqual([]);
+  });
+
+  it('drops an own room when its last member leaves, not while a join is on its way', () => {
+    const chat = chatEndpoint(classContext(), new Uint8Array(32));
+    const [, sAlice] = connect(chat, 'a', 'name=alice', learner('ada'));
+    const arriving = chat.admit(new URLSearchParams('name=bob'), null, learner('ada'));
+    if (!arriving.ok) throw new Error(arriving.message);
+    sAlice.closed();
+    expect(chat.ownRoomCount()).toBe(1);
+    const bob = new FakeConnection('b', 'chat');
+    const sBob = arriving.open(bob);
+    expect(said(bob)).toEqual(['welcome bob [bob]']);
+    sBob.closed();
+    expect(chat.ownRoomCount()).toBe(0);
+  });
+
+  it('a token joins the class\'s room; without a sign-in or a token, 401 token_required as before', () => {
+    const chat = chatEndpoint(classContext(), new Uint8Array(32));
+    expect(chat.admit(new URLSearchParams('name=alice'), null, { address: '10.0.0.9' })).toMatchObject({ ok: false, status: 401, error: 'token_required' });
+    const { token } = signToken('ada', new Uint8Array(32), () => 1_700_000_000_000, 60_000);
+    connect(chat, 't', `token=${encodeURIComponent(token)}`, learner('ada'));
+    expect(chat.room.names()).toEqual(['ada']);
+    expect(chat.ownRoomCount()).toBe(0);
   });
 });
 
