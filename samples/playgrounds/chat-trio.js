@@ -23,7 +23,7 @@ ws.onmessage = (event) => {
     if (message.type === 'welcome') message.users.forEach((name) => here.add(name));
     if (message.type === 'join') here.add(message.name);
   }
-  if (!spoken && here.size >= 3) {
+  if (!spoken && ['alice', 'bob', 'carol'].every((name) => here.has(name))) {
     spoken = true;
     ws.send(`Hi, ${clientName} here!`);
   }
