@@ -74,8 +74,7 @@ export function chatEndpoint(ctx: EndpointContext, secret: Uint8Array): Endpoint
       }
       const admission = target.admit(requested);
       if (!admission.ok) return admission;
-      const chosen = target;
-      if (owner !== null) arriving.set(chosen, (arriving.get(chosen) ?? 0) + 1);
+      if (owner !== null) arriving.set(target, (arriving.get(target) ?? 0) + 1);
       return {
         ok: true,
         open: (conn) => {
@@ -87,21 +86,21 @@ export function chatEndpoint(ctx: EndpointContext, secret: Uint8Array): Endpoint
             // Two processes admitted the same name at once; Redis gave it to the other one.
             refused: (message) => conn.close(CLOSE.policyViolation, `${message} Reconnect with another name.`.slice(0, 123)),
           };
-          if (owner !== null) arriving.set(chosen, (arriving.get(chosen) ?? 1) - 1);
-          chosen.join(member);
+          if (owner !== null) arriving.set(target, (arriving.get(target) ?? 1) - 1);
+          target.join(member);
           return {
             message: (data, isBinary) => {
               if (isBinary) {
                 conn.close(CLOSE.unsupportedData, 'chat accepts text frames only');
                 return;
               }
-              if (allowed()) chosen.receive(member, data.toString('utf8'));
+              if (allowed()) target.receive(member, data.toString('utf8'));
             },
             closed: () => {
-              chosen.leave(member);
-              if (owner !== null && chosen.size === 0 && !arriving.get(chosen)) {
+              target.leave(member);
+              if (owner !== null && target.size === 0 && !arriving.get(target)) {
                 own.delete(owner);
-                arriving.delete(chosen);
+                arriving.delete(target);
               }
             },
           };

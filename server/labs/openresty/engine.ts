@@ -407,9 +407,9 @@ class NginxLabServer extends ProxiedLabServer implements LabServer {
       this.addLog({ time: Date.now(), level: 'warn', text: skippedLogText(skipped), line: null });
     }
     const lines = (this.partial + text).split('\n');
+    const unfinished = lines.pop() ?? '';
     // A line unfinished when the file was emptied ends in what was emptied: it is dropped.
-    this.partial = emptied ? '' : (lines.pop() ?? '').slice(0, ERROR_LOG.partialChars);
-    if (emptied) lines.pop();
+    this.partial = emptied ? '' : unfinished.slice(0, ERROR_LOG.partialChars);
     for (const raw of lines) {
       const line = parseErrorLogLine(raw);
       if (line) this.addLog(line);
