@@ -124,6 +124,8 @@ describe('signing in', () => {
     expect([res.status, ((await res.json()) as { error: string }).error]).toEqual([403, 'origin_not_allowed']);
     expect(res.headers.get('set-cookie')).toBeNull();
     expect((await refused(`${t.ws}/echo`, { headers: { ...as(alice), origin: 'http://evil.test' } })).status).toBe(403);
+    // Nor join the learner's own chat room, which the cookie alone opens.
+    expect((await refused(`${t.ws}/chat?name=zed`, { headers: { ...as(alice), origin: 'http://evil.test' } })).status).toBe(403);
   });
 });
 

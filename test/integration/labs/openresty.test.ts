@@ -28,6 +28,13 @@ describeIf('labs on OpenResty', async () => {
     return fetch(`${base}/api/labs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ language: 'lua', code, lab }) });
   }
 
+  type LogLine = { level: string; text: string; line: number | null };
+  /** The lab's log as GET /log answers it: the status, and each JSON line parsed. */
+  async function labLog(id: string): Promise<{ status: number; lines: LogLine[] }> {
+    const answer = await fetch(`${base}/api/labs/${id}/log`);
+    return { status: answer.status, lines: (await answer.text()).split('\n').filter(Boolean).map((l) => JSON.parse(l) as LogLine) };
+  }
+
   async function run(code: string, lab: string, clean: boolean): Promise<Verdict> {
     const started = await start(code, lab);
     expect(started.status).toBe(201);
@@ -38,7 +45,7 @@ describeIf('labs on OpenResty', async () => {
       // nginx's error log, as the engine parsed it: in a solution's run, a runtime error or an alert or crit line is a failure
       // (a starter may fail loudly: the naive broadcast's `bad request` is the lesson).
       await new Promise((resolve) => setTimeout(resolve, 200));
-      const log = (await (await fetch(`${base}/api/labs/${id}/log`)).text()).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: string; text: string });
+      const log = (await labLog(id)).lines;
       if (clean) expect(log.filter((l) => /runtime error/.test(l.text) || ['crit', 'alert', 'emerg'].includes(l.level))).toEqual([]);
       return verdict;
     } finally {
@@ -66,11 +73,10 @@ describeIf('labs on OpenResty', async () => {
     const a = await open();
     const b = await open();
     a.send('hi');
-    let found: { level: string; text: string } | undefined;
+    let found: LogLine | undefined;
     for (let i = 0; i < 100 && !found; i++) {
       await new Promise((r) => setTimeout(r, 50));
-      const text = await (await fetch(`${base}/api/labs/${id}/log`)).text();
-      found = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: string; text: string }).find((l) => l.text.includes('bad request'));
+      found = (await labLog(id)).lines.find((l) => l.text.includes('bad request'));
     }
     expect(found?.level).toBe('error');
     // nginx names the library line that raised it (protocol.lua:337); the embedded engine says only "bad request".
@@ -160,10 +166,10 @@ describeIf('labs on OpenResty', async () => {
     // The worker is killed with the connection it held: the client sees it drop, with no close frame.
     expect(await code).toBe(1006);
     // The message comes once the worker is gone: the lab reads then the line it last wrote, the loop's.
-    let log: { level: string; text: string; line: number | null }[] = [];
+    let log: LogLine[] = [];
     while (log.length === 0) {
       await new Promise((r) => setTimeout(r, 50));
-      log = (await (await fetch(`${base}/api/labs/${id}/log`)).text()).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: string; text: string; line: number | null });
+      log = (await labLog(id)).lines;
     }
     expect(log.map((l) => [l.level, l.text.replace(/ \d+ s /, ' N s '), l.line])).toEqual([
       [
@@ -203,27 +209,22 @@ return ngx.exit(403)
       ws.on('error', () => {});
       return new Promise((resolve) => ws.once('unexpected-response', (_req, response) => resolve(response.statusCode)));
     };
-    type Line = { level: string; text: string; line: number | null };
-    const read = async (): Promise<{ status: number; lines: Line[] }> => {
-      const answer = await fetch(`${base}/api/labs/${id}/log`);
-      return { status: answer.status, lines: (await answer.text()).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line) };
-    };
-    const skipped = (lines: Line[]): Line[] => lines.filter((l) => / bytes of nginx's error log were skipped/.test(l.text));
+    const skipped = (lines: LogLine[]): LogLine[] => lines.filter((l) => / bytes of nginx's error log were skipped/.test(l.text));
     try {
       await expect(request('flood=1&n=1')).resolves.toBe(403);
-      await expect.poll(async () => skipped((await read()).lines).length, { timeout: 30_000 }).toBeGreaterThan(0);
+      await expect.poll(async () => skipped((await labLog(id)).lines).length, { timeout: 30_000 }).toBeGreaterThan(0);
       // 40 MB went through a file emptied each time it reached 16 MiB.
       await expect.poll(() => statSync(errorLog).size, { timeout: 10_000 }).toBeLessThan(ERROR_LOG.fileBytes);
       // The flood is over and its file emptied: the next request's line is read whole.
       await expect(request('n=2')).resolves.toBe(403);
-      await expect.poll(async () => (await read()).lines.find((l) => l.text === 'request 2'), { timeout: 10_000 }).toEqual({
+      await expect.poll(async () => (await labLog(id)).lines.find((l) => l.text === 'request 2'), { timeout: 10_000 }).toEqual({
         time: expect.any(Number),
         level: 'error',
         text: 'request 2',
         line: 6,
         seq: expect.any(Number),
       });
-      const { status, lines } = await read();
+      const { status, lines } = await labLog(id);
       expect(status).toBe(200);
       for (const l of skipped(lines)) {
         expect(l).toMatchObject({ level: 'warn', line: null });
