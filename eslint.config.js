@@ -67,6 +67,18 @@ export default defineConfig(
     },
   },
   {
+    files: ['test/e2e/**', 'bench/**', 'scripts/**', 'tools/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "Property[key.name='waitUntil'][value.value='networkidle']",
+          message: "networkidle alone can fire before the page is parsed: use load() or reload() from tools/chrome.ts.",
+        },
+      ],
+    },
+  },
+  {
     // Playground starters are unfinished on purpose: the learner completes them.
     files: ['samples/playgrounds/**'],
     languageOptions: { globals: { ...globals.worker } },

@@ -6,7 +6,7 @@
  */
 import { chromium } from 'playwright-core';
 import { startServer } from '../server/app.ts';
-import { CHROME_FLAGS, findChromium } from '../tools/chrome.ts';
+import { CHROME_FLAGS, findChromium, load } from '../tools/chrome.ts';
 import { runIfMain, type BenchResult } from './types.ts';
 
 const PAGE = '/lessons/handshake-and-frames/';
@@ -27,7 +27,7 @@ async function measure(frames: number): Promise<Measure> {
     const page = await browser.newPage();
     page.on('crash', () => process.stderr.write('diagram bench: the page crashed\n'));
     page.on('pageerror', (e) => process.stderr.write(`diagram bench: ${e.message}\n`));
-    await page.goto(`http://127.0.0.1:${server.port}${PAGE}`, { waitUntil: 'networkidle' });
+    await load(page, `http://127.0.0.1:${server.port}${PAGE}`);
     return await page.evaluate(
       async ({ frames, selector }) => {
         const diagram = document.querySelector(selector) as HTMLElement & { feed(events: unknown[]): void };

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Locator, Page } from 'playwright-core';
 import { expect, it } from 'vitest';
-import { box, describeBrowser, layoutFor, useBrowser } from './harness.ts';
+import { box, describeBrowser, layoutFor, load, useBrowser } from './harness.ts';
 
 
 
@@ -30,7 +30,7 @@ describeBrowser('the dashboard chart', () => {
   async function open(width: number, theme: 'dark' | 'light' = 'dark'): Promise<{ page: Page; errors: string[]; requests: string[] }> {
     const { page, consoleErrors, requests } = await env.newPage({ context: layoutFor(width) });
     await page.addInitScript((t) => localStorage.setItem('starlight-theme', t), theme);
-    await page.goto(`${env.origin}${PAGE}`, { waitUntil: 'networkidle' });
+    await load(page, `${env.origin}${PAGE}`);
     return { page, errors: consoleErrors, requests };
   }
 

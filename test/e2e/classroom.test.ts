@@ -2,7 +2,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContextOptions, Page } from 'playwright-core';
 import { expect, it } from 'vitest';
-import { describeBrowser, useBrowser } from './harness.ts';
+import { describeBrowser, load, useBrowser } from './harness.ts';
 
 /**
  * A class in Chromium: a learner signs in and runs a playground; the teacher
@@ -24,7 +24,7 @@ describeBrowser('teaching a class', () => {
 
   async function learner(name: string): Promise<Page> {
     const { page } = await env.newPage({ context: { viewport: { width: 1280, height: 900 } } });
-    await page.goto(`${env.origin}/classroom/`, { waitUntil: 'networkidle' });
+    await load(page, `${env.origin}/classroom/`);
     await page.getByRole('textbox', { name: 'Your name' }).focus();
     await page.keyboard.type(name);
     await page.keyboard.press('Enter');
@@ -35,7 +35,7 @@ describeBrowser('teaching a class', () => {
   }
 
   async function runPlayground(page: Page): Promise<void> {
-    await page.goto(`${env.origin}${LESSON}`, { waitUntil: 'networkidle' });
+    await load(page, `${env.origin}${LESSON}`);
     await page.locator(`#${PLAYGROUND}`).getByRole('button', { name: 'Run', exact: true }).focus();
     await page.keyboard.press('Enter');
     const frames = page.locator(`#${PLAYGROUND}-diagram`).getByRole('list', { name: 'Frames' }).getByRole('listitem');
@@ -48,7 +48,7 @@ describeBrowser('teaching a class', () => {
     const { page } = await env.newPage({ context: options });
     const errors: string[] = [];
     page.on('console', (m) => (m.type() === 'error' ? errors.push(m.text()) : undefined));
-    await page.goto(`${env.origin}/teacher/`, { waitUntil: 'networkidle' });
+    await load(page, `${env.origin}/teacher/`);
     const key = page.getByLabel('Teacher key');
     // A wrong key says where the right one is, and keeps the field for another try.
     await key.focus();
@@ -99,7 +99,7 @@ describeBrowser('teaching a class', () => {
 
   it('a learner who has not signed in is told where to, by the live diagram of the playground they ran', async () => {
     const { page } = await env.newPage();
-    await page.goto(`${env.origin}${LESSON}`, { waitUntil: 'networkidle' });
+    await load(page, `${env.origin}${LESSON}`);
     await page.locator(`#${PLAYGROUND}`).getByRole('button', { name: 'Run', exact: true }).focus();
     await page.keyboard.press('Enter');
     const status = page.locator(`#${PLAYGROUND}-diagram`).getByRole('status');
@@ -116,14 +116,14 @@ describeBrowser('teaching a class', () => {
     const bo = await learner('Bo');
     const status = await bo.evaluate(async () => (await fetch('/api/teacher/learners')).status);
     expect(status).toBe(403);
-    await bo.goto(`${env.origin}/teacher/`, { waitUntil: 'networkidle' });
+    await load(bo, `${env.origin}/teacher/`);
     expect(await bo.getByLabel('Teacher key').isVisible()).toBe(true);
     expect(await bo.content()).not.toContain(KEY);
   }, 60_000);
   it('two learners run the first-client lesson\'s three chat clients at once: in each one\'s Outputs, their three greet each other', async () => {
     const learners = [await learner('Cy'), await learner('Dee')];
     const chats = learners.map((page) => page.getByRole('region', { name: 'Three chat clients (JavaScript)' }));
-    for (const page of learners) await page.goto(`${env.origin}/lessons/first-client/`, { waitUntil: 'networkidle' });
+    for (const page of learners) await load(page, `${env.origin}/lessons/first-client/`);
     for (const chat of chats) await chat.scrollIntoViewIfNeeded();
     // Both at once, as a class does: names are a room's, and each learner's room is their own.
     await Promise.all(chats.map((chat) => chat.getByRole('button', { name: 'Run', exact: true }).click()));

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { describeBrowser, useBrowser } from './harness.ts';
+import { describeBrowser, load, useBrowser } from './harness.ts';
 
 /**
  * The collaborative editor project: two editors on one page, each with its
@@ -37,7 +37,7 @@ const texts = (page: Page): Promise<string[]> =>
 async function open(page: Page, origin: string): Promise<void> {
   // Fake timers that follow real time until held (hold below).
   await page.clock.install();
-  await page.goto(`${origin}${PAGE}`, { waitUntil: 'networkidle' });
+  await load(page, `${origin}${PAGE}`);
   await page.getByRole('combobox', { name: 'Network delay' }).selectOption('1500');
   await ready(page);
 }
@@ -122,7 +122,7 @@ describeBrowser('collaborative editor', () => {
 
   it('the playground on the same page never hears the editors: each run ends with the two sentences, not a document id', async () => {
     const { page, consoleErrors } = await env.newPage();
-    await page.goto(`${env.origin}${PAGE}`, { waitUntil: 'networkidle' });
+    await load(page, `${env.origin}${PAGE}`);
     await page.getByRole('combobox', { name: 'Network delay' }).selectOption('0');
     await ready(page);
     const playground = page.getByRole('region', { name: 'Two clients, one document (JavaScript)' });

@@ -5,7 +5,7 @@ import { encodeFrame } from '../../protocol/frame.ts';
 import type { InspectEvent } from '../../protocol/inspect.ts';
 import { WireRecorder } from '../../server/core/wire.ts';
 import { progressKeys } from '../../src/runtime/progress/playground.ts';
-import { describeBrowser, useBrowser } from './harness.ts';
+import { describeBrowser, load, useBrowser } from './harness.ts';
 import { builtPages, siteDir } from './pages.ts';
 
 /**
@@ -284,7 +284,7 @@ describeBrowser('the live diagram as a person sees it', () => {
                   [progressKeys.code(playground, 'shared'), solution(file)],
                 );
               }
-              await page.goto(`${env.origin}${path}`, { waitUntil: 'networkidle' });
+              await load(page, `${env.origin}${path}`);
               for (const playground of playgrounds) {
                 try {
                   await runToEnd(page, playground);
@@ -307,7 +307,7 @@ describeBrowser('the live diagram as a person sees it', () => {
 
   it('the geometry check itself fails on a label past its lifelines and a lane pushed out of reach', async () => {
     const { page } = await env.newPage({ context: VIEWPORTS[1]?.options ?? {} });
-    await page.goto(`${env.origin}/lessons/handshake-and-frames/`, { waitUntil: 'networkidle' });
+    await load(page, `${env.origin}/lessons/handshake-and-frames/`);
     await runToEnd(page, 'handshake-accept');
     expect(await geometryProblems(page, 'handshake-accept')).toEqual([]);
     // What the diagram looked like before labels were fitted, and a lane name drawn past the edge.
@@ -377,7 +377,7 @@ describeBrowser('the live diagram as a person sees it', () => {
         const tag = new URL(socket.url()).searchParams.get('fd-tag') ?? '';
         for (const event of trioRecording(tag)) socket.send(JSON.stringify(event));
       });
-      await page.goto(`${env.origin}/lessons/broadcasting/`, { waitUntil: 'networkidle' });
+      await load(page, `${env.origin}/lessons/broadcasting/`);
       await runToEnd(page, 'broadcast-trio');
       const diagram = page.locator('#broadcast-trio-diagram');
       const viewport = diagram.locator('[data-viewport]');

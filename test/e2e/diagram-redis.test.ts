@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerOptions } from '../../server/config.ts';
 import { describeRedis, RedisServer } from '../integration/redis-server.ts';
-import { findChromium, useBrowser } from './harness.ts';
+import { findChromium, load, useBrowser } from './harness.ts';
 
 /**
  * The Redis lane of the live diagram (issue 19): the scaling-out lesson's
@@ -27,7 +27,7 @@ suite('the live diagram\'s Redis lane', () => {
   it('draws a publish and a delivery per client through a Redis lane right of the server, fitting 1280 px', async () => {
     const { page, consoleErrors, foreignRequests } = await env.newPage();
     await page.setViewportSize({ width: 1280, height: 900 });
-    await page.goto(`${env.origin}/lessons/scaling-out/`, { waitUntil: 'networkidle' });
+    await load(page, `${env.origin}/lessons/scaling-out/`);
     await page.locator('#scaling-redis-hop').getByRole('button', { name: 'Run', exact: true }).click();
     const diagram = page.locator('#scaling-redis-hop-diagram');
     const frames = diagram.getByRole('list', { name: 'Frames' }).getByRole('listitem');

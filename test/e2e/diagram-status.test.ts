@@ -1,7 +1,7 @@
 import type { Locator } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { DIAGRAM_STATUS, labEndedStatus } from '../../src/runtime/diagram/status.ts';
-import { describeBrowser, useBrowser } from './harness.ts';
+import { describeBrowser, load, useBrowser } from './harness.ts';
 
 /**
  * A live diagram's status line names what it draws. Under a server lab it
@@ -17,7 +17,7 @@ describeBrowser('live diagram status lines', () => {
 
   it('under the echo lab: the lab texts before, during and after its check; the playground diagram keeps its own', async () => {
     const { page, consoleErrors } = await env.newPage();
-    await page.goto(`${env.origin}${LESSON}`, { waitUntil: 'networkidle' });
+    await load(page, `${env.origin}${LESSON}`);
     const labStatus: Locator = page.locator('#lab-echo-diagram').getByRole('status');
     const playgroundStatus: Locator = page.locator('#echo-payload-limit-diagram').getByRole('status');
     expect(await labStatus.textContent()).toBe("Run the lab above: its check's clients connect to your server, and every frame between them appears here.");

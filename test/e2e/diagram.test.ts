@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { progressKeys } from '../../src/runtime/progress/playground.ts';
-import { describeBrowser, useBrowser } from './harness.ts';
+import { describeBrowser, load, useBrowser } from './harness.ts';
 
 /**
  * The live sequence diagram in Chromium, fed by real playground runs and the
@@ -28,7 +28,7 @@ describeBrowser('live sequence diagram', () => {
 
   it('draws the echo run in order: handshake, text, echo, close 1000 both ways; a client frame shows MASK 1 and a 4-byte key', async () => {
     const { page, consoleErrors, foreignRequests } = await env.newPage();
-    await page.goto(`${env.origin}/lessons/handshake-and-frames/`, { waitUntil: 'networkidle' });
+    await load(page, `${env.origin}/lessons/handshake-and-frames/`);
     const rows = await run(page, 'handshake-accept');
     expect(rows).toEqual([
       'client → server: opening handshake, GET /echo',
@@ -62,7 +62,7 @@ describeBrowser('live sequence diagram', () => {
       ([key, code]) => localStorage.setItem(key as string, code as string),
       [progressKeys.code('echo-payload-limit', 'shared'), solution('payload-limit.solution.js')],
     );
-    await page.goto(`${env.origin}/lessons/echo-server/`, { waitUntil: 'networkidle' });
+    await load(page, `${env.origin}/lessons/echo-server/`);
     const diagram = page.locator('#echo-payload-limit-diagram');
     const status = diagram.getByRole('status');
     for (let round = 0; round < 3; round++) {
@@ -88,7 +88,7 @@ describeBrowser('live sequence diagram', () => {
   it('brings a clicked frame\'s detail into view and focus, and Escape goes back to the row', async () => {
     const { page } = await env.newPage();
     await page.setViewportSize({ width: 1280, height: 700 });
-    await page.goto(`${env.origin}/lessons/handshake-and-frames/`, { waitUntil: 'networkidle' });
+    await load(page, `${env.origin}/lessons/handshake-and-frames/`);
     await run(page, 'handshake-accept');
     const diagram = page.locator('#handshake-accept-diagram');
     await expect.poll(() => diagram.getByRole('status').textContent(), { timeout: 30_000 }).toMatch(/^Run finished: 1 connection closed with 1000 \(clean\)\.$/);
@@ -122,7 +122,7 @@ describeBrowser('live sequence diagram', () => {
       ([key, code]) => localStorage.setItem(key as string, code as string),
       [progressKeys.code('broadcast-trio', 'shared'), solution('broadcast-trio.solution.js')],
     );
-    await page.goto(`${env.origin}/lessons/broadcasting/`, { waitUntil: 'networkidle' });
+    await load(page, `${env.origin}/lessons/broadcasting/`);
     const diagram = page.locator('#broadcast-trio-diagram');
     await page.locator('#broadcast-trio').getByRole('button', { name: 'Run', exact: true }).click();
     const frames = diagram.getByRole('list', { name: 'Frames' }).getByRole('listitem');

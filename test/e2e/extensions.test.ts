@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { describeBrowser, useBrowser } from './harness.ts';
+import { describeBrowser, load, useBrowser } from './harness.ts';
 
 /**
  * The extensions lesson's two handshake playgrounds in Chromium, which really
@@ -13,7 +13,7 @@ describeBrowser('the extensions lesson, run in the browser', () => {
 
   async function run(id: string, lastLine: RegExp): Promise<{ output: string[]; rows: string[]; errors: string[] }> {
     const { page, consoleErrors, release } = await env.newPage();
-    await page.goto(`${env.origin}${PAGE}`, { waitUntil: 'networkidle' });
+    await load(page, `${env.origin}${PAGE}`);
     const playground = page.locator(`#${id}`);
     await playground.scrollIntoViewIfNeeded();
     await playground.getByRole('button', { name: 'Run', exact: true }).click();

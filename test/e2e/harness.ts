@@ -11,9 +11,9 @@ import type { ServerOptions } from '../../server/config.ts';
  * port, and Debian's Chromium driven by playwright-core. No browser download
  * is possible here, so the browser is found, never fetched.
  */
-import { CHROME_FLAGS, findChromium } from '../../tools/chrome.ts';
+import { CHROME_FLAGS, findChromium, load, reload } from '../../tools/chrome.ts';
 
-export { CHROME_FLAGS, findChromium };
+export { CHROME_FLAGS, findChromium, load, reload };
 
 const HOW_TO_INSTALL =
   'Install Debian\'s Chromium (sudo apt-get update && sudo apt-get install -y chromium) or set CHROME_PATH to a Chromium or Chrome binary.';
@@ -273,7 +273,7 @@ export function layoutFor(width: number): BrowserContextOptions {
 
 /** Loads `url`, brings the server lab `scope` into view and waits for its first editor; returns `scope`. */
 export async function showLab(page: Page, url: string, scope: Locator, timeout = 120_000): Promise<Locator> {
-  await page.goto(url, { waitUntil: 'networkidle' });
+  await load(page, url);
   await scope.scrollIntoViewIfNeeded();
   await scope.locator('.monaco-editor').first().waitFor({ timeout });
   return scope;

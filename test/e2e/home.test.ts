@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
-import { box, describeBrowser, layoutFor, useBrowser } from './harness.ts';
+import { box, describeBrowser, layoutFor, load, useBrowser } from './harness.ts';
 
 
 
@@ -15,7 +15,7 @@ describeBrowser('the header and "On this page"', () => {
 
   async function open(width: number, path: string): Promise<{ page: Page; errors: string[] }> {
     const { page, consoleErrors: errors } = await env.newPage({ context: layoutFor(width) });
-    await page.goto(`${env.origin}${path}`, { waitUntil: 'networkidle' });
+    await load(page, `${env.origin}${path}`);
     return { page, errors };
   }
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Locator, Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { progressKeys } from '../../src/runtime/progress/playground.ts';
-import { describeBrowser, layoutFor, showLab, useBrowser } from './harness.ts';
+import { describeBrowser, layoutFor, reload, showLab, useBrowser } from './harness.ts';
 
 /**
  * The learner's own client in a server lab (issue 15): "Your client" opens
@@ -78,7 +78,7 @@ describeBrowser('server lab: your own client', () => {
     await page.locator(`#${ID}-diagram`).screenshot({ path: `${shots}server-lab-client-diagram.png` });
 
     // The typed client is kept: a reload shows it (and opens the section, since it is the learner's own).
-    await page.reload({ waitUntil: 'networkidle' });
+    await reload(page);
     await lab(page).scrollIntoViewIfNeeded();
     expect(await lab(page).getByRole('button', { name: 'Your client', exact: true }).getAttribute('aria-expanded')).toBe('true');
     const shown = async (): Promise<string> => ((await lab(page).locator('[data-client] .view-lines').textContent().catch(() => '')) ?? '').replace(/\u00a0/g, ' ');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OPENRESTY_INSTALL, openRestyMissing } from '../../server/labs/openresty/engine.ts';
-import { describeBrowser, useBrowser } from './harness.ts';
+import { describeBrowser, load, useBrowser } from './harness.ts';
 
 /**
  * The echo lab on real nginx (`--lua-engine openresty`): the same page, the
@@ -49,7 +49,7 @@ describeIf('server lab on OpenResty', () => {
 
   it('a typed fix passes the echo check on nginx, the engine is named, and error.log stays clean', { timeout: 240_000 }, async () => {
     const { page, consoleErrors } = await env.newPage();
-    await page.goto(`${env.origin}${LESSON}`, { waitUntil: 'networkidle' });
+    await load(page, `${env.origin}${LESSON}`);
     const scope = page.getByRole('region', { name: 'Server lab: An echo server' });
     await scope.scrollIntoViewIfNeeded();
     await scope.locator('.monaco-editor').first().waitFor({ timeout: 30_000 });

@@ -3,7 +3,7 @@ import type { Locator, Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { progressKeys } from '../../src/runtime/progress/playground.ts';
 import { LAB_LANGUAGE_KEY } from '../../src/runtime/lab/store.ts';
-import { describeBrowser, expectTargetWithin, layoutFor, showLab, useBrowser } from './harness.ts';
+import { describeBrowser, expectTargetWithin, layoutFor, load, showLab, useBrowser } from './harness.ts';
 
 /**
  * The chat lab in TypeScript: the learner switches the lab to TypeScript,
@@ -71,7 +71,7 @@ describeBrowser('server lab in TypeScript', () => {
     await scope.getByRole('status').getByText('Stopped: your server and its connections are closed.').waitFor({ timeout: 10_000 });
 
     // The choice is site-wide: the echo lesson's lab opens in TypeScript too, with its own starter.
-    await page.goto(`${env.origin}/lessons/echo-server/`, { waitUntil: 'networkidle' });
+    await load(page, `${env.origin}/lessons/echo-server/`);
     const echo = page.getByRole('region', { name: 'Server lab: An echo server' });
     await echo.scrollIntoViewIfNeeded();
     expect(await echo.getByRole('group', { name: 'Server language' }).getByRole('button', { name: 'TypeScript (Node, ws)' }).getAttribute('aria-pressed')).toBe('true');
@@ -82,7 +82,7 @@ describeBrowser('server lab in TypeScript', () => {
 
   it('switching one lab on a page switches the others there at once; a running one keeps its language', { timeout: 300_000 }, async () => {
     const { page } = await env.newPage();
-    await page.goto(`${env.origin}/lessons/security/`, { waitUntil: 'networkidle' });
+    await load(page, `${env.origin}/lessons/security/`);
     const origin = page.getByRole('region', { name: 'Server lab: Refuse a foreign Origin' });
     const payload = page.getByRole('region', { name: 'Server lab: A payload limit: close with 1009' });
     const pressed = (scope: Locator, name: string): Promise<string | null> =>

@@ -3,7 +3,7 @@ import type { Locator, Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { progressKeys } from '../../src/runtime/progress/playground.ts';
 import { PROGRESS_STORAGE_KEY } from '../../src/runtime/progress/store.ts';
-import { describeBrowser, expectTargetWithin, layoutFor, showLab, useBrowser } from './harness.ts';
+import { describeBrowser, expectTargetWithin, layoutFor, load, showLab, useBrowser } from './harness.ts';
 
 /**
  * The echo server lab in Chromium, by role and keyboard: the unchanged
@@ -46,7 +46,7 @@ describeBrowser('server lab', () => {
         void response.json().then((body: { id: string }) => started.push(body.id));
       }
     });
-    await page.goto(`${env.origin}${LESSON}`, { waitUntil: 'networkidle' });
+    await load(page, `${env.origin}${LESSON}`);
     const scope = lab(page);
     await editor(scope);
     const verdict = scope.locator('[data-verdict]');
@@ -145,7 +145,7 @@ describeBrowser('server lab', () => {
       for (let seq = Math.max(after + 1, total - 1999); seq <= total; seq++) body += `${JSON.stringify({ time: 1_000_000 + seq, level: 'stdout', text: `line ${seq}`, line: 4, seq })}\n`;
       return route.fulfill({ status: 200, contentType: 'application/x-ndjson', body });
     });
-    await page.goto(`${env.origin}${LESSON}`, { waitUntil: 'networkidle' });
+    await load(page, `${env.origin}${LESSON}`);
     const scope = lab(page);
     await editor(scope);
     await press(scope.getByRole('button', { name: 'Run', exact: true }));

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
-import { describeBrowser, useBrowser } from './harness.ts';
+import { describeBrowser, load, useBrowser } from './harness.ts';
 
 /**
  * The harness hands a page back at the end of its test and out again to the next (harness.ts,
@@ -32,7 +32,7 @@ describeBrowser('a page handed back and handed out again', () => {
     page.on('console', (message) => oldListener.push(message.text()));
     await page.setViewportSize({ width: 400, height: 300 });
     await page.emulateMedia({ colorScheme: 'dark', reducedMotion: 'reduce' });
-    await page.goto(`${env.origin}/`, { waitUntil: 'networkidle' });
+    await load(page, `${env.origin}/`);
     await page.evaluate(() => {
       localStorage.setItem('fd-leftover', '1');
       document.cookie = 'leftover=1; path=/';
@@ -51,7 +51,7 @@ describeBrowser('a page handed back and handed out again', () => {
   it('the next test gets the same page with none of it', async () => {
     const { page, consoleErrors } = await env.newPage();
     expect(page).toBe(used);
-    await page.goto(`${env.origin}/`, { waitUntil: 'networkidle' });
+    await load(page, `${env.origin}/`);
     await expect(leftovers(page)).resolves.toEqual({
       stored: null,
       cookies: [],
@@ -71,7 +71,7 @@ describeBrowser('a page handed back and handed out again', () => {
     const { page } = await env.newPage();
     clocked = page;
     await page.clock.setFixedTime(new Date('2001-01-01T00:00:00Z'));
-    await page.goto(`${env.origin}/`, { waitUntil: 'networkidle' });
+    await load(page, `${env.origin}/`);
     await expect(page.evaluate(() => new Date().getUTCFullYear())).resolves.toBe(2001);
   });
 
@@ -79,7 +79,7 @@ describeBrowser('a page handed back and handed out again', () => {
     const { page } = await env.newPage();
     expect(page).not.toBe(clocked);
     expect(clocked?.isClosed()).toBe(true);
-    await page.goto(`${env.origin}/`, { waitUntil: 'networkidle' });
+    await load(page, `${env.origin}/`);
     await expect(page.evaluate(() => new Date().getUTCFullYear())).resolves.toBe(new Date().getUTCFullYear());
   });
 });

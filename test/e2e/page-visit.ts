@@ -1,6 +1,6 @@
 import type { BrowserContextOptions } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { axeViolations, type BrowserEnv, type PageRecord } from './harness.ts';
+import { axeViolations, load, type BrowserEnv, type PageRecord } from './harness.ts';
 import { runOffsets } from './page-checks.ts';
 import { checkDiagrams, checkQuiz, DIAGRAM_PAGES, QUIZ_PAGES } from './tap-checks.ts';
 
@@ -24,7 +24,7 @@ export function visit(env: BrowserEnv, path: string, theme: 'dark' | 'light', co
   beforeAll(async () => {
     record = await env.newPage({ keep: true, context });
     await record.page.addInitScript((t) => localStorage.setItem('starlight-theme', t), theme);
-    status = (await record.page.goto(`${env.origin}${path}`, { waitUntil: 'networkidle' }))?.status();
+    status = (await load(record.page, `${env.origin}${path}`))?.status();
     // Still textareas: no Monaco is fetched before interaction (the weight test).
     runAtLoad = await runOffsets(record.page);
   });

@@ -1,7 +1,7 @@
 import type { Locator, Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { findPlaygrounds } from '../integration/playgrounds/find.ts';
-import { describeBrowser, useBrowser } from './harness.ts';
+import { describeBrowser, load, useBrowser } from './harness.ts';
 import { editorsArrived, runOffsets } from './page-checks.ts';
 
 /**
@@ -29,7 +29,7 @@ describeBrowser('editors', () => {
 
   it('starts the TypeScript worker only when the learner enters the editor: not for reading and Run; then a typed error is underlined', async () => {
     const { page, consoleErrors } = await env.newPage();
-    await page.goto(`${env.origin}/lessons/first-client/`, { waitUntil: 'networkidle' });
+    await load(page, `${env.origin}/lessons/first-client/`);
     const element = page.locator('fd-playground#first-client');
     await approach(element);
     const tsWorkers = (): Promise<number> => page.evaluate(() => performance.getEntriesByType('resource').filter((e) => /ts\.worker/.test(e.name)).length);
@@ -58,7 +58,7 @@ describeBrowser('editors', () => {
   for (const playground of typed) {
     it(`${playground.id}: the starter${playground.solution ? ' and the solution have' : ' has'} no problems in the editor's TypeScript worker`, async () => {
       const { page, consoleErrors } = await env.newPage();
-      await page.goto(`${env.origin}${urlOf(playground.page)}`, { waitUntil: 'networkidle' });
+      await load(page, `${env.origin}${urlOf(playground.page)}`);
       const element = page.locator(`fd-playground#${playground.id}`);
       await approach(element);
       const empty = Object.fromEntries(Object.keys(playground.code).map((key) => [key, []]));
@@ -92,7 +92,7 @@ describeBrowser('playgrounds on a phone (375 × 812, touch)', () => {
       if (message.type() === 'error' || /\bERR\b|Canceled/.test(message.text())) messages.push(`${message.type()}: ${message.text()}`);
     });
     page.on('pageerror', (error) => messages.push(`pageerror: ${error.message}`));
-    await page.goto(`${env.origin}/lessons/first-client/`, { waitUntil: 'networkidle' });
+    await load(page, `${env.origin}/lessons/first-client/`);
     const runAtLoad = await runOffsets(page);
     const echo = page.locator('fd-playground#first-client');
     await approach(echo);
@@ -146,7 +146,7 @@ describeBrowser('playgrounds on a phone (375 × 812, touch)', () => {
   it('shows the shortcut hint where there is a keyboard and a mouse (1280 px)', async () => {
     const { page } = await env.newPage();
     await page.setViewportSize({ width: 1280, height: 900 });
-    await page.goto(`${env.origin}/lessons/first-client/`, { waitUntil: 'networkidle' });
+    await load(page, `${env.origin}/lessons/first-client/`);
     await expect(page.locator('fd-playground#first-client .fd-hint').isVisible()).resolves.toBe(true);
     const run = await page.locator('fd-playground#first-client').getByRole('button', { name: 'Run' }).boundingBox();
     expect(run?.height).toBeGreaterThanOrEqual(44);
@@ -154,7 +154,7 @@ describeBrowser('playgrounds on a phone (375 × 812, touch)', () => {
 
   it('sets code in the site\'s monospace: the textarea, the Output, then the editor that replaces the textarea', async () => {
     const { page } = await env.newPage();
-    await page.goto(`${env.origin}/lessons/first-client/`, { waitUntil: 'networkidle' });
+    await load(page, `${env.origin}/lessons/first-client/`);
     const element = page.locator('fd-playground#first-client');
     const font = (locator: Locator): Promise<string> => locator.first().evaluate((el) => getComputedStyle(el).fontFamily);
     const MONO = /^ui-monospace, SFMono-Regular, Menlo, Monaco, Consolas, "Liberation Mono", "Courier New", monospace\b/;

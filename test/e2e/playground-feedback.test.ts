@@ -2,7 +2,7 @@ import type { Locator, Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { COMPANION_DOWN_TEXT, PREPARING_TS_TEXT, STILL_RUNNING_TEXT } from '../../src/components/playground/texts.ts';
 import { progressKeys } from '../../src/runtime/progress/playground.ts';
-import { describeBrowser, useBrowser } from './harness.ts';
+import { describeBrowser, load, useBrowser } from './harness.ts';
 
 /**
  * What the learner is told: an error first, what is missing as a list, a run
@@ -32,7 +32,7 @@ describeBrowser('playground feedback', () => {
     await page.addInitScript((entries) => {
       for (const [key, value] of entries) localStorage.setItem(key, value);
     }, Object.entries(code));
-    await page.goto(`${env.origin}${LESSON}`, { waitUntil: 'networkidle' });
+    await load(page, `${env.origin}${LESSON}`);
     return page;
   }
 

@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import type { Locator, Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { progressKeys } from '../../src/runtime/progress/playground.ts';
-import { axeViolations, describeBrowser, useBrowser, type PageRecord } from './harness.ts';
+import { axeViolations, describeBrowser, load, reload, useBrowser, type PageRecord } from './harness.ts';
 import { MONACO_REQUEST, PAGE_WEIGHT } from '../../tools/budgets.ts';
 
 /**
@@ -27,7 +27,7 @@ describeBrowser('playgrounds', () => {
         for (const [key, value] of entries) localStorage.setItem(key, value);
       }, Object.entries(code));
     }
-    await record.page.goto(`${env.origin}${LESSON}`, { waitUntil: 'networkidle' });
+    await load(record.page, `${env.origin}${LESSON}`);
     return record;
   }
 
@@ -80,7 +80,7 @@ describeBrowser('playgrounds', () => {
       const body = await response.body().catch(() => Buffer.alloc(0));
       scripts.set(response.url(), gzipSync(body, { level: 9 }).length);
     });
-    await record.page.goto(`${env.origin}${LESSON}`, { waitUntil: 'networkidle' });
+    await load(record.page, `${env.origin}${LESSON}`);
     const inline = await record.page.evaluate(() =>
       [...document.querySelectorAll('script:not([src])')]
         .filter((s) => !['application/json', 'application/ld+json'].includes(s.getAttribute('type') ?? ''))
@@ -105,7 +105,7 @@ describeBrowser('playgrounds', () => {
   it('never fetches Monaco on a page without playgrounds, even scrolled to the end', async () => {
     const record = await env.newPage();
     // The final quiz: a long page with components of its own, and no playground.
-    await record.page.goto(`${env.origin}/quiz/`, { waitUntil: 'networkidle' });
+    await load(record.page, `${env.origin}/quiz/`);
     await record.page.keyboard.press('End');
     await record.page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
     await record.page.waitForLoadState('networkidle');
@@ -249,7 +249,7 @@ describeBrowser('playgrounds', () => {
     const box = await editor(exercise);
     await page.keyboard.press('ControlOrMeta+A');
     await page.keyboard.insertText('// mine\n');
-    await page.reload({ waitUntil: 'networkidle' });
+    await reload(page);
     await editor(exercise);
     const code = (): Promise<string> => page.evaluate(() => localStorage.getItem('fd:v1:code:first-client-exercise:shared') ?? '');
     await expect(code()).resolves.toBe('// mine\n');
@@ -294,7 +294,7 @@ describeBrowser('playgrounds', () => {
   it('says when the server is not running, how to start it, and why Run fails', async () => {
     const record = await env.newPage();
     await record.page.route('**/health', (route) => route.fulfill({ status: 503, body: 'down' }));
-    await record.page.goto(`${env.origin}${LESSON}`, { waitUntil: 'networkidle' });
+    await load(record.page, `${env.origin}${LESSON}`);
     const echo = region(record.page, 'Echo client');
     await echo.getByText('Server: not running').waitFor();
     await expect(echo.getByText('npm start').first().isVisible()).resolves.toBe(true);
@@ -316,7 +316,7 @@ describeBrowser('playgrounds', () => {
     it(`has no axe violations with Monaco loaded and output shown (${theme} theme)`, async () => {
       const record = await env.newPage();
       await record.page.addInitScript((t) => localStorage.setItem('starlight-theme', t), theme);
-      await record.page.goto(`${env.origin}${LESSON}`, { waitUntil: 'networkidle' });
+      await load(record.page, `${env.origin}${LESSON}`);
       const echo = region(record.page, 'Echo client');
       await editor(echo);
       await record.page.keyboard.press('Control+Enter');
@@ -331,7 +331,7 @@ describeBrowser('playgrounds', () => {
   it('follows the site theme in the editor', async () => {
     const record = await env.newPage();
     await record.page.addInitScript(() => localStorage.setItem('starlight-theme', 'light'));
-    await record.page.goto(`${env.origin}${LESSON}`, { waitUntil: 'networkidle' });
+    await load(record.page, `${env.origin}${LESSON}`);
     const echo = region(record.page, 'Echo client');
     await editor(echo);
     const theme = (): Promise<string | null> => echo.locator('.monaco-editor').first().getAttribute('class');

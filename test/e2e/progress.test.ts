@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { PAGE_EVENTS } from '../../src/runtime/events.ts';
 import { PROGRESS_ATTRS } from '../../src/runtime/progress/store.ts';
-import { describeBrowser, hasBuild, layoutFor, useBrowser } from './harness.ts';
+import { describeBrowser, hasBuild, layoutFor, load, reload, useBrowser } from './harness.ts';
 import { builtPages } from './pages.ts';
 
 const lessons = hasBuild ? builtPages().filter((p) => /^\/(lessons|projects)\//.test(p)) : [];
@@ -12,12 +12,12 @@ describeBrowser('course progress', () => {
 
   it('marks a visited lesson, completes it, shows the count on the home page and resets by keyboard', async () => {
     const { page, consoleErrors } = await env.newPage();
-    await page.goto(`${env.origin}/`, { waitUntil: 'networkidle' });
+    await load(page, `${env.origin}/`);
     const homeBar = page.getByRole('progressbar', { name: 'Your progress' });
     await expect(homeBar.evaluate((el: HTMLProgressElement) => [el.value, el.max])).resolves.toEqual([0, lessons.length]);
     await expect(page.getByText(`0 of ${lessons.length} lessons done`).first().isVisible()).resolves.toBe(true);
 
-    await page.goto(`${env.origin}/lessons/why-websockets/`, { waitUntil: 'networkidle' });
+    await load(page, `${env.origin}/lessons/why-websockets/`);
     const sidebarLink = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Why WebSockets/ });
     await expect(sidebarLink.textContent()).resolves.toMatch(/\((done|in progress)\)$/);
 
@@ -36,7 +36,7 @@ describeBrowser('course progress', () => {
     await expect(sidebarLink.textContent()).resolves.toMatch(/\(done\)$/);
     await expect(page.getByText(`1 of ${lessons.length} lessons done`).first().isVisible()).resolves.toBe(true);
 
-    await page.goto(`${env.origin}/`, { waitUntil: 'networkidle' });
+    await load(page, `${env.origin}/`);
     await expect(homeBar.evaluate((el: HTMLProgressElement) => el.value)).resolves.toBe(1);
     await expect(
       page.getByRole('main').getByRole('link', { name: 'Why WebSockets (done)' }).count(),
@@ -71,7 +71,7 @@ describeBrowser('course progress, as the learner sees it', () => {
   it.each([375, 1280])('at %i px the lesson text stays where the built page put it as the script fills in "To finish this page"', async (width) => {
     const textTop = async (javaScriptEnabled: boolean): Promise<number> => {
       const { page } = await env.newPage({ context: { ...layoutFor(width), javaScriptEnabled } });
-      await page.goto(`${env.origin}/lessons/echo-server/`, { waitUntil: 'networkidle' });
+      await load(page, `${env.origin}/lessons/echo-server/`);
       if (javaScriptEnabled) await page.getByRole('region', { name: 'To finish this page' }).getByText('Knowledge check').waitFor();
       return page.locator('.sl-markdown-content > p').first().evaluate((el) => Math.round(el.getBoundingClientRect().top + window.scrollY));
     };
@@ -82,7 +82,7 @@ describeBrowser('course progress, as the learner sees it', () => {
 
   it('clears passed marks on exercises with "Reset progress", lists what a lesson still needs, and offers to continue', async () => {
     const { page, consoleErrors } = await env.newPage();
-    await page.goto(`${env.origin}/lessons/echo-server/`, { waitUntil: 'networkidle' });
+    await load(page, `${env.origin}/lessons/echo-server/`);
     const checklist = page.getByRole('region', { name: 'To finish this page' });
     const items = async (): Promise<string[]> => (await checklist.getByRole('listitem').allTextContents()).map((t) => t.trim());
     // The page also carries the echo server lab, an exercise of its own; this test is about the playground.
@@ -97,7 +97,7 @@ describeBrowser('course progress, as the learner sees it', () => {
     // The learner's own code passes the exercise: the playground, the checklist and the store agree.
     const answer = readFileSync(new URL('../../samples/playgrounds/payload-limit.solution.js', import.meta.url), 'utf8');
     await page.evaluate((code) => localStorage.setItem('fd:v1:code:echo-payload-limit:shared', code), answer);
-    await page.reload({ waitUntil: 'networkidle' });
+    await reload(page);
     const exercise = page.locator('fd-playground#echo-payload-limit');
     await exercise.scrollIntoViewIfNeeded();
     await exercise.getByRole('button', { name: 'Run' }).click();
@@ -105,7 +105,7 @@ describeBrowser('course progress, as the learner sees it', () => {
     await expect(withoutLab()).resolves.toEqual(['✓Exercise “The payload limit”: passed', '○Knowledge check: not answered yet']);
 
     // Home: continue where I left off (this lesson, not done: its knowledge check is open).
-    await page.goto(`${env.origin}/`, { waitUntil: 'networkidle' });
+    await load(page, `${env.origin}/`);
     const resume = page.getByRole('link', { name: 'Continue where you left off: Your first server: echo' });
     await expect(resume.getAttribute('href')).resolves.toBe('/lessons/echo-server/');
     await expect(resume.isVisible()).resolves.toBe(true);
@@ -113,7 +113,7 @@ describeBrowser('course progress, as the learner sees it', () => {
     page.once('dialog', (dialog) => void dialog.accept());
     await page.getByRole('button', { name: 'Reset progress' }).click();
     await expect(resume.isVisible()).resolves.toBe(false);
-    await page.goto(`${env.origin}/lessons/echo-server/`, { waitUntil: 'networkidle' });
+    await load(page, `${env.origin}/lessons/echo-server/`);
     await expect(exercise.locator('[data-check-status]').innerText()).resolves.toBe('');
     await expect(withoutLab()).resolves.toEqual(['○Exercise “The payload limit”: not passed yet', '○Knowledge check: not answered yet']);
     await expect(page.evaluate((key) => JSON.parse(localStorage.getItem(key) ?? '{}').lessons['lessons/echo-server'].passed, KEY)).resolves.toEqual([]);
@@ -123,7 +123,7 @@ describeBrowser('course progress, as the learner sees it', () => {
   it('draws an empty progress bar as empty in the dark theme, and the done part in a contrasting colour', async () => {
     const { page } = await env.newPage();
     await page.addInitScript(() => localStorage.setItem('starlight-theme', 'dark'));
-    await page.goto(`${env.origin}/`, { waitUntil: 'networkidle' });
+    await load(page, `${env.origin}/`);
     const bar = page.getByRole('progressbar', { name: 'Your progress' });
     const pixels = async (): Promise<{ inside: number[]; start: number[]; page: number[] }> => {
       const shot = (await bar.screenshot()).toString('base64');
@@ -152,7 +152,7 @@ describeBrowser('course progress, as the learner sees it', () => {
     await page.evaluate((key) => {
       localStorage.setItem(key, JSON.stringify({ version: 1, lessons: { 'lessons/why-websockets': { visitedAt: 1, exercises: [], quizzes: [], passed: [], answered: {} } } }));
     }, KEY);
-    await page.reload({ waitUntil: 'networkidle' });
+    await reload(page);
     await expect(bar.evaluate((el: HTMLProgressElement) => el.value)).resolves.toBe(1);
     const one = await pixels();
     expect(contrast(one.start, one.inside), `done ${one.start} vs empty ${one.inside}`).toBeGreaterThanOrEqual(3);

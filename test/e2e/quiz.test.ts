@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Locator, Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { parseQuiz, type Question } from '../../quiz/engine/index.ts';
-import { axeViolations, box, describeBrowser, layoutFor, useBrowser } from './harness.ts';
+import { axeViolations, box, describeBrowser, layoutFor, load, reload, useBrowser } from './harness.ts';
 
 
 
@@ -331,7 +331,7 @@ describeBrowser('taking a quiz at 1280 px and at 375 px with touch', () => {
 
   async function open(width: number, path: string): Promise<{ page: Page; errors: string[] }> {
     const { page, consoleErrors: errors } = await env.newPage({ context: layoutFor(width) });
-    await page.goto(`${env.origin}${path}`, { waitUntil: 'networkidle' });
+    await load(page, `${env.origin}${path}`);
     return { page, errors };
   }
 
@@ -367,7 +367,7 @@ describeBrowser('taking a quiz at 1280 px and at 375 px with touch', () => {
     await button.scrollIntoViewIfNeeded();
     const [buttonBox, countBox] = [await box(button), await box(count)];
     expect(buttonBox.y + buttonBox.height <= countBox.y || buttonBox.y >= countBox.y + countBox.height).toBe(true);
-    await page.reload({ waitUntil: 'networkidle' });
+    await reload(page);
     await expect(count.textContent()).resolves.toBe(`Answered 2 of ${TOTAL}`);
     for (const question of final.questions.filter((q) => q !== first && q !== second)) await answer(page, question, correctIds(question));
     await expect(count.textContent()).resolves.toBe(`Answered ${TOTAL} of ${TOTAL}`);

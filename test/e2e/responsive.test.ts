@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { SCREENSHOT_PAGE } from '../../tools/budgets.ts';
-import { describeBrowser, useBrowser } from './harness.ts';
+import { describeBrowser, load, useBrowser } from './harness.ts';
 
 /**
  * Screenshots of a lesson with a playground at 375 and 1280 px, left in
@@ -18,7 +18,7 @@ describeBrowser('responsive layout', () => {
     mkdirSync(shots, { recursive: true });
     const { page } = await env.newPage();
     await page.setViewportSize({ width, height: width < 800 ? 812 : 900 });
-    await page.goto(`${env.origin}${SCREENSHOT_PAGE}`, { waitUntil: 'networkidle' });
+    await load(page, `${env.origin}${SCREENSHOT_PAGE}`);
     const file = `${shots}lesson-${width}.png`;
     const png = await page.screenshot({ path: file, fullPage: true });
     // Where the title and the first Run button sit on the full page, in CSS px (the screenshot's scale here).

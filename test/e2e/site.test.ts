@@ -1,12 +1,12 @@
 import { expect, it } from 'vitest';
-import { describeBrowser, useBrowser } from './harness.ts';
+import { describeBrowser, load, useBrowser } from './harness.ts';
 
 describeBrowser('the built site in Chromium', () => {
   const env = useBrowser();
 
   it('serves the home page with the course outline, cleanly and offline', async () => {
     const { page, consoleErrors, failedRequests, foreignRequests, requests } = await env.newPage();
-    const response = await page.goto(`${env.origin}/`, { waitUntil: 'networkidle' });
+    const response = await load(page, `${env.origin}/`);
     expect(response?.status()).toBe(200);
     await expect(page.getByRole('heading', { level: 1, name: 'Full Duplex' }).isVisible()).resolves.toBe(true);
     await expect(page.getByRole('heading', { level: 2, name: 'Part 1 — Foundations' }).count()).resolves.toBe(1);
@@ -21,7 +21,7 @@ describeBrowser('the built site in Chromium', () => {
 
   it('serves a lesson page reached by keyboard from the home page', async () => {
     const { page, consoleErrors, failedRequests, foreignRequests } = await env.newPage();
-    await page.goto(`${env.origin}/`, { waitUntil: 'networkidle' });
+    await load(page, `${env.origin}/`);
     const link = page.getByRole('link', { name: 'Start with lesson 1' });
     await link.focus();
     await page.keyboard.press('Enter');

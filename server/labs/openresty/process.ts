@@ -22,20 +22,25 @@ export function nginxWorkers(masterPid: number | undefined): number[] {
   }
 }
 
+/** How long a stop waits for a SIGKILLed worker to be gone, after its master has exited. */
+export const KILLED_WORKER_WAIT_MS = 5000;
+
 /**
  * SIGQUIT, then after `graceMs` SIGKILL to the workers and the master. Resolves when the master
- * has exited; the workers it had are killed by then if they outlived the grace.
+ * has exited and the workers it killed are gone too (or after KILLED_WORKER_WAIT_MS more).
  */
 export function stopNginx(child: ChildProcess, graceMs: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise<void>((resolve) => {
     // Read now: once the master is gone, its workers are init's children and no longer found here.
     let workers = nginxWorkers(child.pid);
+    const killed: number[] = [];
     const kill = setTimeout(() => {
       workers = [...new Set([...workers, ...nginxWorkers(child.pid)])];
       for (const pid of workers) {
         try {
           process.kill(pid, 'SIGKILL');
+          killed.push(pid);
         } catch {
           // Already gone.
         }
@@ -44,8 +49,10 @@ export function stopNginx(child: ChildProcess, graceMs: number): Promise<void> {
     }, graceMs);
     child.once('exit', () => {
       clearTimeout(kill);
-      // A master that exited on its own within the grace has reaped its workers; one that did not was killed with them.
-      resolve();
+      // A master that exited on its own within the grace has reaped its workers. A killed worker
+      // dies only once it is next on a CPU, which on a busy machine can be after its master's
+      // exit (seen in a clean run: a spinning worker still running when Stop answered).
+      void Promise.all(killed.map((pid) => whenGone(pid, KILLED_WORKER_WAIT_MS))).then(() => resolve());
     });
     child.kill('SIGQUIT');
   });
