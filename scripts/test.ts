@@ -18,6 +18,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { failedTests, type JsonReport } from './test-report.ts';
 import type { FileTiming } from './test-timing.ts';
 import { buildIfStale, root, runCaptured } from './site-build.ts';
 
@@ -60,6 +61,8 @@ async function command(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ o
 
 const counts: Counts = { passed: 0, failed: 0, skipped: 0 };
 const timings: FileTiming[] = [];
+/** Each failed test or file, named again at the end: CI shows only the tail of a long run's output. */
+const failures: string[] = [];
 
 /** One vitest run; its JSON report adds to the counts, its timing report to the table. */
 function vitest(name: string, args: string[]): Promise<boolean> {
@@ -79,13 +82,8 @@ function vitest(name: string, args: string[]): Promise<boolean> {
       { FULL_DUPLEX_TIMING: timingFile },
     );
     try {
-      const report = JSON.parse(readFileSync(jsonFile, 'utf8')) as {
-        numPassedTests: number;
-        numFailedTests: number;
-        numPendingTests: number;
-        numTodoTests: number;
-        testResults: { status: string; assertionResults: { status: string }[] }[];
-      };
+      const report = JSON.parse(readFileSync(jsonFile, 'utf8')) as JsonReport;
+      failures.push(...failedTests(name, report, root));
       const brokenFiles = report.testResults.filter((f) => f.status === 'failed' && !f.assertionResults.some((a) => a.status === 'failed'));
       counts.passed += report.numPassedTests;
       // A file that fails with no failed test is a failure too: it failed to load (e.g. CI without
@@ -94,6 +92,7 @@ function vitest(name: string, args: string[]): Promise<boolean> {
       counts.skipped += report.numPendingTests + report.numTodoTests;
     } catch {
       counts.failed += 1;
+      failures.push(`${name}: vitest wrote no report; its output is above, under "tests (vitest: ${name})"`);
     }
     try {
       timings.push(...(JSON.parse(readFileSync(timingFile, 'utf8')) as FileTiming[]));
@@ -151,6 +150,7 @@ const failedStages = stages.filter((s) => !s.ok && !s.name.startsWith('tests')).
 const okStages = stages.filter((s) => s.ok && !s.name.startsWith('tests')).length;
 process.stdout.write(`${'═'.repeat(74)}\n`);
 for (const s of stages) process.stdout.write(`${s.ok ? '✓' : '✗'} ${s.name}: ${s.detail}\n`);
+if (failures.length > 0) process.stdout.write(`Failed:\n${failures.map((f) => `  ✗ ${f}\n`).join('')}`);
 process.stdout.write(
   `(type check, lint and build count as one check each; the rest are vitest tests)\n` +
     `Summary: ${counts.passed + okStages} passed, ${counts.failed + failedStages} failed, ${counts.skipped} skipped\n`,

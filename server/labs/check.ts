@@ -218,14 +218,15 @@ async function runCase(
   log: () => readonly LabLogLine[],
   record: ((entry: TranscriptEntry) => void) | null,
   tag: string | null,
-  extraHeaders: Readonly<Record<string, string>> = {},
+  extraHeaders: Readonly<Record<string, string>>,
+  closeWaitMs: number,
 ): Promise<CaseResult> {
   const clients = new Map<string, ScriptedClient>();
   try {
     return await playCase(c, clients, url, log, record, tag, extraHeaders);
   } finally {
     // Every client at once: the case costs one wait, not one per client.
-    await Promise.all([...clients.values()].map((client) => client.end(CLOSE_WAIT_MS)));
+    await Promise.all([...clients.values()].map((client) => client.end(closeWaitMs)));
   }
 }
 
@@ -363,12 +364,14 @@ export async function runCheck(
     headers?: Readonly<Record<string, string>>;
     /** Told as each case starts and ends, so a page can show the check going (CheckProgress). */
     progress?: (event: Extract<CheckProgress, { t: 'case' | 'result' }>) => void;
+    /** How long a client still open at a case's end waits for the server's answer; CLOSE_WAIT_MS unless a test sets it. */
+    closeWaitMs?: number;
   },
 ): Promise<Verdict> {
   const cases: CaseResult[] = [];
   for (const [i, c] of check.cases.entries()) {
     deps.progress?.({ t: 'case', index: i + 1, of: check.cases.length, name: c.name });
-    const result = await runCase(c, deps.url, deps.log, deps.record ?? null, deps.tag ?? null, deps.headers);
+    const result = await runCase(c, deps.url, deps.log, deps.record ?? null, deps.tag ?? null, deps.headers ?? {}, deps.closeWaitMs ?? CLOSE_WAIT_MS);
     cases.push(result);
     deps.progress?.({ t: 'result', index: i + 1, result });
   }

@@ -77,9 +77,9 @@ afterEach(() => {
   for (const server of servers.splice(0)) server.close();
 });
 
-/** Waits (up to 2 s) until the server has seen every connection end: a cut reaches it a moment after the check moved on. */
+/** Waits until the server has seen every connection end: a cut reaches it a moment after the check moved on. */
 async function allGone(seen: Seen[]): Promise<void> {
-  for (let i = 0; i < 100 && seen.some((s) => s.goneAt === null); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  while (seen.some((s) => s.goneAt === null)) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 const byName = (seen: Seen[], name: string): Seen => {
@@ -111,7 +111,8 @@ describe('the end of a check case', () => {
       ],
     });
     const transcript: TranscriptEntry[] = [];
-    const verdict = await runCheck(check, { url, log: () => [], record: (entry) => transcript.push(entry) });
+    // A bound far past the test's timeout: the check ends only if the server's answers end the connections.
+    const verdict = await runCheck(check, { url, log: () => [], record: (entry) => transcript.push(entry), closeWaitMs: 3_600_000 });
     expect(verdict).toEqual({
       passed: false,
       cases: [
@@ -129,16 +130,11 @@ describe('the end of a check case', () => {
     await allGone(seen);
     expect(byName(seen, 'alice').frames).toEqual(['text hi', 'close 1000 ""']);
     expect(byName(seen, 'bob').frames).toEqual(['close 1000 ""']);
-    // The server answered: the clients left with it, not at the bound.
-    for (const entry of seen) {
-      expect(entry.goneAt).not.toBeNull();
-      expect((entry.goneAt ?? 0) - (entry.closeAt ?? 0)).toBeLessThan(CLOSE_WAIT_MS - 100);
-    }
     // Each case's clients are gone before the next case connects.
     expect(byName(seen, 'alice').goneAt).toBeLessThan(byName(seen, 'bob').openAt);
   });
 
-  it('cuts the clients of a server that never answers a close after CLOSE_WAIT_MS, all of them at once', async () => {
+  it('cuts the clients of a server that never answers a close at the bound (CLOSE_WAIT_MS unless set), all of them at once', async () => {
     const { url, seen } = await rawServer('mute');
     const check = checkSchema.parse({
       cases: [
@@ -156,9 +152,9 @@ describe('the end of a check case', () => {
         },
       ],
     });
-    const started = performance.now();
-    const verdict = await runCheck(check, { url, log: () => [] });
-    const took = performance.now() - started;
+    // Longer than the default, so that a busy machine's pause cannot pass for a wait; the default is pinned below.
+    const bound = 1500;
+    const verdict = await runCheck(check, { url, log: () => [], closeWaitMs: bound });
     await allGone(seen);
     expect(verdict.passed).toBe(true);
     expect(CLOSE_WAIT_MS).toBe(500);
@@ -167,15 +163,14 @@ describe('the end of a check case', () => {
     // Her own close, once: the end of the case sends no second one.
     expect(byName(seen, 'carol').frames).toEqual(['close 4000 ""']);
     for (const entry of seen) {
-      // Cut at the bound, counted from its close frame: not before (a busy machine may make it late).
+      // Cut at the bound, counted from its close frame: not before (later, on a busy machine, is no fault).
       const waited = (entry.goneAt ?? Number.POSITIVE_INFINITY) - (entry.closeAt ?? 0);
-      expect(waited, entry.name).toBeGreaterThanOrEqual(CLOSE_WAIT_MS - 50);
-      expect(waited, entry.name).toBeLessThan(CLOSE_WAIT_MS + 1000);
+      expect(waited, entry.name).toBeGreaterThanOrEqual(bound - 50);
     }
-    // All at once, not one after another (that would put CLOSE_WAIT_MS between each cut).
-    const cuts = seen.map((entry) => entry.goneAt ?? 0);
-    expect(Math.max(...cuts) - Math.min(...cuts)).toBeLessThan(CLOSE_WAIT_MS / 2);
-    expect(took).toBeLessThan(3 * CLOSE_WAIT_MS);
+    // All at once, not one after another: alice's and bob's close frames went in the same moment. One after
+    // another, bob's would go only once alice had been cut, a whole bound later.
+    const [aliceClose, bobClose] = [byName(seen, 'alice').closeAt ?? 0, byName(seen, 'bob').closeAt ?? 0];
+    expect(Math.abs(bobClose - aliceClose)).toBeLessThan(bound / 2);
   });
 
   it('leaves a client that did a `leave` step cut (no close frame), while the others close', async () => {
