@@ -37,7 +37,8 @@ describeBrowser('server lab', () => {
     return box;
   }
 
-  it('the starter fails with a named failure; the typed fix passes, the diagram draws its frames, Stop ends it', async () => {
+  // Four Runs, two of them whole checks, and the solution typed: past the default minute on a loaded machine (a bound).
+  it('the starter fails with a named failure; the typed fix passes, the diagram draws its frames, Stop ends it', { timeout: 180_000 }, async () => {
     const record = await env.newPage();
     const { page } = record;
     const started: string[] = [];

@@ -15,7 +15,8 @@ function runNode(args: string[]): Promise<{ code: number | null; stdout: string;
   });
 }
 
-describe('npm start / server CLI', () => {
+// Each test starts node: on a loaded machine that alone took over 20 s (a bound, not a budget).
+describe('npm start / server CLI', { timeout: 60_000 }, () => {
   it('prints usage and exits 2 on a port that is not a number, before building anything', async () => {
     const result = await runNode(['scripts/start.ts', '--port', 'notaport']);
     expect(result.code).toBe(2);
@@ -103,4 +104,42 @@ describe('npm start / server CLI', () => {
       expect(stderr).not.toContain('a secret payload');
     },
   );
+  it('goes on serving when whoever read its output has gone (`npm start | head`), and on SIGTERM exits 0', async () => {
+    const child = spawn(process.execPath, ['server/main.ts', '--port', '0', '--log', 'info'], { cwd: root });
+    let stdout = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (c: Buffer) => {
+        stdout += c.toString();
+        const match = /running at (http:\/\/localhost:\d+)/.exec(stdout);
+        if (match?.[1]) resolve(match[1].replace('localhost', '127.0.0.1'));
+      });
+      child.on('exit', () => reject(new Error(`exited early: ${stdout}`)));
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    /** `step`, unless the server exits first: then the test fails at once, saying so. */
+    const alive = <T,>(step: Promise<T>): Promise<T> =>
+      Promise.race([step, exited.then((code) => Promise.reject(new Error(`the server exited with ${code} while it should serve`)))]);
+    // The reader goes: every write the server makes from now on fails with EPIPE.
+    child.stdout.destroy();
+    child.stderr.destroy();
+    // A connection logs its open and close (stderr), twice over, and is served.
+    for (const text of ['one', 'two']) {
+      const client = new WebSocket(`${url.replace('http', 'ws')}/echo`);
+      await alive(
+        new Promise((resolve, reject) => {
+          client.addEventListener('open', resolve);
+          client.addEventListener('error', reject);
+        }),
+      );
+      client.send(text);
+      const echoed = await alive(new Promise<unknown>((resolve) => client.addEventListener('message', (e) => resolve(e.data), { once: true })));
+      expect(echoed).toBe(text);
+      client.close(1000);
+      await alive(new Promise((resolve) => client.addEventListener('close', resolve)));
+    }
+    expect(((await alive(fetch(`${url}/health`).then((r) => r.json()))) as Record<string, unknown>)['status']).toBe('ok');
+    // "shutting down" goes to stdout: a failed write there must not turn a clean stop into a crash.
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
 });

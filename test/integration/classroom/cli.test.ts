@@ -21,7 +21,8 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
   });
 }
 
-describe('npm start -- --classroom', () => {
+// Each test starts node: on a loaded machine that alone took over 20 s (a bound, not a budget).
+describe('npm start -- --classroom', { timeout: 60_000 }, () => {
   it('without --host: exit 2, and what to type instead', async () => {
     const result = await run(['--classroom']);
     expect(result.code).toBe(2);

@@ -39,6 +39,23 @@ async function spinning(pid: number, loop: string): Promise<void> {
   while (!ready()) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
+/**
+ * Resolves once `pid` runs `sleep 30` and sleeps in it, so that what is measured is the blocked call,
+ * not the exec of sh and sleep before it: on a loaded machine that start-up, and its waits for a core,
+ * fell inside the window (a full run read 0.061 of it).
+ */
+async function sleeping(pid: number): Promise<void> {
+  const ready = (): boolean => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).startsWith('S ') && readFileSync(`/proc/${pid}/cmdline`, 'utf8') === 'sleep\x0030\x00';
+    } catch {
+      return false;
+    }
+  };
+  while (!ready()) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
 /** How many times `pid` has been put on a CPU (schedstat's third field). */
 function slices(pid: number): number {
   return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[2]);
@@ -81,7 +98,8 @@ describe('cpuDemandMs: CPU time used or waited for', () => {
   });
 
   it('a process blocked in a call wants none of it', async () => {
-    const sleeper = start('sleep 30');
+    const sleeper = start('exec sleep 30');
+    await sleeping(sleeper.pid as number);
     const { demand } = await shares(sleeper.pid as number, 500);
     expect(demand).toBeLessThan(0.05);
   });
