@@ -157,7 +157,8 @@ function describeExpected(step: ExpectStep): string {
   if (step.hex !== undefined) parts.push(step.hex);
   if (step.json !== undefined) parts.push(`JSON with ${JSON.stringify(step.json)}`);
   if (step.length !== undefined) parts.push(`of ${step.length} bytes`);
-  return `${parts.join(' ')} within ${step.within} ms`;
+  const passing = step.skip.length > 0 ? ` (${step.skip.join(' and ')} frames may come first)` : '';
+  return `${parts.join(' ')} within ${step.within} ms${passing}`;
 }
 
 function matches(step: ExpectStep, a: Arrival): boolean {
@@ -299,7 +300,12 @@ async function playCase(
         client.socket.ping(step.data);
         break;
       case 'expect': {
-        const { hit, seen } = await client.take(step.within, (a) => matches(step, a), (a) => isControl(a) && a.type !== step.type);
+        const passOver: readonly string[] = step.skip;
+        const { hit, seen } = await client.take(
+          step.within,
+          (a) => matches(step, a),
+          (a) => a.type !== step.type && (isControl(a) || passOver.includes(a.type)),
+        );
         if (!hit) return fail(index, step, describeExpected(step), describeArrival(seen));
         record?.({ case: c.name, client: step.client, arrival: canonical(hit) });
         break;

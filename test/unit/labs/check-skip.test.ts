@@ -1,0 +1,72 @@
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
+import { checkSchema } from '../../../labs/schema.ts';
+import { runCheck } from '../../../server/labs/check.ts';
+
+/**
+ * An expect step's `skip`: data frames of the types it names may come before the awaited frame and are
+ * passed over (the feed lab's pong, which a tick can overtake on a busy machine); without it, the first
+ * data frame that is not the awaited one fails the step.
+ */
+const servers: WebSocketServer[] = [];
+afterEach(() => {
+  for (const server of servers.splice(0)) server.close();
+});
+
+/** A server that answers a ping with a text frame first, then the pong; or, `mute`, with the text frame alone. */
+async function tickFirst(mute = false): Promise<string> {
+  const server = new WebSocketServer({ port: 0, host: '127.0.0.1', autoPong: false });
+  servers.push(server);
+  server.on('connection', (socket) => {
+    socket.on('ping', (data) => {
+      socket.send('{"type":"tick","n":2}');
+      if (!mute) socket.pong(data);
+    });
+  });
+  await new Promise((resolve) => server.once('listening', resolve));
+  return `ws://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+}
+
+const pongCheck = (skip: string[] | undefined) =>
+  checkSchema.parse({
+    cases: [
+      {
+        name: 'pings are answered between ticks',
+        steps: [
+          { do: 'connect', client: 'dave' },
+          { do: 'ping', client: 'dave', data: 'still ticking?' },
+          { do: 'expect', client: 'dave', type: 'pong', text: 'still ticking?', within: 1000, ...(skip ? { skip } : {}) },
+        ],
+      },
+    ],
+  });
+
+describe("an expect step's skip", () => {
+  it('passes over a text frame that comes before the pong', async () => {
+    const verdict = await runCheck(pongCheck(['text']), { url: await tickFirst(), log: () => [], closeWaitMs: 3_600_000 });
+    expect(verdict).toEqual({ passed: true, cases: [{ name: 'pings are answered between ticks', hidden: false, passed: true, failure: null }] });
+  });
+
+  it('without it, the text frame fails the step, named as what arrived', async () => {
+    const verdict = await runCheck(pongCheck(undefined), { url: await tickFirst(), log: () => [], closeWaitMs: 3_600_000 });
+    expect(verdict.cases[0]?.failure).toEqual({
+      client: 'dave',
+      step: 3,
+      action: 'expect pong "still ticking?" within 1000 ms',
+      expected: 'pong "still ticking?" within 1000 ms',
+      arrived: 'text "{\\"type\\":\\"tick\\",\\"n\\":2}"',
+    });
+  });
+
+  it('still fails when no pong comes, and says which frames it passed over', async () => {
+    const verdict = await runCheck(pongCheck(['text']), { url: await tickFirst(true), log: () => [], closeWaitMs: 3_600_000 });
+    expect(verdict.cases[0]?.failure).toEqual({
+      client: 'dave',
+      step: 3,
+      action: 'expect pong "still ticking?" within 1000 ms (text frames may come first)',
+      expected: 'pong "still ticking?" within 1000 ms (text frames may come first)',
+      arrived: 'nothing',
+    });
+  });
+});
