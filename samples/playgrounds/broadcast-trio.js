@@ -4,11 +4,11 @@
 const socket = new WebSocket('ws://localhost:8080/broadcast');
 
 socket.onopen = () => {
-  // 1. Wait half a second so that everyone is connected, then send
-  //    `${clientName} says hello` (setTimeout, then socket.send).
+  // 1. /broadcast keeps no history, so wait a second for everyone to be
+  //    connected, then send `${clientName} says hello` (setTimeout, then socket.send).
 };
 socket.onmessage = (event) => {
   // 2. Print what arrived: console.log(`received: ${event.data}`).
 };
 
-setTimeout(() => socket.close(1000, 'bye'), 1500);
+setTimeout(() => socket.close(1000, 'bye'), 2500);

@@ -3,9 +3,11 @@
 const socket = new WebSocket('ws://localhost:8080/broadcast');
 
 socket.onopen = () => {
-  // Wait until everyone is connected, then speak once.
-  setTimeout(() => socket.send(`${clientName} says hello`), 500);
+  // /broadcast keeps no history: a client that connects after a line was sent
+  // never sees it. The three start a moment apart (more on a busy machine), so
+  // wait a second for everyone to be connected, then speak once.
+  setTimeout(() => socket.send(`${clientName} says hello`), 1000);
 };
 socket.onmessage = (event) => console.log(`received: ${event.data}`);
 
-setTimeout(() => socket.close(1000, 'bye'), 1500);
+setTimeout(() => socket.close(1000, 'bye'), 2500);

@@ -54,7 +54,8 @@ async function questionOrder(page: Page): Promise<string[]> {
   return page.locator('.fd-question').evaluateAll((blocks) => blocks.map((b) => (b as HTMLElement).dataset['question'] ?? ''));
 }
 
-describeBrowser('the final quiz at /quiz/', () => {
+// Each test answers the whole quiz: 36 s beside a loaded run, past a minute on a slower one (a bound).
+describeBrowser('the final quiz at /quiz/', { timeout: 150_000 }, () => {
   const env = useBrowser();
 
   it('has the questions of quiz/final.md, each with a unique name, visible before any answer', async () => {
@@ -326,7 +327,8 @@ describeBrowser('a knowledge check in a lesson', () => {
   });
 });
 
-describeBrowser('taking a quiz at 1280 px and at 375 px with touch', () => {
+// Each test answers the whole quiz: 36 s beside a loaded run, past a minute on a slower one (a bound).
+describeBrowser('taking a quiz at 1280 px and at 375 px with touch', { timeout: 150_000 }, () => {
   const env = useBrowser();
 
   async function open(width: number, path: string): Promise<{ page: Page; errors: string[] }> {

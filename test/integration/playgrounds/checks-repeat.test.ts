@@ -18,7 +18,7 @@ import { runPlayground } from './run-playground.ts';
  *
  * The exercises on per-connection endpoints run side by side, each on its
  * own server; the /broadcast and /chat ones run after them, one exercise at a
- * time: their code waits a fixed 500 ms for the others to join, and the
+ * time: broadcast-trio waits a fixed second for the others to join (chat-room waits for their joins), and the
  * playground clients all run in this process, so a crowd of runs beside them
  * delays their joins past it (measured: 2 of 20 solutions failed that way).
  */

@@ -34,7 +34,7 @@ describe('the shared-doc exercise decides the same way every run', () => {
     expect(playground?.check).toBe('shared-doc-converges');
   });
 
-  it(`the starter fails its check in ${RUNS} of ${RUNS} runs, for one of the two reasons whole documents give`, { timeout: 180_000 }, async () => {
+  it(`the starter fails its check in ${RUNS} of ${RUNS} runs, for the reasons whole documents give`, { timeout: 180_000 }, async () => {
     if (!playground) throw new Error('project-shared-doc not found');
     // Crossed in flight: each took the other's copy. Or one copy arrived first and was sent on whole.
     const crossed = [
@@ -53,8 +53,12 @@ describe('the shared-doc exercise decides the same way every run', () => {
       expect(events.filter((e) => e.kind === 'uncaught')).toEqual([]);
       const { passed, missing } = check(events);
       expect(passed).toBe(false);
-      expect([crossed, relayed('alice', 'bob'), relayed('bob', 'alice')]).toContainEqual(missing);
-      outcomes.push(missing.length === 3 ? 'crossed' : 'relayed');
+      // One reason or both: on a loaded machine one run crossed and relayed too (all four lines, each true of it).
+      const reasons = [...crossed, ...relayed('alice', 'bob'), ...relayed('bob', 'alice')];
+      expect(missing.length).toBeGreaterThan(0);
+      expect(missing.filter((line) => !reasons.includes(line))).toEqual([]);
+      if (crossed.every((line) => missing.includes(line))) outcomes.push('crossed');
+      if (missing.some((line) => line.startsWith('Send only'))) outcomes.push('relayed');
     }
     // Both timings happen in these runs, so both halves of the argument were exercised.
     expect(outcomes).toContain('relayed');
