@@ -48,7 +48,7 @@ describe('the shared-doc exercise decides the same way every run', () => {
     const outcomes: string[] = [];
     for (let run = 0; run < RUNS; run++) {
       const late = run % 2 === 0 ? 'bob' : 'alice';
-      const { events, ended } = await runPlayground(staggered(playground, 'code', late, STAGGERS_MS[run] as number), 'code', companion);
+      const { events, ended } = await runPlayground(staggered(playground, 'code', late, STAGGERS_MS[run] as number), 'code', companion, 15_000);
       expect(ended).toBe('finished');
       expect(events.filter((e) => e.kind === 'uncaught')).toEqual([]);
       const { passed, missing } = check(events);
@@ -68,7 +68,7 @@ describe('the shared-doc exercise decides the same way every run', () => {
     if (!playground) throw new Error('project-shared-doc not found');
     for (let run = 0; run < RUNS; run++) {
       const late = run % 2 === 0 ? 'bob' : 'alice';
-      const { events, ended } = await runPlayground(staggered(playground, 'solution', late, STAGGERS_MS[run] as number), 'solution', companion);
+      const { events, ended } = await runPlayground(staggered(playground, 'solution', late, STAGGERS_MS[run] as number), 'solution', companion, 15_000);
       expect(ended).toBe('finished');
       expect(events.filter((e) => e.kind === 'uncaught')).toEqual([]);
       expect(check(events), `run ${run + 1}, ${late} ${STAGGERS_MS[run]} ms late`).toEqual({ passed: true, missing: [] });
