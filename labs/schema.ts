@@ -8,6 +8,10 @@ import { z } from 'zod';
  */
 
 const client = z.string().regex(/^[a-z][a-z0-9]{0,15}$/).describe('Name of the scripted client, e.g. "alice".');
+const skip = z
+  .array(z.enum(['text', 'binary']))
+  .default([])
+  .describe("Data frames of these types that may come first and are passed over: a feed's ticks, which a busy machine can let in before the pong or the close reply awaited.");
 const within = z.number().int().positive().max(30_000).default(2000).describe('Milliseconds to wait for it.');
 /**
  * A handshake's answer is not what a check judges by its speed, and on a loaded machine (a learner's laptop
@@ -48,14 +52,11 @@ export const stepSchema = z.discriminatedUnion('do', [
       hex: z.string().optional().describe('The exact payload as hex, for binary.'),
       json: z.unknown().optional().describe('The text parsed as JSON must equal this (keys in any order).'),
       length: z.number().int().nonnegative().optional().describe('The payload length in bytes.'),
-      skip: z
-        .array(z.enum(['text', 'binary']))
-        .default([])
-        .describe("Data frames of these types that may come first and are passed over: a feed's ticks while its pong is awaited, which a busy machine can let in first."),
+      skip,
       within,
     })
     .strict(),
-  z.object({ do: z.literal('expectClose'), client, code: z.number().int().optional(), within }).strict(),
+  z.object({ do: z.literal('expectClose'), client, code: z.number().int().optional(), skip, within }).strict(),
   z.object({ do: z.literal('silence'), client, for: z.number().int().positive().max(10_000) }).strict(),
   z.object({ do: z.literal('close'), client, code: z.number().int().default(1000), reason: z.string().default('') }).strict(),
   z.object({ do: z.literal('leave'), client }).strict().describe('The client vanishes: TCP cut, no close frame.'),

@@ -198,7 +198,7 @@ describeBrowser('playgrounds', () => {
     await record.page.keyboard.insertText('const a = 1;\nconst b = 2;\nmissingFunction(a + b);\n');
     await record.page.keyboard.press('Control+Enter');
     await waitForLine(output(echo), 'Uncaught error (line 3, column 1): ReferenceError: missingFunction is not defined');
-    await echo.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 5_000 });
+    await echo.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 15_000 });
     expectClean(record);
   });
 
@@ -241,7 +241,7 @@ describeBrowser('playgrounds', () => {
     await waitForLine(output(typed), 'Uncaught error (line 2, column 17): SyntaxError: Unexpected token', 120_000);
     // The run's own mark, there before the editor's TypeScript worker has checked anything.
     const mark = typed.locator('.monaco-editor .squiggly-error').first();
-    await mark.waitFor({ timeout: 5_000 });
+    await mark.waitFor({ timeout: 15_000 });
     // On the line the learner wrote it: the mark lies within that line's box.
     // (Measured until the editor has settled: it lays its lines out again as the Output grows.)
     const onLine = async (): Promise<boolean> => {

@@ -1,11 +1,8 @@
-import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WEBSOCKET_GUID } from '../../../protocol/constants.ts';
-import { encodeClosePayload, encodeFrame, FrameDecoder } from '../../../protocol/frame.ts';
 import { checkSchema } from '../../../labs/schema.ts';
 import { CLOSE_WAIT_MS, runCheck, type TranscriptEntry } from '../../../server/labs/check.ts';
+import { rawServer, type Seen } from './raw-ws-server.ts';
 
 /**
  * How a check's case ends its clients (check.ts, runCase): a client still open when the case is over
@@ -14,68 +11,17 @@ import { CLOSE_WAIT_MS, runCheck, type TranscriptEntry } from '../../../server/l
  * server written here byte by byte, so the test sees exactly what reached the server, and when.
  */
 
-/** One connection as the server saw it. */
-interface Seen {
-  name: string;
-  /** When the upgrade arrived (performance.now()). */
-  openAt: number;
-  /** Each frame from the client: 'text hi', 'close 1000 ""' (code, then the reason as JSON). */
-  frames: string[];
-  /** When the client's close frame arrived (performance.now()). */
-  closeAt: number | null;
-  /** When the client's side of the TCP connection ended: a FIN or a reset. */
-  goneAt: number | null;
-}
-
-/**
- * A WebSocket server that echoes text and, to a close frame, either answers (a text frame the check
- * must never read, then its close frame 1000, then the end of the connection) or does nothing ("mute").
- */
-async function rawServer(onClose: 'answer' | 'mute'): Promise<{ url: string; seen: Seen[]; server: Server }> {
-  const seen: Seen[] = [];
-  const server = createServer();
-  server.on('upgrade', (req, socket) => {
-    const entry: Seen = { name: new URL(req.url ?? '/', 'http://x').searchParams.get('name') ?? '?', openAt: performance.now(), frames: [], closeAt: null, goneAt: null };
-    seen.push(entry);
-    const accept = createHash('sha1').update(`${String(req.headers['sec-websocket-key'])}${WEBSOCKET_GUID}`).digest('base64');
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
-    const decoder = new FrameDecoder({ previewBytes: 125 });
-    const gone = (): void => {
-      entry.goneAt ??= performance.now();
-      socket.destroy();
-    };
-    socket.on('end', gone);
-    socket.on('error', gone);
-    socket.on('close', gone);
-    socket.on('data', (chunk: Buffer) => {
-      for (const frame of decoder.push(chunk)) {
-        if (frame.opcode === 0x1) {
-          const text = Buffer.from(frame.preview).toString('utf8');
-          entry.frames.push(`text ${text}`);
-          socket.write(encodeFrame({ opcode: 0x1, payload: text }));
-        } else if (frame.opcode === 0x8) {
-          entry.frames.push(`close ${frame.close?.code ?? 'none'} ${JSON.stringify(frame.close?.reason ?? '')}`);
-          entry.closeAt ??= performance.now();
-          if (onClose === 'answer') {
-            socket.write(encodeFrame({ opcode: 0x1, payload: 'after the verdict' }));
-            socket.write(encodeFrame({ opcode: 0x8, payload: encodeClosePayload(1000) }));
-            socket.end();
-          }
-        } else {
-          entry.frames.push(`opcode ${frame.opcode}`);
-        }
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  servers.push(server);
-  return { url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/lab`, seen, server };
-}
-
 const servers: Server[] = [];
 afterEach(() => {
   for (const server of servers.splice(0)) server.close();
 });
+
+/** rawServer, closed after the test. */
+async function serve(onClose: 'answer' | 'mute'): Promise<Awaited<ReturnType<typeof rawServer>>> {
+  const started = await rawServer(onClose);
+  servers.push(started.server);
+  return started;
+}
 
 /** Waits until the server has seen every connection end: a cut reaches it a moment after the check moved on. */
 async function allGone(seen: Seen[]): Promise<void> {
@@ -90,7 +36,7 @@ const byName = (seen: Seen[], name: string): Seen => {
 
 describe('the end of a check case', () => {
   it("closes each client still open with 1000 once the case's result is settled; the server's answer changes nothing", async () => {
-    const { url, seen } = await rawServer('answer');
+    const { url, seen } = await serve('answer');
     const check = checkSchema.parse({
       cases: [
         {
@@ -135,7 +81,7 @@ describe('the end of a check case', () => {
   });
 
   it('cuts the clients of a server that never answers a close at the bound (CLOSE_WAIT_MS unless set), all of them at once', async () => {
-    const { url, seen } = await rawServer('mute');
+    const { url, seen } = await serve('mute');
     const check = checkSchema.parse({
       cases: [
         {
@@ -174,7 +120,7 @@ describe('the end of a check case', () => {
   });
 
   it('leaves a client that did a `leave` step cut (no close frame), while the others close', async () => {
-    const { url, seen } = await rawServer('answer');
+    const { url, seen } = await serve('answer');
     const check = checkSchema.parse({
       cases: [
         {

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { checkSchema } from '../../../labs/schema.ts';
 import { runCheck } from '../../../server/labs/check.ts';
+import { rawServer } from './raw-ws-server.ts';
 
 /**
  * An expect step's `skip`: data frames of the types it names may come before the awaited frame and are
@@ -68,5 +69,26 @@ describe("an expect step's skip", () => {
       expected: 'pong "still ticking?" within 1000 ms (text frames may come first)',
       arrived: 'nothing',
     });
+  });
+
+  it('on expectClose, passes over a text frame that comes before the close reply; without it, fails on it', async () => {
+    // The raw server answers a close with a text frame, then its close 1000: a feed's tick already on its way.
+    const { url, server } = await rawServer('answer');
+    try {
+      const closeCheck = (skip: string[] | undefined) =>
+        checkSchema.parse({
+          cases: [{ name: 'a clean stop on close', steps: [{ do: 'connect', client: 'alice' }, { do: 'close', client: 'alice' }, { do: 'expectClose', client: 'alice', code: 1000, ...(skip ? { skip } : {}) }] }],
+        });
+      expect((await runCheck(closeCheck(['text']), { url, log: () => [], closeWaitMs: 3_600_000 })).passed).toBe(true);
+      expect((await runCheck(closeCheck(undefined), { url, log: () => [], closeWaitMs: 3_600_000 })).cases[0]?.failure).toEqual({
+        client: 'alice',
+        step: 3,
+        action: 'expect a close 1000',
+        expected: 'a close with code 1000 within 2000 ms',
+        arrived: 'text "after the verdict"',
+      });
+    } finally {
+      server.close();
+    }
   });
 });
