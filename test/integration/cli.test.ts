@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 
@@ -13,6 +13,21 @@ function runNode(args: string[]): Promise<{ code: number | null; stdout: string;
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** `node server/main.ts --port 0 --log info`, once its banner says where it runs. */
+async function startServerProcess(): Promise<{ child: ChildProcessWithoutNullStreams; url: string }> {
+  const child = spawn(process.execPath, ['server/main.ts', '--port', '0', '--log', 'info'], { cwd: root });
+  let stdout = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+      const match = /running at (http:\/\/localhost:\d+)/.exec(stdout);
+      if (match?.[1]) resolve(match[1].replace('localhost', '127.0.0.1'));
+    });
+    child.on('exit', () => reject(new Error(`exited early: ${stdout}`)));
+  });
+  return { child, url };
 }
 
 // Each test starts node: on a loaded machine that alone took over 20 s (a bound, not a budget).
@@ -70,18 +85,9 @@ describe('npm start / server CLI', { timeout: 60_000 }, () => {
   it.each(['SIGTERM', 'SIGINT'] as const)(
     'starts, logs one-line JSON, answers /health, and on %s closes clients with 1001 and exits 0',
     async (signal) => {
-      const child = spawn(process.execPath, ['server/main.ts', '--port', '0', '--log', 'info'], { cwd: root });
-      let stdout = '';
+      const { child, url } = await startServerProcess();
       let stderr = '';
       child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stdout.on('data', (c: Buffer) => {
-          stdout += c.toString();
-          const match = /running at (http:\/\/localhost:\d+)/.exec(stdout);
-          if (match?.[1]) resolve(match[1].replace('localhost', '127.0.0.1'));
-        });
-        child.on('exit', () => reject(new Error(`exited early: ${stdout}`)));
-      });
       const health = (await (await fetch(`${url}/health`)).json()) as Record<string, unknown>;
       expect(health['status']).toBe('ok');
       const client = new WebSocket(`${url.replace('http', 'ws')}/echo`);
@@ -105,16 +111,7 @@ describe('npm start / server CLI', { timeout: 60_000 }, () => {
     },
   );
   it('goes on serving when whoever read its output has gone (`npm start | head`), and on SIGTERM exits 0', async () => {
-    const child = spawn(process.execPath, ['server/main.ts', '--port', '0', '--log', 'info'], { cwd: root });
-    let stdout = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (c: Buffer) => {
-        stdout += c.toString();
-        const match = /running at (http:\/\/localhost:\d+)/.exec(stdout);
-        if (match?.[1]) resolve(match[1].replace('localhost', '127.0.0.1'));
-      });
-      child.on('exit', () => reject(new Error(`exited early: ${stdout}`)));
-    });
+    const { child, url } = await startServerProcess();
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     /** `step`, unless the server exits first: then the test fails at once, saying so. */
     const alive = <T,>(step: Promise<T>): Promise<T> =>
