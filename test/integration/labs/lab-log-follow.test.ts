@@ -15,8 +15,23 @@ import { startTsLab } from './ts-lab.ts';
  */
 const { base, errors } = await useServer();
 
+/**
+ * GET …/log once, or again if the connection was reset: as the page's poller does (a failed poll is
+ * retried at the next). Two clean full runs met one reset (read ECONNRESET) in this file, cause not
+ * found (an in-process server polled every 50 ms for 35 s, or after stalls of 3–11 s, never reset);
+ * each retry is said on stderr so that it stays visible.
+ */
+async function fetchLog(url: string): Promise<Response> {
+  try {
+    return await fetch(url);
+  } catch (error) {
+    process.stderr.write(`lab-log-follow: GET ${url} failed (${String((error as Error).cause ?? error)}); asking again\n`);
+    return fetch(url);
+  }
+}
+
 async function getLog(id: string, query = ''): Promise<LabLogLineJson[]> {
-  const res = await fetch(`${base}/api/labs/${id}/log${query}`);
+  const res = await fetchLog(`${base}/api/labs/${id}/log${query}`);
   expect(res.status).toBe(200);
   return (await res.text())
     .split('\n')
