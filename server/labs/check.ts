@@ -181,6 +181,9 @@ function matches(step: ExpectStep, a: Arrival): boolean {
 
 const isControl = (a: Arrival): boolean => a.type === 'ping' || a.type === 'pong' || a.type === 'open';
 
+/** What an expect or expectClose step reads past: control frames, and the data frames its `skip` names. */
+const passedOver = (skip: readonly string[], a: Arrival): boolean => isControl(a) || skip.includes(a.type);
+
 export function describeStep(step: Step): string {
   switch (step.do) {
     case 'connect':
@@ -302,22 +305,16 @@ async function playCase(
         client.socket.ping(step.data);
         break;
       case 'expect': {
-        const passOver: readonly string[] = step.skip;
-        const { hit, seen } = await client.take(
-          step.within,
-          (a) => matches(step, a),
-          (a) => a.type !== step.type && (isControl(a) || passOver.includes(a.type)),
-        );
+        const { hit, seen } = await client.take(step.within, (a) => matches(step, a), (a) => a.type !== step.type && passedOver(step.skip, a));
         if (!hit) return fail(index, step, describeExpected(step), describeArrival(seen));
         record?.({ case: c.name, client: step.client, arrival: canonical(hit) });
         break;
       }
       case 'expectClose': {
-        const passOver: readonly string[] = step.skip;
         const { hit, seen } = await client.take(
           step.within,
           (a) => a.type === 'close' && (step.code === undefined || a.code === step.code),
-          (a) => isControl(a) || passOver.includes(a.type),
+          (a) => passedOver(step.skip, a),
         );
         if (!hit) return fail(index, step, `a close${step.code ? ` with code ${step.code}` : ''} within ${step.within} ms${passing(step.skip)}`, describeArrival(seen));
         record?.({ case: c.name, client: step.client, arrival: canonical(hit) });

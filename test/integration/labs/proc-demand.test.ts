@@ -23,38 +23,30 @@ function start(script: string): ChildProcess {
 }
 
 /**
- * Resolves once `pid` runs `sh -c <loop>` under nice 19, so that what is measured is the loop, not
- * the exec chain before it (sh, nice, sh), which may wait on the disk of a busy machine.
+ * Resolves once `pid` runs `argv` and its stat fields (those after the name, from the state on) satisfy
+ * `ready`: what is measured is then that program, not the exec chain before it (sh, nice, sh), which
+ * may wait on the disk or for a core of a busy machine.
  */
-async function spinning(pid: number, loop: string): Promise<void> {
-  const ready = (): boolean => {
+async function runs(pid: number, argv: string[], ready: (fields: string[]) => boolean): Promise<void> {
+  const now = (): boolean => {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const nice = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16];
-      return nice === '19' && readFileSync(`/proc/${pid}/cmdline`, 'utf8') === `sh\0-c\0${loop}\0`;
+      return ready(stat.slice(stat.lastIndexOf(')') + 2).split(' ')) && readFileSync(`/proc/${pid}/cmdline`, 'utf8') === argv.map((arg) => `${arg}\0`).join('');
     } catch {
       return false;
     }
   };
-  while (!ready()) await new Promise((resolve) => setTimeout(resolve, 10));
+  while (!now()) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
+/** Resolves once `pid` runs `sh -c <loop>` under nice 19. */
+const spinning = (pid: number, loop: string): Promise<void> => runs(pid, ['sh', '-c', loop], (fields) => fields[16] === '19');
+
 /**
- * Resolves once `pid` runs `sleep 30` and sleeps in it, so that what is measured is the blocked call,
- * not the exec of sh and sleep before it: on a loaded machine that start-up, and its waits for a core,
- * fell inside the window (a full run read 0.061 of it).
+ * Resolves once `pid` runs `sleep 30` and sleeps in it (state S): on a loaded machine the exec of sh and
+ * sleep, and its waits for a core, fell inside the window (a full run read 0.061 of it).
  */
-async function sleeping(pid: number): Promise<void> {
-  const ready = (): boolean => {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      return stat.slice(stat.lastIndexOf(')') + 2).startsWith('S ') && readFileSync(`/proc/${pid}/cmdline`, 'utf8') === 'sleep\x0030\x00';
-    } catch {
-      return false;
-    }
-  };
-  while (!ready()) await new Promise((resolve) => setTimeout(resolve, 10));
-}
+const sleeping = (pid: number): Promise<void> => runs(pid, ['sleep', '30'], (fields) => fields[0] === 'S');
 
 /** How many times `pid` has been put on a CPU (schedstat's third field). */
 function slices(pid: number): number {
