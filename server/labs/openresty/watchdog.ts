@@ -71,6 +71,11 @@ export class WorkerWatchdog {
   #answeredAt: number;
   #cpuAtAnswer: number | null = null;
   #probing = false;
+  /**
+   * The worker last killed, while nginx still lists it: dying takes a while (freeing 256 MiB did on a loaded
+   * machine), and judged again it would be killed, and reported, once more.
+   */
+  #killed: number | null = null;
 
   constructor(env: WatchEnv) {
     this.#env = env;
@@ -84,10 +89,11 @@ export class WorkerWatchdog {
     const late = now - this.#lastTick > NGINX_WATCH.tickMs + NGINX_WATCH.lateMs;
     this.#lastTick = now;
     const pid = this.#env.worker();
-    if (pid === null) {
+    if (pid === null || pid === this.#killed) {
       this.#pid = null;
       return;
     }
+    this.#killed = null;
     if (pid !== this.#pid || late) {
       // A new worker's time starts now, and so does everyone's after the companion was held up.
       this.#pid = pid;
@@ -123,6 +129,7 @@ export class WorkerWatchdog {
     if (busy) {
       this.#env.kill(pid);
       this.#pid = null;
+      this.#killed = pid;
       // The line it was at, if it wrote one just now: written earlier, it is where a C call began, not a loop.
       const say = (seen: WorkerSeen | null): void => {
         const line = seen !== null && now - seen.at <= NGINX_WATCH.seenMs ? seen.line : null;
@@ -141,6 +148,7 @@ export class WorkerWatchdog {
   #kill(pid: number, why: string): void {
     this.#env.kill(pid);
     this.#pid = null;
+    this.#killed = pid;
     this.#env.report(why, null);
   }
 

@@ -172,6 +172,29 @@ describe('the watch on an nginx lab worker', () => {
         'The lab killed that worker and nginx started a new one; the connections it held dropped.',
     ]);
   });
+
+  it('a killed worker still listed while it goes away (256 MiB take a while to free) is killed and reported once', async () => {
+    const w = fakeWorker();
+    w.state.rss = NGINX_WATCH.rssBytes + 1;
+    await w.run(1500, 0.1, true);
+    expect([w.state.killed, w.state.reports.length]).toEqual([[100], 1]);
+    // The master starts the next worker; its memory is watched as any worker's is.
+    w.state.pid = 101;
+    w.state.rss = 10 * 1024 * 1024;
+    await w.run(1000, 0.1, true);
+    expect(w.state.killed).toEqual([100]);
+    w.state.rss = NGINX_WATCH.rssBytes + 1;
+    await w.run(500, 0.1, true);
+    expect([w.state.killed, w.state.reports.length]).toEqual([[100, 101], 2]);
+  });
+
+  it('a busy worker still listed after its kill is not killed again, nor timed as a new worker', async () => {
+    const w = fakeWorker();
+    await w.run(2500, 1, false);
+    expect(w.state.killed).toEqual([100]);
+    await w.run(5000, 1, false);
+    expect([w.state.killed, w.state.reports.length]).toEqual([[100], 1]);
+  });
 });
 
 describe('the line a killed busy worker was at', () => {
