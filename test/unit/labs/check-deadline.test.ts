@@ -1,8 +1,8 @@
-import type { AddressInfo } from 'node:net';
 import { afterEach, expect, it } from 'vitest';
-import { WebSocketServer } from 'ws';
+import type { WebSocketServer } from 'ws';
 import { checkSchema } from '../../../labs/schema.ts';
 import { runCheck } from '../../../server/labs/check.ts';
+import { wsServer } from './ws-server.ts';
 
 /**
  * A frame sent before a step's deadline counts even when the process that runs the check was held
@@ -20,9 +20,8 @@ afterEach(() => {
 const WITHIN = 300;
 
 it('counts a ping that was in the socket when the deadline passed with the loop held up', async () => {
-  const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  const { server, url } = await wsServer();
   servers.push(server);
-  await new Promise((resolve) => server.once('listening', resolve));
   let heldMs = 0;
   server.on('connection', (socket) => {
     socket.on('message', () => {
@@ -45,8 +44,7 @@ it('counts a ping that was in the socket when the deadline passed with the loop 
       },
     ],
   });
-  const { port } = server.address() as AddressInfo;
-  const verdict = await runCheck(check, { url: `ws://127.0.0.1:${port}/`, log: () => [], closeWaitMs: 1000 });
+  const verdict = await runCheck(check, { url, log: () => [], closeWaitMs: 1000 });
   expect(heldMs).toBeGreaterThanOrEqual(WITHIN + 100);
   expect(verdict).toEqual({ passed: true, cases: [{ name: 'held up', hidden: false, passed: true, failure: null }] });
 });

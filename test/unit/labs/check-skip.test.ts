@@ -1,9 +1,9 @@
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocketServer } from 'ws';
+import type { WebSocketServer } from 'ws';
 import { checkSchema } from '../../../labs/schema.ts';
 import { runCheck } from '../../../server/labs/check.ts';
 import { rawServer } from './raw-ws-server.ts';
+import { wsServer } from './ws-server.ts';
 
 /**
  * An expect step's `skip`: data frames of the types it names may come before the awaited frame and are
@@ -17,7 +17,7 @@ afterEach(() => {
 
 /** A server that answers a ping with a text frame first, then the pong; or, `mute`, with the text frame alone. */
 async function tickFirst(mute = false): Promise<string> {
-  const server = new WebSocketServer({ port: 0, host: '127.0.0.1', autoPong: false });
+  const { server, url } = await wsServer({ autoPong: false });
   servers.push(server);
   server.on('connection', (socket) => {
     socket.on('ping', (data) => {
@@ -25,8 +25,7 @@ async function tickFirst(mute = false): Promise<string> {
       if (!mute) socket.pong(data);
     });
   });
-  await new Promise((resolve) => server.once('listening', resolve));
-  return `ws://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  return url;
 }
 
 const pongCheck = (skip: string[] | undefined) =>
