@@ -54,6 +54,48 @@ export function timeValue(view: () => ChartView): (u: unknown, raw: number | nul
   };
 }
 
+/** Steps a value axis counts in, per decade: 1, 2, 2.5 and 5 times a power of ten. */
+const NICE = [1, 2, 2.5, 5];
+/** Flat data (every change the same, give or take rounding) is shown one percentage point tall. */
+const FLAT_SPAN = 1;
+const FLAT_BELOW = 1e-6;
+/** The least extent shown otherwise: a hundredth of a point, so four decimals tell every tick apart. */
+const MIN_SPAN = 0.01;
+
+/**
+ * The value axis's range and step: the data's extent widened outwards to whole
+ * steps, with the step the smallest nice one of at least a quarter of the
+ * extent. Every nice step is under twice the one before it, so the range holds
+ * three to five steps: four to six labelled ticks, whatever the data, where
+ * uPlot's own choice could leave two.
+ */
+export function valueScale(dataMin: number, dataMax: number): { min: number; max: number; step: number } {
+  let low = Number.isFinite(dataMin) ? dataMin : 0;
+  let high = Number.isFinite(dataMax) ? dataMax : low;
+  if (high < low) [low, high] = [high, low];
+  const span = high - low;
+  if (span < FLAT_BELOW) {
+    // Centred on the value as a person reads it, not on rounding noise.
+    const middle = Number(((low + high) / 2).toFixed(4));
+    [low, high] = [middle - FLAT_SPAN / 2, middle + FLAT_SPAN / 2];
+  } else if (span < MIN_SPAN) {
+    low -= (MIN_SPAN - span) / 2;
+    high += (MIN_SPAN - span) / 2;
+  }
+  const wanted = (high - low) / 4;
+  const decade = 10 ** Math.floor(Math.log10(wanted));
+  const step = (NICE.map((m) => m * decade).find((s) => s >= wanted * (1 - 1e-9)) ?? 10 * decade);
+  const snap = (v: number): number => Number(v.toPrecision(12));
+  return { min: snap(Math.floor(low / step + 1e-9) * step), max: snap(Math.ceil(high / step - 1e-9) * step), step };
+}
+
+/** The ticks of a value axis: every whole step from min to max, both ends included. */
+export function valueSplits(min: number, max: number, step: number): number[] {
+  const first = Math.round(min / step);
+  const count = Math.round(max / step) - first;
+  return Array.from({ length: count + 1 }, (_, i) => Number(((first + i) * step).toPrecision(12)));
+}
+
 export function chartOptions(args: {
   topics: readonly string[];
   width: number;
@@ -74,10 +116,21 @@ export function chartOptions(args: {
     grid: { stroke: palette.grid, width: 1 },
     ticks: { stroke: palette.grid, width: 1, size: 4 },
   };
+  // The step of the range last chosen, for the splits uPlot asks for right after.
+  let step = 1;
   return {
     width: args.width,
     height: args.height,
-    scales: { x: { time: true } },
+    scales: {
+      x: { time: true },
+      y: {
+        range: (_u: uPlot, min: number, max: number): uPlot.Range.MinMax => {
+          const scale = valueScale(min, max);
+          step = scale.step;
+          return [scale.min, scale.max];
+        },
+      },
+    },
     // Dragging would zoom, which a chart that redraws every second would undo at once.
     cursor: { drag: { x: false, y: false, setScale: false }, points: { size: 8 } },
     legend: { live: true },
@@ -94,7 +147,7 @@ export function chartOptions(args: {
         label: AXIS_LABELS.y,
         labelSize: 20,
         size: 64,
-        space: 32,
+        splits: (_u: uPlot, _axis: number, min: number, max: number) => valueSplits(min, max, step),
         values: (_u: uPlot, splits: number[]) => (ticks.y = changeTicks(splits)),
       },
     ],

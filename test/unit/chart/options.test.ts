@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AXIS_LABELS, chartOptions, DASHES, legendValue, plotData, timeValue, type DrawnTicks } from '../../../src/runtime/chart/options.ts';
+import { AXIS_LABELS, chartOptions, DASHES, legendValue, plotData, timeValue, valueScale, valueSplits, type DrawnTicks } from '../../../src/runtime/chart/options.ts';
 import { chartView, SeriesStore } from '../../../src/runtime/chart/series.ts';
 
 const t0 = new Date(2026, 0, 2, 9, 30, 0).getTime();
@@ -57,3 +58,57 @@ describe('chartOptions', () => {
     expect(plotData(view)).toEqual([view.xs, [0, null, 1], [null, 0, null]]);
   });
 });
+
+describe('the value axis', () => {
+  it('widens the data to whole nice steps', () => {
+    expect(valueScale(-0.04, 0.93)).toEqual({ min: -0.25, max: 1, step: 0.25 });
+    expect(valueScale(0, 0.41)).toEqual({ min: 0, max: 0.6, step: 0.2 });
+    expect(valueScale(-3.2, 7.9)).toEqual({ min: -5, max: 10, step: 5 });
+    expect(valueSplits(-0.25, 1, 0.25)).toEqual([-0.25, 0, 0.25, 0.5, 0.75, 1]);
+    expect(valueSplits(-5, 10, 5)).toEqual([-5, 0, 5, 10]);
+  });
+
+  it('is the range and the ticks the chart uses', () => {
+    const options = chartOptions({ topics: view.topics, width: 600, height: 260, palette, view: () => view, ticks: { x: [], y: [] } });
+    const range = options.scales?.['y']?.range as (u: unknown, min: number, max: number) => [number, number];
+    const splits = options.axes?.[1]?.splits as (u: unknown, axis: number, min: number, max: number) => number[];
+    expect(range(null, -0.04, 0.93)).toEqual([-0.25, 1]);
+    expect(splits(null, 1, -0.25, 1)).toEqual([-0.25, 0, 0.25, 0.5, 0.75, 1]);
+  });
+
+  it('shows flat data, and no data, one percentage point tall', () => {
+    expect(valueScale(0, 0)).toEqual({ min: -0.5, max: 0.5, step: 0.25 });
+    expect(valueScale(2, 2)).toEqual({ min: 1.5, max: 2.5, step: 0.25 });
+    expect(valueScale(Number.NaN, Number.NaN)).toEqual({ min: -0.5, max: 0.5, step: 0.25 });
+    expect(valueScale(-1e-9, 0)).toEqual({ min: -0.5, max: 0.5, step: 0.25 });
+    // A tenth of a cent on a price of 100 is still drawn, a hundredth of a point tall at least.
+    expect(valueScale(0, 0.001)).toEqual({ min: -0.005, max: 0.0075, step: 0.0025 });
+  });
+
+  it('labels four to six ticks for any extent, the data inside, each label distinct', () => {
+    const value = fc.oneof(fc.double({ min: -50, max: 50, noNaN: true }), fc.double({ min: -0.02, max: 0.02, noNaN: true }));
+    fc.assert(
+      fc.property(value, value, (a, b) => {
+        const [low, high] = a <= b ? [a, b] : [b, a];
+        const scale = valueScale(low, high);
+        const splits = valueSplits(scale.min, scale.max, scale.step);
+        expect(splits.length).toBeGreaterThanOrEqual(4);
+        expect(splits.length).toBeLessThanOrEqual(6);
+        // Within a billionth of a step, which float rounding needs and no pixel shows.
+        expect(scale.min).toBeLessThanOrEqual(low + scale.step * 1e-9);
+        expect(scale.max).toBeGreaterThanOrEqual(high - scale.step * 1e-9);
+        expect([splits[0], splits.at(-1)]).toEqual([scale.min, scale.max]);
+        const labels = chartLabels(splits);
+        expect(new Set(labels).size).toBe(labels.length);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+function chartLabels(splits: number[]): string[] {
+  const ticks: DrawnTicks = { x: [], y: [] };
+  const options = chartOptions({ topics: view.topics, width: 600, height: 260, palette, view: () => view, ticks });
+  const values = options.axes?.[1]?.values as (u: unknown, splits: number[]) => string[];
+  return values(null, splits);
+}
