@@ -117,7 +117,11 @@ export async function checkDiagrams(page: Page, path: string, touch: boolean): P
   }
   // The label takes the tap: its far corner, away from the box, unticks Follow newest.
   const follow = diagrams.first().getByRole('checkbox', { name: 'Follow newest', exact: true });
-  await follow.scrollIntoViewIfNeeded();
+  // To the middle of the screen, as the quiz's first answer is, by the page's own scroll, which waits
+  // for no animation frame. playwright's scrollIntoViewIfNeeded first waits for two frames with the
+  // element in one place; once (CI on 67be5e4, /lessons/first-client/ at 1280 px) that wait ran out
+  // its 30 s though the page had just answered the evaluations above.
+  await follow.evaluate((input) => input.closest('label')?.scrollIntoView({ block: 'center' }));
   expect(await follow.isChecked()).toBe(true);
   await pressCorner(page, await clickableBox(path, follow), touch);
   await expect.poll(() => follow.isChecked(), { message: `${path}: a tap in the corner of Follow newest's label` }).toBe(false);
