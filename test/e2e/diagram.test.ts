@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { progressKeys } from '../../src/runtime/progress/playground.ts';
 import { describeBrowser, load, useBrowser } from './harness.ts';
+import { sayGo, speakOnGo } from './speak-on-go.ts';
 
 /**
  * The live sequence diagram in Chromium, fed by real playground runs and the
@@ -122,14 +123,16 @@ describeBrowser('live sequence diagram', () => {
 
   it('draws one incoming and three outgoing frames per broadcast message, and exports Mermaid that Mermaid parses', async () => {
     const { page } = await env.newPage();
-    // The exercise's starter only connects; its solution has the conversation this test reads.
+    // The exercise's starter only connects. Its solution has each client speak a second after it
+    // connects; these speak on "go", once all three are connected, so none can miss a line.
     await page.addInitScript(
       ([key, code]) => localStorage.setItem(key as string, code as string),
-      [progressKeys.code('broadcast-trio', 'shared'), solution('broadcast-trio.solution.js')],
+      [progressKeys.code('broadcast-trio', 'shared'), speakOnGo(3)],
     );
     await load(page, `${env.origin}/lessons/broadcasting/`);
     const diagram = page.locator('#broadcast-trio-diagram');
     await page.locator('#broadcast-trio').getByRole('button', { name: 'Run', exact: true }).click();
+    await sayGo(page, env.origin, 'broadcast-trio', 3);
     const frames = diagram.getByRole('list', { name: 'Frames' }).getByRole('listitem');
     await expect.poll(async () => (await frames.allTextContents()).filter((t) => t.includes('close')).length, { timeout: 30_000 }).toBe(6);
     const rows = await frames.allTextContents();
