@@ -43,6 +43,8 @@ export async function sayGo(page: Page, origin: string, playground: string, clie
       return source?.events.filter((e) => e.kind === 'open').length === count;
     },
     [playground, clients] as const,
+    // On a timer, not on animation frames (playwright's default), as nothing here is drawn.
+    { polling: 100 },
   );
   starter.send('go');
 }
