@@ -9,7 +9,7 @@ import { onTestFinished } from 'vitest';
  * every client's socket is open.
  */
 
-/** Each client says `<name> says hello` on "go", prints every other line, and closes once it has heard `lines`. */
+/** Each client says `<name> says hello` on "go", prints every line but "go", and closes once it has heard `lines` of them. */
 export function speakOnGo(lines: number): string {
   return `const socket = new WebSocket('ws://localhost:8080/broadcast');
 let heard = 0;
