@@ -17,7 +17,6 @@ import { maskedFrame, rawConnect, until, type RawClient } from './raw-client.ts'
  * "past the timeout" takes a second, not half a minute; nothing else changes.
  */
 const TIMEOUT_MS = 1000;
-const PAST_TIMEOUT_MS = 1400;
 
 interface Sample {
   file: string;
@@ -90,9 +89,11 @@ describe.concurrent('every WebSocket sample under attack', () => {
     describeOpenResty(`samples/lua/${sample.file} under attack`, () => {
       let nginx: Nginx;
       let n = 0;
-      const open = async (headers: Record<string, string> = {}): Promise<RawClient> => {
+      /** A connection; `mark`, added to its query, names it in the error log's lines about it. */
+      const open = async (headers: Record<string, string> = {}, mark = ''): Promise<RawClient> => {
         n += 1;
-        const client = await rawConnect(nginx.port, `/ws${sample.query?.(n) ?? ''}`, headers);
+        const target = `/ws${sample.query?.(n) ?? ''}`;
+        const client = await rawConnect(nginx.port, mark ? `${target}${target.includes('?') ? '&' : '?'}${mark}` : target, headers);
         expect(client.response.split('\r\n')[0]).toBe('HTTP/1.1 101 Switching Protocols');
         await until(() => client.texts().length >= sample.greeting);
         return client;
@@ -127,6 +128,11 @@ describe.concurrent('every WebSocket sample under attack', () => {
           expect(client.pongs()).toContain(tag);
         }
       };
+      /** How many read timeouts nginx has logged for the connection opened with `mark`: each line names its request. */
+      const readTimeouts = (mark: string): number => {
+        const ours = new RegExp(`lua tcp socket read timed out, .*request: "GET /ws[^"]*[?&]${mark} HTTP/1\\.1"`);
+        return nginx.errorLog().split('\n').filter((line) => ours.test(line)).length;
+      };
       const logIsClean = (): void => {
         const failures = nginx.errorLog().split('\n').filter((line) => LUA_FAILURE.test(line));
         expect(failures).toEqual([]);
@@ -142,8 +148,11 @@ describe.concurrent('every WebSocket sample under attack', () => {
 
       it('idles past the read timeout, then still answers', { concurrent: false }, async () => {
         const watcher = sample.reply ? undefined : await open();
-        const client = await open();
-        await sleep(PAST_TIMEOUT_MS);
+        const mark = `idle=${n + 1}`;
+        const client = await open({}, mark);
+        // Past one whole read timeout of its own, as nginx's error log tells.
+        await until(() => readTimeouts(mark) >= 1, 15_000);
+        expect(readTimeouts(mark)).toBeGreaterThanOrEqual(1);
         expect(client.isEnded()).toBe(false);
         await answers(client, 'after a quiet spell', watcher);
         logIsClean();
@@ -179,14 +188,18 @@ describe.concurrent('every WebSocket sample under attack', () => {
         watcher?.destroy();
       });
 
-      it('hangs up on a frame cut in two by the read timeout instead of misreading the rest', { concurrent: false }, async () => {
-        const client = await open();
+      it('hangs up on a frame cut in two by the read timeout, before the rest can be misread', { concurrent: false }, async () => {
+        const mark = `split=${n + 1}`;
+        const client = await open({}, mark);
         const frame = maskedFrame(OPCODE.text, 'split across the timeout');
         client.write(frame.subarray(0, 9)); // header, mask and 3 bytes of payload
-        await sleep(PAST_TIMEOUT_MS);
-        client.write(frame.subarray(9));
-        await until(() => client.isEnded());
-        expect(client.isEnded()).toBe(true);
+        // Judged by nginx's error log, which has a line for every cosocket read timeout, not after a
+        // fixed 1.4 s: a starved nginx once read the 9 bytes so late that the rest came inside its
+        // timeout, and the frame arrived whole. A correct server hangs up at the timeout that cuts the
+        // frame, its first or (when an idle one came before the 9 bytes were read) its second; a
+        // server that reads on logs a third a second later, still connected.
+        await until(() => client.isEnded() || readTimeouts(mark) >= 3, 15_000);
+        expect(client.isEnded(), 'hung up at the timeout, with the rest of the frame unsent').toBe(true);
         // Nothing of the frame may come back as if it had been a message.
         expect(client.texts().slice(sample.greeting).filter((t) => t.includes('timeout'))).toEqual([]);
         logIsClean();
@@ -216,10 +229,13 @@ describe.concurrent('every WebSocket sample under attack', () => {
         vanishing.send(OPCODE.text, 'half a messa', false);
         await sleep(50);
         vanishing.destroy();
-        const other = await open();
+        const mark = `other=${n + 1}`;
+        const other = await open({}, mark);
         await answers(other, 'still here', watcher);
-        // The server noticed: pings and the next idle round find no dead outbox.
-        await sleep(PAST_TIMEOUT_MS);
+        // The server noticed: pings and the next idle round (a read timeout of other's) find no dead outbox.
+        const idled = readTimeouts(mark);
+        await until(() => readTimeouts(mark) > idled, 15_000);
+        expect(readTimeouts(mark)).toBeGreaterThan(idled);
         await answers(other, 'and still here', watcher);
         logIsClean();
         other.destroy();
