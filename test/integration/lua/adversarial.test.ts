@@ -89,7 +89,7 @@ describe.concurrent('every WebSocket sample under attack', () => {
     describeOpenResty(`samples/lua/${sample.file} under attack`, () => {
       let nginx: Nginx;
       let n = 0;
-      /** A connection; `mark`, added to its query, names it in the error log's lines about it. */
+      /** A connection; `mark`, added to its query, names it in the error log's lines about it (each test here uses its own). */
       const open = async (headers: Record<string, string> = {}, mark = ''): Promise<RawClient> => {
         n += 1;
         const target = `/ws${sample.query?.(n) ?? ''}`;
@@ -148,7 +148,7 @@ describe.concurrent('every WebSocket sample under attack', () => {
 
       it('idles past the read timeout, then still answers', { concurrent: false }, async () => {
         const watcher = sample.reply ? undefined : await open();
-        const mark = `idle=${n + 1}`;
+        const mark = 'probe=idle';
         const client = await open({}, mark);
         // Past one whole read timeout of its own, as nginx's error log tells.
         await until(() => readTimeouts(mark) >= 1, 15_000);
@@ -189,7 +189,7 @@ describe.concurrent('every WebSocket sample under attack', () => {
       });
 
       it('hangs up on a frame cut in two by the read timeout, before the rest can be misread', { concurrent: false }, async () => {
-        const mark = `split=${n + 1}`;
+        const mark = 'probe=split';
         const client = await open({}, mark);
         const frame = maskedFrame(OPCODE.text, 'split across the timeout');
         client.write(frame.subarray(0, 9)); // header, mask and 3 bytes of payload
@@ -229,7 +229,7 @@ describe.concurrent('every WebSocket sample under attack', () => {
         vanishing.send(OPCODE.text, 'half a messa', false);
         await sleep(50);
         vanishing.destroy();
-        const mark = `other=${n + 1}`;
+        const mark = 'probe=other';
         const other = await open({}, mark);
         await answers(other, 'still here', watcher);
         // The server noticed: pings and the next idle round (a read timeout of other's) find no dead outbox.
