@@ -141,7 +141,7 @@ ${serverBlocks}
   const child: ChildProcess = spawn(NGINX, ['-p', prefix, '-c', confFile], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
-  await waitForPort(port, () => output);
+  await waitForPort(port, child, () => output);
   const errorLogPath = join(prefix, 'logs/error.log');
   const errorLog = (): string => (existsSync(errorLogPath) ? readFileSync(errorLogPath, 'utf8') : '');
   const entry = { prefix, errorLog };
@@ -159,18 +159,23 @@ ${serverBlocks}
   };
 }
 
-async function waitForPort(port: number, output: () => string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (Date.now() < deadline) {
-    const ok = await new Promise<boolean>((resolve) => {
-      fetch(`http://127.0.0.1:${port}/__ready`)
-        .then(() => resolve(true))
-        .catch(() => resolve(false));
-    });
+/**
+ * Until nginx answers on `port`, or its master has exited (a bad config, a port taken), which fails
+ * with what it printed. No deadline of its own: on a starved runner nginx once took over 5 s to
+ * answer, and the test's timeout bounds the wait.
+ */
+async function waitForPort(port: number, child: ChildProcess, output: () => string): Promise<void> {
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`nginx did not start on port ${port} (it exited: ${child.exitCode ?? child.signalCode}):\n${output()}`);
+    }
+    const ok = await fetch(`http://127.0.0.1:${port}/__ready`).then(
+      () => true,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`nginx did not start on port ${port}:\n${output()}`);
 }
 
 /** Runs a plain Lua script with lua5.4 and returns its output. */
