@@ -8,7 +8,7 @@ import { builtHtml, builtPages } from './pages.ts';
  * The controls a learner taps in a lesson's quiz and live sequence diagram are 44×44 CSS px targets
  * (the house standard): every answer of every quiz (the label that holds its box, which takes the
  * tap), every Check answer button and Hint, and each live diagram's Follow newest and Hide ping/pong
- * (with their labels) and buttons. A tap in the far corner of a label ticks its box. The page tests
+ * (with their labels), buttons and legend summary. A tap in the far corner of a label ticks its box. The page tests
  * make these checks on their visits of each page (pages-laptop.test.ts at 1280 px with a mouse,
  * pages-phone.test.ts at 375 px with touch), so no page is loaded for them alone; tap-targets.test.ts
  * checks what needs a quiz answered first.
@@ -99,7 +99,7 @@ export async function checkQuiz(page: Page, path: string, touch: boolean): Promi
   return { answers: answers.length, hints: hints.length };
 }
 
-/** Checks each live diagram's toolbar: Follow newest and Hide ping/pong with their labels, and its buttons. */
+/** Checks each live diagram's toolbar (Follow newest and Hide ping/pong with their labels, and its buttons) and its legend's summary. */
 export async function checkDiagrams(page: Page, path: string, touch: boolean): Promise<number> {
   const diagrams = page.locator('fd-sequence-diagram');
   const count = await diagrams.count();
@@ -114,6 +114,16 @@ export async function checkDiagrams(page: Page, path: string, touch: boolean): P
     for (const name of ['Pause', 'Clear', 'Export Mermaid', 'Export JSON']) {
       expectTargetWithin(`${where} ${name}`, await box(controls.getByRole('button', { name, exact: true })), outer);
     }
+    expectTargetWithin(`${where} Legend`, await box(diagrams.nth(d).getByText('Legend', { exact: true })), outer);
+    // On a phone the diagram is compact: the legend starts folded, and the export buttons say "Mermaid"
+    // and "JSON" (named "Export …" still), so the toolbar takes two rows, not three.
+    const shape = await diagrams.nth(d).evaluate((diagram) => ({
+      legendOpen: diagram.querySelector<HTMLDetailsElement>('details[data-legend]')?.open,
+      exportWordShown: [...diagram.querySelectorAll('.sd-export-word')].map((word) => word.getBoundingClientRect().width > 1),
+      toolbarRows: new Set([...(diagram.querySelector('[role="toolbar"]')?.children ?? [])].map((c) => Math.round(c.getBoundingClientRect().top))).size,
+    }));
+    if (touch) expect(shape, where).toEqual({ legendOpen: false, exportWordShown: [false, false], toolbarRows: 2 });
+    else expect([shape.legendOpen, shape.exportWordShown], where).toEqual([true, [true, true]]);
   }
   // The label takes the tap: its far corner, away from the box, unticks Follow newest.
   const follow = diagrams.first().getByRole('checkbox', { name: 'Follow newest', exact: true });
@@ -125,5 +135,11 @@ export async function checkDiagrams(page: Page, path: string, touch: boolean): P
   expect(await follow.isChecked()).toBe(true);
   await pressCorner(page, await clickableBox(path, follow), touch);
   await expect.poll(() => follow.isChecked(), { message: `${path}: a tap in the corner of Follow newest's label` }).toBe(false);
+  // The legend's summary takes a tap in its far corner too: it unfolds the legend on a phone and folds it on a laptop.
+  const first = diagrams.first();
+  const legend = first.getByRole('list', { name: 'Legend' });
+  await expect.poll(() => legend.isVisible()).toBe(!touch);
+  await pressCorner(page, await box(first.getByText('Legend', { exact: true })), touch);
+  await expect.poll(() => legend.isVisible(), { message: `${path}: a tap in the corner of the legend's summary` }).toBe(touch);
   return count;
 }

@@ -2,7 +2,7 @@ import { INSPECT_TAG_PARAM, ENDPOINTS } from '../../../protocol/endpoints.ts';
 import type { InspectEvent } from '../../../protocol/inspect.ts';
 import { INSPECTOR_UNREACHABLE } from '../../runtime/classroom/words.ts';
 import { frameFields, handshakeFields, hopFields, type Field } from '../../runtime/diagram/detail.ts';
-import { arrow, fit, fitText, followLeft, FULL, GEOMETRY, lanes, laneX, relativeTime, width, type Fit } from '../../runtime/diagram/layout.ts';
+import { arrow, compact, fit, fitText, followLeft, FULL, GEOMETRY, lanes, laneX, relativeTime, width, type Fit } from '../../runtime/diagram/layout.ts';
 import { toMermaid } from '../../runtime/diagram/mermaid.ts';
 import { SessionModel, toJson, type Row } from '../../runtime/diagram/model.ts';
 import { DIAGRAM_STATUS, labEndedStatus, RunTracker, settledStatus, type DiagramSource } from '../../runtime/diagram/status.ts';
@@ -133,10 +133,22 @@ export class SequenceDiagramElement extends HTMLElement {
       this.#list.querySelector<HTMLElement>('li[aria-current="true"]')?.focus();
     });
     let seenWidth = -1;
+    let legendSet = false;
     this.#resize = new ResizeObserver(() => {
       const available = this.#viewport.clientWidth;
       if (available === seenWidth) return;
       seenWidth = available;
+      // A hidden diagram (no width yet) says nothing about the screen: its layout waits for a real width.
+      if (available > 0) {
+        const narrow = compact(available);
+        this.toggleAttribute('data-compact', narrow);
+        // Compact export buttons read "Mermaid" and "JSON", still named "Export …".
+        for (const word of this.querySelectorAll('.sd-export-word')) word.classList.toggle('fd-sr-only', narrow);
+        // The legend starts folded on a phone, once: after that it stays as the learner left it.
+        const legend = this.querySelector<HTMLDetailsElement>('[data-legend]');
+        if (legend && !legendSet) legend.open = !narrow;
+        legendSet = true;
+      }
       // Next frame: redrawing inside the observer's callback would resize what it observes.
       requestAnimationFrame(() => this.#refit());
     });

@@ -24,7 +24,18 @@ export const GEOMETRY = {
   narrowRight: 8,
   /** Clear space between a label and the lifelines it sits between. */
   labelPad: 8,
+  /**
+   * A live diagram narrower than this (a phone: 317 px at 375) is compact: its legend starts folded
+   * and its export buttons drop the word "Export", so the toolbar takes two rows, not three, and the
+   * first frame is about 110 px nearer the top.
+   */
+  compactBelow: 480,
 } as const;
+
+/** Whether a live diagram `available` px wide is laid out compact (GEOMETRY.compactBelow). */
+export function compact(available: number): boolean {
+  return available < GEOMETRY.compactBelow;
+}
 
 /** Where lanes go: the time column, each lane's width and the margin after the last lane. */
 export interface Fit {

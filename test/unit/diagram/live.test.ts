@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fromHex } from '../../../protocol/frame.ts';
 import type { InspectEvent } from '../../../protocol/inspect.ts';
 import { WireRecorder } from '../../../server/core/wire.ts';
-import { arrow, fit, fitText, FULL, lanes, laneX, width } from '../../../src/runtime/diagram/layout.ts';
+import { arrow, compact, fit, fitText, FULL, lanes, laneX, width } from '../../../src/runtime/diagram/layout.ts';
 import { SessionModel } from '../../../src/runtime/diagram/model.ts';
 import { endedStatus, RunTracker } from '../../../src/runtime/diagram/status.ts';
 
@@ -87,6 +87,11 @@ describe('fitting lanes to the width', () => {
     const tooMany = fit(4, 311);
     expect(tooMany.laneWidth).toBe(112);
     expect(width(4, tooMany)).toBe(68 + 4 * 112 + 8);
+  });
+
+  it('is compact below 480 px: a phone (317 px at 375, 356 at 414), not a laptop (606 px at 1280) or a tablet', () => {
+    expect([317, 356, 479].map(compact)).toEqual([true, true, true]);
+    expect([480, 606, 700].map(compact)).toEqual([false, false, false]);
   });
 
   it('gives each label the room between its lifelines, and a note on the server lane the room to its left', () => {
