@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Locator, Page } from 'playwright-core';
+import type { Locator, Page, Route } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { progressKeys } from '../../src/runtime/progress/playground.ts';
 import { PROGRESS_STORAGE_KEY } from '../../src/runtime/progress/store.ts';
@@ -123,9 +123,25 @@ describeBrowser('server lab', () => {
     await scope.screenshot({ path: `${shots}server-lab-passed.png` });
     await page.locator(`#${ID}-diagram`).screenshot({ path: `${shots}server-lab-diagram.png` });
 
-    // Stop ends the lab server: the API no longer knows it.
+    // Stop, with a log poll under way: the companion gets that poll before the DELETE, so it answers
+    // 200, not the 404 of a lab that is gone (which Chromium would print in the console).
+    let held: Route | null = null;
+    const answered: string[] = [];
+    await page.route(/\/api\/labs\/[0-9a-f]{16}\/log/, async (route) => {
+      if (held === null) held = route;
+      else await route.continue();
+    });
+    page.on('response', (response) => {
+      if (/\/api\/labs\/[0-9a-f]{16}(\/log)?(\?|$)/.test(response.url())) answered.push(`${response.request().method()} ${response.status()}`);
+    });
+    await expect.poll(() => held !== null, { timeout: 10_000 }).toBe(true);
     await press(scope.getByRole('button', { name: 'Stop', exact: true }));
     await scope.getByRole('status').getByText('Stopped: your server and its connections are closed.').waitFor({ timeout: 10_000 });
+    await (held as Route | null)?.continue();
+    // Stop ends the lab server: the API no longer knows it.
+    await expect.poll(() => answered.includes('DELETE 204'), { timeout: 10_000 }).toBe(true);
+    // Polls that went out before Stop answered too, each before the DELETE.
+    expect({ last: answered.at(-1), before: [...new Set(answered.slice(0, -1))] }).toEqual({ last: 'DELETE 204', before: ['GET 200'] });
     const last = started.at(-1);
     expect(last).toMatch(/^[a-f0-9]{16}$/);
     await expect.poll(async () => (await fetch(`${env.origin}/api/labs/${last}/log`)).status).toBe(404);

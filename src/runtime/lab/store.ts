@@ -115,6 +115,11 @@ export class LabStore {
   #listeners = new Set<(state: LabState) => void>();
   #mine: string;
   #stopPoll: (() => void) | null = null;
+  /**
+   * Log polls under way. Stop lets them answer before it deletes the lab server: one that reached the
+   * companion after the DELETE met a lab that is gone, a 404 that Chromium prints in the console.
+   */
+  #polls = new Set<Promise<void>>();
   /** Bumped by every Run and Stop, so answers to a superseded run are ignored. */
   #generation = 0;
   /** The language and code the running lab server was started with. */
@@ -268,7 +273,7 @@ export class LabStore {
     const url = typeof body['url'] === 'string' ? body['url'] : null;
     const engine = typeof body['engine'] === 'string' ? body['engine'] : null;
     this.#set({ phase: options.check === false ? 'running' : 'checking', labId, url, engine });
-    this.#stopPoll = this.env.every(LOG_POLL_MS, () => void this.#pollLog(labId, generation));
+    this.#stopPoll = this.env.every(LOG_POLL_MS, () => void this.#poll(labId, generation));
     if (options.check === false) return;
     let verdict: Verdict;
     try {
@@ -287,7 +292,7 @@ export class LabStore {
       return;
     }
     if (generation !== this.#generation) return;
-    await this.#pollLog(labId, generation);
+    await this.#poll(labId, generation);
     if (generation !== this.#generation) return;
     const passed = verdict.passed && credit;
     if (passed && !this.#state.passed) this.env.progress?.pass(this.content.key);
@@ -320,6 +325,12 @@ export class LabStore {
       }
       if (done) throw new Error('the companion ended its answer before the verdict');
     }
+  }
+
+  #poll(labId: string, generation: number): Promise<void> {
+    const poll = this.#pollLog(labId, generation).finally(() => this.#polls.delete(poll));
+    this.#polls.add(poll);
+    return poll;
   }
 
   /**
@@ -392,6 +403,7 @@ export class LabStore {
       return;
     }
     this.#set({ labId: null, url: null, phase: 'stopped', checking: null, ended: false });
+    await Promise.all(this.#polls);
     await this.#delete(labId);
   }
 

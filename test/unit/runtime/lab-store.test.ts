@@ -182,6 +182,36 @@ describe('LabStore', () => {
     expect(store.state.labId).toBe(null);
   });
 
+  it('Stop lets a log poll under way answer before it deletes the lab server', async () => {
+    const { store, companion, clock } = setup({
+      'POST /api/labs': { status: 201, body: { id: ID, url: '', engine: 'Lua 5.4, embedded', lab: 'echo' } },
+      [`GET /api/labs/${ID}/log`]: { status: 200, body: logLines },
+      [`DELETE /api/labs/${ID}`]: { status: 204, body: null },
+    });
+    await store.run({ check: false });
+    // The companion holds the poll's answer until the test lets it go.
+    const answer = companion.fetch;
+    let release = (): void => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const seen: string[] = [];
+    store.env.fetch = (async (input: string, init?: RequestInit) => {
+      const method = init?.method ?? 'GET';
+      seen.push(`${method} sent`);
+      if (method === 'GET') await held;
+      const response = await answer(input, init);
+      seen.push(`${method} ${response.status}`);
+      return response;
+    }) as typeof globalThis.fetch;
+    clock.tick();
+    const stopping = store.stop();
+    for (let i = 0; i < 10; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(seen).toEqual(['GET sent']);
+    release();
+    await stopping;
+    expect(seen).toEqual(['GET sent', 'GET 200', 'DELETE sent', 'DELETE 204']);
+    expect(store.state.phase).toBe('stopped');
+  });
+
   it('a second Run deletes the first lab server before starting another', async () => {
     const other = 'fedcba9876543210';
     const { store, companion } = setup({
