@@ -84,9 +84,13 @@ describe('cpuDemandMs: CPU time used or waited for', () => {
     const loop = 'while :; do :; done';
     const loops = Array.from({ length: availableParallelism() * 3 }, () => start(`exec nice -n 19 sh -c "${loop}"`));
     for (const child of loops) await spinning(child.pid as number, loop);
-    const { cpu, demand } = await shares(loops[0]?.pid as number, 1000, true);
+    // The window ends when this process sees the loop's next slice. On a loaded runner it saw it late
+    // (a full run read 0.61 of a 1 s window): the loop's wait since then is not counted yet, so the
+    // lag is lost from the share. Over 3 s a lag of a second still leaves two thirds, twice what the
+    // loop's CPU time alone reaches (a third of a core, with the machine otherwise idle).
+    const { cpu, demand } = await shares(loops[0]?.pid as number, 3000, true);
     expect(cpu).toBeLessThan(0.5);
-    expect(demand).toBeGreaterThan(0.8);
+    expect(demand).toBeGreaterThan(2 / 3);
   });
 
   it('a process blocked in a call wants none of it', async () => {
