@@ -8,10 +8,10 @@ import { builtHtml, builtPages } from './pages.ts';
  * The controls a learner taps in a lesson's quiz and live sequence diagram are 44×44 CSS px targets
  * (the house standard): every answer of every quiz (the label that holds its box, which takes the
  * tap), every Check answer button and Hint, and each live diagram's Follow newest and Hide ping/pong
- * (with their labels), buttons and legend summary. A tap in the far corner of a label ticks its box. The page tests
- * make these checks on their visits of each page (pages-laptop.test.ts at 1280 px with a mouse,
- * pages-phone.test.ts at 375 px with touch), so no page is loaded for them alone; tap-targets.test.ts
- * checks what needs a quiz answered first.
+ * (with their labels), buttons and legend summary. A tap in the far corner of a label ticks its box.
+ * The page tests make these checks on their visits of each page (pages-laptop.test.ts at 1280 px
+ * with a mouse, pages-phone.test.ts at 375 px with touch), so no page is loaded for them alone;
+ * tap-targets.test.ts checks what needs a quiz answered first.
  */
 const pages = hasBuild ? builtPages() : [];
 export const QUIZ_PAGES = pages.filter((path) => /<fd-quiz\b/.test(builtHtml(path)));
@@ -138,8 +138,10 @@ export async function checkDiagrams(page: Page, path: string, touch: boolean): P
   // The legend's summary takes a tap in its far corner too: it unfolds the legend on a phone and folds it on a laptop.
   const first = diagrams.first();
   const legend = first.getByRole('list', { name: 'Legend' });
+  const summary = first.getByText('Legend', { exact: true });
   await expect.poll(() => legend.isVisible()).toBe(!touch);
-  await pressCorner(page, await box(first.getByText('Legend', { exact: true })), touch);
+  await summary.evaluate((element) => element.scrollIntoView({ block: 'center' }));
+  await pressCorner(page, await box(summary), touch);
   await expect.poll(() => legend.isVisible(), { message: `${path}: a tap in the corner of the legend's summary` }).toBe(touch);
   return count;
 }
