@@ -129,6 +129,12 @@ ${temp}
         return require("nginx.websocket." .. name)
       end
     end
+    -- This nginx ends with the test process however that ends (a test that timed out while nginx
+    -- started was once left listening for hours): PR_SET_PDEATHSIG (1) has the kernel send the
+    -- master SIGTERM (15) when its parent dies, and a master told to stop stops its workers.
+    local ffi = require "ffi"
+    ffi.cdef("int prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4, unsigned long arg5);")
+    ffi.C.prctl(1, 15, 0, 0, 0)
   }
 ${(options.http ?? []).map((line) => `  ${line}`).join('\n')}
 ${serverBlocks}
@@ -141,7 +147,13 @@ ${serverBlocks}
   const child: ChildProcess = spawn(NGINX, ['-p', prefix, '-c', confFile], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
-  await waitForPort(port, child, () => output);
+  try {
+    await waitForPort(port, child, () => output);
+  } catch (error) {
+    await stopNginx(child, 3000);
+    rmSync(prefix, { recursive: true, force: true });
+    throw error;
+  }
   const errorLogPath = join(prefix, 'logs/error.log');
   const errorLog = (): string => (existsSync(errorLogPath) ? readFileSync(errorLogPath, 'utf8') : '');
   const entry = { prefix, errorLog };
