@@ -150,7 +150,7 @@ ${serverBlocks}
   try {
     await waitForPort(port, child, () => output);
   } catch (error) {
-    await stopNginx(child, 3000);
+    // It fails only once nginx has exited: what is left is its folder.
     rmSync(prefix, { recursive: true, force: true });
     throw error;
   }
