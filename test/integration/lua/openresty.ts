@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterEach, describe } from 'vitest';
@@ -80,7 +81,13 @@ export interface NginxOptions {
   locations?: Record<string, string>;
   /** Extra lines for the http block (lua_shared_dict, init_worker_by_lua…). */
   http?: string[];
-  /** Worker processes; 1 unless a test is about per-worker state. */
+  /**
+   * Worker processes; 1 unless a test is about per-worker state. With more than one, the port is
+   * opened with `reuseport`: a socket per worker, among which the kernel spreads connections by
+   * their addresses. Without it the workers share one socket, and a busy runner once handed 40
+   * connections in a row to the same worker, so a test looking for both workers found one.
+   * startNginx returns once every worker has answered.
+   */
   workers?: number;
   /** A whole server block (or more) to add, e.g. a proxy sample; `listen` lines are rewritten to the test port. */
   servers?: string;
@@ -89,6 +96,7 @@ export interface NginxOptions {
 /** Starts nginx in the foreground on a free loopback port with the given samples. */
 export async function startNginx(options: NginxOptions): Promise<Nginx> {
   const port = await freePort();
+  const listen = `listen 127.0.0.1:${port}${(options.workers ?? 1) > 1 ? ' reuseport' : ''};`;
   const prefix = mkdtempSync(join(tmpdir(), 'full-duplex-nginx-'));
   mkdirSync(join(prefix, 'logs'));
   mkdirSync(join(prefix, 'tmp'));
@@ -100,11 +108,11 @@ export async function startNginx(options: NginxOptions): Promise<Nginx> {
     .join('\n');
   const serverBlocks = options.servers
     ? options.servers
-        .replace(/listen\s+[^;]+;/g, `listen 127.0.0.1:${port};`)
-        .replace(/^server \{/m, 'server {\n    location = /__ready { return 204; }')
+        .replace(/listen\s+[^;]+;/g, listen)
+        .replace(/^server \{/m, 'server {\n    location = /__ready { return 200 $pid; }')
     : `  server {
-    listen 127.0.0.1:${port};
-    location = /__ready { return 204; }
+    ${listen}
+    location = /__ready { return 200 $pid; }
 ${locations}
   }`;
   // Started as root, nginx runs its workers as `nobody`, who cannot read a clone in a private
@@ -148,7 +156,7 @@ ${serverBlocks}
   let output = '';
   child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
   try {
-    await waitForPort(port, child, () => output);
+    await waitForWorkers(port, options.workers ?? 1, child, () => output);
   } catch (error) {
     // It fails only once nginx has exited: what is left is its folder.
     rmSync(prefix, { recursive: true, force: true });
@@ -172,21 +180,30 @@ ${serverBlocks}
 }
 
 /**
- * Until nginx answers on `port`, or its master has exited (a bad config, a port taken), which fails
- * with what it printed. No deadline of its own: on a starved runner nginx once took over 5 s to
- * answer, and the test's timeout bounds the wait.
+ * Until each of nginx's `workers` has answered on `port` (`/__ready` names the worker's pid), or its
+ * master has exited (a bad config, a port taken), which fails with what it printed. No deadline of
+ * its own: on a starved runner nginx once took over 5 s to answer, and the test's timeout bounds the
+ * wait. Each probe is a new connection, so that `reuseport` can send it to another worker.
  */
-async function waitForPort(port: number, child: ChildProcess, output: () => string): Promise<void> {
+async function waitForWorkers(port: number, workers: number, child: ChildProcess, output: () => string): Promise<void> {
+  const answered = new Set<string>();
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`nginx did not start on port ${port} (it exited: ${child.exitCode ?? child.signalCode}):\n${output()}`);
     }
-    const ok = await fetch(`http://127.0.0.1:${port}/__ready`).then(
-      () => true,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
+    const pid = await new Promise<string | undefined>((resolve) => {
+      const request = get({ host: '127.0.0.1', port, path: '/__ready', agent: false }, (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (body += chunk));
+        response.on('end', () => resolve(response.statusCode === 200 ? body : undefined));
+        response.on('error', () => resolve(undefined));
+      });
+      request.on('error', () => resolve(undefined));
+    });
+    if (pid !== undefined) answered.add(pid);
+    if (answered.size >= workers) return;
+    if (pid === undefined) await new Promise((r) => setTimeout(r, 50));
   }
 }
 
