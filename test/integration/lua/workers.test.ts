@@ -17,9 +17,10 @@ function connect(url: string): Promise<Client> {
   });
 }
 
-const until = async (check: () => boolean, ms = 2000): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+// Waits for what it checks, with no deadline of its own: the test's timeout bounds it. A 2 s
+// budget here would let a busy runner carry on with a reply missing.
+const until = async (check: () => boolean): Promise<void> => {
+  while (!check()) await new Promise((r) => setTimeout(r, 20));
 };
 
 interface Counts {
@@ -72,7 +73,9 @@ describeOpenResty('module state is per nginx worker (lessons/scaling-out)', () =
   });
 
   it('broadcast.lua stays inside one worker; broadcast-relay.lua reaches both workers', async () => {
-    // Each newcomer sends a probe; if the first client does not hear it, they are on different workers.
+    // Each newcomer sends a probe; once it hears its own, the probe is in the queue of every client
+    // on its worker. Then the first client sends a marker, queued after the probe on its worker: if
+    // the marker comes back and the probe has not, they are on different workers. No timing involved.
     const first = await connect(nginx.url('/broadcast'));
     const opened: Client[] = [first];
     let other: Client | undefined;
@@ -80,8 +83,9 @@ describeOpenResty('module state is per nginx worker (lessons/scaling-out)', () =
       const candidate = await connect(nginx.url('/broadcast'));
       opened.push(candidate);
       candidate.socket.send(`probe ${i}`);
-      await until(() => candidate.received.length === 1);
-      await until(() => first.received.includes(`probe ${i}`), 300);
+      await until(() => candidate.received.includes(`probe ${i}`));
+      first.socket.send(`marker ${i}`);
+      await until(() => first.received.includes(`marker ${i}`));
       if (!first.received.includes(`probe ${i}`)) other = candidate;
     }
     if (!other) throw new Error(`all ${MAX_CLIENTS} connections landed on one worker`);
