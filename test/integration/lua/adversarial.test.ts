@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CLOSE, OPCODE } from '../../../protocol/constants.ts';
 import { describeOpenResty, root, startNginx, type Nginx } from './openresty.ts';
-import { maskedFrame, rawConnect, until, type RawClient } from './raw-client.ts';
+import { maskedFrame, rawConnect, type RawClient } from './raw-client.ts';
+import { until } from '../until.ts';
 
 /**
  * Every OpenResty server sample the course shows, put through what real
@@ -151,7 +152,7 @@ describe.concurrent('every WebSocket sample under attack', () => {
         const mark = 'probe=idle';
         const client = await open({}, mark);
         // Past one whole read timeout of its own, as nginx's error log tells.
-        await until(() => readTimeouts(mark) >= 1, 15_000);
+        await until(() => readTimeouts(mark) >= 1);
         expect(readTimeouts(mark)).toBeGreaterThanOrEqual(1);
         expect(client.isEnded()).toBe(false);
         await answers(client, 'after a quiet spell', watcher);
@@ -198,7 +199,7 @@ describe.concurrent('every WebSocket sample under attack', () => {
         // timeout, and the frame arrived whole. A correct server hangs up at the timeout that cuts the
         // frame, its first or (when an idle one came before the 9 bytes were read) its second; a
         // server that reads on logs a third a second later, still connected.
-        await until(() => client.isEnded() || readTimeouts(mark) >= 3, 15_000);
+        await until(() => client.isEnded() || readTimeouts(mark) >= 3);
         expect(client.isEnded(), 'hung up at the timeout, with the rest of the frame unsent').toBe(true);
         // Nothing of the frame may come back as if it had been a message.
         expect(client.texts().slice(sample.greeting).filter((t) => t.includes('timeout'))).toEqual([]);
@@ -234,7 +235,7 @@ describe.concurrent('every WebSocket sample under attack', () => {
         await answers(other, 'still here', watcher);
         // The server noticed: pings and the next idle round (a read timeout of other's) find no dead outbox.
         const idled = readTimeouts(mark);
-        await until(() => readTimeouts(mark) > idled, 15_000);
+        await until(() => readTimeouts(mark) > idled);
         expect(readTimeouts(mark)).toBeGreaterThan(idled);
         await answers(other, 'and still here', watcher);
         logIsClean();

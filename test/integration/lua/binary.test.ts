@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { describeOpenResty, startNginx, type Nginx } from './openresty.ts';
+import { until } from '../until.ts';
 
 /**
  * What each OpenResty sample does with a binary message, as the binary
@@ -22,11 +23,6 @@ function connect(url: string): Promise<Client> {
     socket.once('error', reject);
   });
 }
-
-const until = async (check: () => boolean, ms = 3000): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-};
 
 // Not valid UTF-8 (0xFF, a lone 0x80): a server that sent it on as text would be wrong twice.
 const BYTES = Buffer.from([0x01, 0x00, 0x03, 0xff, 0x80, 0x7f]);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CLOSE } from '../../../protocol/constants.ts';
 import { describeOpenResty, startNginx, type Nginx } from './openresty.ts';
+import { until } from '../until.ts';
 
 interface Client {
   name: string;
@@ -26,11 +27,6 @@ function connect(url: string, name: string): Promise<Client> {
 }
 
 const settle = (ms = 300): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const until = async (check: () => boolean, ms = 3000): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!check() && Date.now() < deadline) await settle(20);
-};
-
 describeOpenResty('OpenResty broadcast (lessons/broadcasting, lessons/scaling-out)', () => {
   let nginx: Nginx;
   beforeAll(async () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CLOSE } from '../../../protocol/constants.ts';
 import { describeOpenResty, startNginx, type Nginx } from './openresty.ts';
+import { until } from '../until.ts';
 
 interface Session {
   messages: (string | Buffer)[];
@@ -26,11 +27,6 @@ async function connect(url: string): Promise<Session> {
   });
   return session;
 }
-
-const until = async (check: () => boolean, ms = 2000): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-};
 
 describeOpenResty('OpenResty echo servers (lessons/echo-server)', () => {
   let nginx: Nginx;
@@ -106,7 +102,7 @@ describeOpenResty('OpenResty echo servers (lessons/echo-server)', () => {
 
   it('better version: an idle client is pinged after the timeout and stays connected', async () => {
     const session = await connect(nginx.url('/echo'));
-    await until(() => session.pings.length > 0, 7000);
+    await until(() => session.pings.length > 0);
     expect(session.pings).toEqual(['still there?']);
     // ws answers pings automatically; the connection is still usable.
     session.socket.send('still here');

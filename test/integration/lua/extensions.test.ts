@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { OPCODE } from '../../../protocol/constants.ts';
 import { describeOpenResty, startNginx, type Nginx } from './openresty.ts';
-import { maskedFrame, rawConnect, until } from './raw-client.ts';
+import { maskedFrame, rawConnect } from './raw-client.ts';
+import { until } from '../until.ts';
 
 /**
  * lua-resty-websocket has no permessage-deflate (lessons/extensions-and-subprotocols):

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { describeOpenResty, startNginx, type Nginx } from './openresty.ts';
+import { until } from '../until.ts';
 
 interface Peer {
   socket: WebSocket;
@@ -25,11 +26,6 @@ function peer(url: string, answerPings: boolean): Promise<Peer> {
     socket.once('error', reject);
   });
 }
-
-/** Waits until `check` holds: an event, with no deadline of its own (the test's timeout bounds it). */
-const until = async (check: () => boolean): Promise<void> => {
-  while (!check()) await new Promise((r) => setTimeout(r, 20));
-};
 
 describeOpenResty('OpenResty heartbeat (lessons/connection-health)', () => {
   let nginx: Nginx;

@@ -96,8 +96,3 @@ export async function rawConnect(port: number, path: string, headers: Record<str
   };
 }
 
-/** Polls a condition until it holds or `ms` pass; the assertion after it says what was missing. */
-export async function until(check: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-}

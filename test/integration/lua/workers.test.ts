@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { describeOpenResty, startNginx, type Nginx } from './openresty.ts';
+import { until } from '../until.ts';
 
 interface Client {
   socket: WebSocket;
@@ -16,12 +17,6 @@ function connect(url: string): Promise<Client> {
     socket.once('error', reject);
   });
 }
-
-// Waits for what it checks, with no deadline of its own: the test's timeout bounds it. A 2 s
-// budget here would let a busy runner carry on with a reply missing.
-const until = async (check: () => boolean): Promise<void> => {
-  while (!check()) await new Promise((r) => setTimeout(r, 20));
-};
 
 interface Counts {
   worker: number;

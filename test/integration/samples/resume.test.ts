@@ -2,6 +2,7 @@ import { createServer, connect as tcpConnect, type Server, type Socket } from 'n
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { follow, type FeedEvent } from '../../../samples/ts/resuming-client.ts';
 import { startSample, type Sample } from './run-sample.ts';
+import { until } from '../until.ts';
 
 /** A TCP relay between client and server whose connections the test can cut, like a network failure. */
 async function startRelay(targetPort: number): Promise<{ port: number; cut(): void; close(): Promise<void> }> {
@@ -22,11 +23,6 @@ async function startRelay(targetPort: number): Promise<{ port: number; cut(): vo
   };
   return { port, cut, close: () => new Promise((resolve) => (cut(), server.close(() => resolve()))) };
 }
-
-const until = async (check: () => boolean, ms = 5000): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-};
 
 describe('samples/ts/resuming-client.ts + resumable-feed-server.ts (lessons/connection-health)', () => {
   let sample: Sample;

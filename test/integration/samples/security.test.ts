@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CLOSE } from '../../../protocol/constants.ts';
 import { startSample, type Sample } from './run-sample.ts';
+import { until } from '../until.ts';
 
 /** Opens a socket and reports the handshake's HTTP status: 101 when it opened. */
 function handshake(url: string, origin?: string): Promise<{ status: number; socket?: WebSocket }> {
@@ -33,11 +34,6 @@ function talk(socket: WebSocket): Talk {
   socket.on('message', (data) => result.messages.push(data.toString()));
   return result;
 }
-
-const until = async (check: () => boolean, ms = 3000): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-};
 
 describe('samples/ts/secure-server.ts (lessons/security)', () => {
   let sample: Sample;
