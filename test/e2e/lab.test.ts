@@ -17,12 +17,25 @@ const LESSON = '/lessons/echo-server/';
 const ID = 'lab-echo';
 const SOLUTION = readFileSync(new URL('../../labs/echo/solution.lua', import.meta.url), 'utf8');
 const shots = new URL('../../reports/screenshots/', import.meta.url).pathname;
+const HEARTBEAT = JSON.parse(readFileSync(new URL('../../labs/heartbeat/lab.json', import.meta.url), 'utf8')) as { notes: { lua: string } };
 const CHECK_MS = 60_000;
 
 describeBrowser('server lab', () => {
   const env = useBrowser();
 
   const lab = (page: Page): Locator => page.getByRole('region', { name: 'Server lab: An echo server' });
+
+  it("a lab's Lua note is in the built page: without JavaScript the heartbeat lab shows it, and the echo lab, which has none, shows no note", async () => {
+    // Lua is the language a lab starts in: a note the element added would push the editor and Run down as the page starts.
+    const { page } = await env.newPage({ context: { javaScriptEnabled: false } });
+    await page.goto(`${env.origin}/lessons/connection-health/`);
+    const note = page.getByRole('region', { name: 'Server lab: A heartbeat' }).locator('[data-pitfall]');
+    expect(await note.isVisible()).toBe(true);
+    expect(await note.innerText()).toBe(HEARTBEAT.notes.lua.replaceAll('`', ''));
+    expect(await note.locator('code').allInnerTexts()).toEqual(['[error] lua tcp socket read timed out', 'lua_socket_log_errors']);
+    await page.goto(`${env.origin}${LESSON}`);
+    expect(await lab(page).locator('[data-pitfall]').isHidden()).toBe(true);
+  });
 
   async function press(button: Locator): Promise<void> {
     await button.focus();

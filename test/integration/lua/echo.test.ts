@@ -100,15 +100,33 @@ describeOpenResty('OpenResty echo servers (lessons/echo-server)', () => {
     expect(nginx.errorLog()).toContain('failed to receive a frame: failed to receive the first 2 bytes: timeout');
   }, 15_000);
 
-  it('better version: an idle client is pinged after the timeout and stays connected', async () => {
+  it('better version: an idle client is pinged after the timeout and stays connected; nginx logs the timeout at [error]', async () => {
+    const logBefore = nginx.errorLog().length;
     const session = await connect(nginx.url('/echo'));
     await until(() => session.pings.length > 0);
     expect(session.pings).toEqual(['still there?']);
+    // lua_socket_log_errors is on by default: the read handler logs the timeout before recv_frame returns it.
+    expect(nginx.errorLog().slice(logBefore)).toMatch(/\[error\] .*lua tcp socket read timed out/);
     // ws answers pings automatically; the connection is still usable.
     session.socket.send('still here');
     await until(() => session.messages.length === 1);
     expect(session.messages).toEqual(['still here']);
     session.socket.close(1000);
     await expect(session.closed).resolves.toMatchObject({ code: 1000 });
+  }, 15_000);
+
+  it('with lua_socket_log_errors off, the same idle client is pinged and nginx logs no timeout', async () => {
+    const quiet = await startNginx({ http: ['lua_socket_log_errors off;'], locations: { '/echo': 'samples/lua/echo-server.lua' } });
+    try {
+      const session = await connect(quiet.url('/echo'));
+      // The ping comes only after a read timeout: the timeout happened, unlogged.
+      await until(() => session.pings.length > 0);
+      expect(session.pings).toEqual(['still there?']);
+      session.socket.close(1000);
+      await expect(session.closed).resolves.toMatchObject({ code: 1000 });
+      expect(quiet.errorLog()).not.toMatch(/timed out|\[error\]/);
+    } finally {
+      await quiet.stop();
+    }
   }, 15_000);
 });
