@@ -203,7 +203,8 @@ async function waitForWorkers(port: number, workers: number, child: ChildProcess
     });
     if (pid !== undefined) answered.add(pid);
     if (answered.size >= workers) return;
-    if (pid === undefined) await new Promise((r) => setTimeout(r, 50));
+    // Paced: a worker that starts late is waited for, not a thousand connections made to the others.
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
