@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerOptions } from '../../server/config.ts';
 import { progressKeys } from '../../src/runtime/progress/playground.ts';
 import { describeRedis, RedisServer } from '../integration/redis-server.ts';
-import { findChromium, load, useBrowser } from './harness.ts';
+import { findTestChromium, load, useBrowser } from './harness.ts';
 import { sayGo, speakOnGo } from './speak-on-go.ts';
 
 /**
@@ -17,7 +17,7 @@ import { sayGo, speakOnGo } from './speak-on-go.ts';
 /** What the line of `bytes` on Redis (a kind byte, then the message) says. */
 const SAID: Record<string, string> = { '3': 'go', '15': 'bob says hello', '17': 'alice says hello' };
 
-const suite = findChromium() ? describeRedis('Redis lane e2e tests') : describe.skip;
+const suite = findTestChromium() ? describeRedis('Redis lane e2e tests') : describe.skip;
 
 suite('the live diagram\'s Redis lane', () => {
   let redis: RedisServer | undefined;

@@ -1,6 +1,6 @@
 import { chromium } from 'playwright-core';
 import type { TestProject } from 'vitest/node';
-import { CHROME_FLAGS, findChromium } from '../../tools/chrome.ts';
+import { CHROME_FLAGS, findTestChromium } from '../../tools/chrome.ts';
 
 /**
  * One Chromium for the whole e2e project: launched once here (in vitest's main
@@ -13,7 +13,7 @@ import { CHROME_FLAGS, findChromium } from '../../tools/chrome.ts';
  * fails) loudly on its own.
  */
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
-  const executablePath = findChromium();
+  const executablePath = findTestChromium();
   if (!executablePath) return undefined;
   const server = await chromium.launchServer({
     executablePath,

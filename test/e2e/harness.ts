@@ -11,14 +11,14 @@ import type { ServerOptions } from '../../server/config.ts';
  * port, and Debian's Chromium driven by playwright-core. No browser download
  * is possible here, so the browser is found, never fetched.
  */
-import { CHROME_FLAGS, findChromium, load, reload } from '../../tools/chrome.ts';
+import { CHROME_FLAGS, findTestChromium, load, reload } from '../../tools/chrome.ts';
 
-export { CHROME_FLAGS, findChromium, load, reload };
+export { CHROME_FLAGS, findTestChromium, load, reload };
 
 const HOW_TO_INSTALL =
-  'Install Debian\'s Chromium (sudo apt-get update && sudo apt-get install -y chromium) or set CHROME_PATH to a Chromium or Chrome binary.';
+  'Install Debian\'s headless Chromium (sudo apt-get update && sudo apt-get install -y chromium-headless-shell; its chromium package works too) or set CHROME_PATH to a Chromium or Chrome binary.';
 
-const chromePath = findChromium();
+const chromePath = findTestChromium();
 const inCi = process.env['CI'] === 'true';
 if (!chromePath) {
   if (inCi) {
@@ -94,6 +94,7 @@ class PagePool {
     if (slot) return slot;
     const context = await this.#browser.newContext(options);
     this.#all.add(context);
+    await this.#grantDefaults(context);
     const page = await context.newPage();
     return trackSlot({ key, options, context, page, undo: [], retired: false });
   }
@@ -112,6 +113,7 @@ class PagePool {
       await page.goto('about:blank');
       await context.clearCookies();
       await context.clearPermissions();
+      await this.#grantDefaults(context);
       await context.setOffline(false);
       const cdp = await context.newCDPSession(page);
       await cdp.send('Storage.clearDataForOrigin', { origin: this.#origin, storageTypes: 'all' });
@@ -131,6 +133,15 @@ class PagePool {
       this.#all.delete(context);
       await context.close().catch(() => {});
     }
+  }
+
+  /**
+   * What a learner's browser allows a page without asking: writing the clipboard (Chromium grants
+   * it; navigator.permissions says 'granted'). The headless shell has no one to ask, so its answer
+   * is 'prompt' and every write is refused, which Monaco logs on a tap as an iPhone.
+   */
+  async #grantDefaults(context: BrowserContext): Promise<void> {
+    await context.grantPermissions(['clipboard-write'], { origin: this.#origin });
   }
 
   async close(): Promise<void> {

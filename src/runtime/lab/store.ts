@@ -302,11 +302,14 @@ export class LabStore {
   /**
    * Reads the check as it goes (CheckProgress, one JSON object per line) into `checking`, and
    * resolves with its verdict. A plain JSON answer (a companion without progress) is the verdict.
+   * The answer is read to its end, which the companion writes with the verdict: a request left
+   * unread is still open, and leaving the page then aborts it (net::ERR_ABORTED in the network log).
    */
   async #followCheck(response: Response, generation: number): Promise<Verdict> {
     if (!(response.headers.get('content-type') ?? '').startsWith(CHECK_PROGRESS_TYPE) || response.body === null) return (await response.json()) as Verdict;
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     let pending = '';
+    let verdict: Verdict | null = null;
     for (;;) {
       const { value, done } = await reader.read();
       pending += value ?? '';
@@ -314,16 +317,22 @@ export class LabStore {
       while ((end = pending.indexOf('\n')) !== -1) {
         const text = pending.slice(0, end).trim();
         pending = pending.slice(end + 1);
-        if (text === '') continue;
+        if (text === '' || verdict !== null) continue;
         const event = JSON.parse(text) as CheckProgress;
-        if (event.t === 'verdict') return event.verdict;
+        if (event.t === 'verdict') {
+          verdict = event.verdict;
+          continue;
+        }
         if (event.t === 'error') throw new Error(event.message.replace(/^The check could not run: /, ''));
         if (generation !== this.#generation) continue;
         const done = this.#state.checking?.done ?? [];
         if (event.t === 'case') this.#set({ checking: { index: event.index, of: event.of, name: event.name, done } });
         else if (this.#state.checking) this.#set({ checking: { ...this.#state.checking, done: [...done, event.result] } });
       }
-      if (done) throw new Error('the companion ended its answer before the verdict');
+      if (done) {
+        if (verdict !== null) return verdict;
+        throw new Error('the companion ended its answer before the verdict');
+      }
     }
   }
 

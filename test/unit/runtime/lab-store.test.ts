@@ -577,6 +577,24 @@ describe('LabStore: the check as it goes', () => {
     expect(calls.find((c) => c.url.endsWith('/check'))?.accept).toBe('application/x-ndjson');
   });
 
+  it('reads the answer to its end before it shows the verdict, so the request is closed, not left open', async () => {
+    const { store, send, end } = streaming();
+    let settled = false;
+    const running = store.run().then(() => (settled = true));
+    await when(store, (s) => s.phase === 'checking');
+    send({ t: 'case', index: 1, of: 1, name: names[0] });
+    await when(store, (s) => s.checking !== null);
+    send({ t: 'result', index: 1, result: results[0] });
+    send({ t: 'verdict', verdict: { passed: true, cases: [results[0]] } });
+    // Every line sent has been read once the result shows; the verdict line came in the same turn.
+    await when(store, (s) => s.checking?.done.length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect([settled, store.state.phase, store.state.verdict]).toEqual([false, 'checking', null]);
+    end();
+    await running;
+    expect([store.state.phase, store.state.verdict]).toEqual(['running', { passed: true, cases: [results[0]] }]);
+  });
+
   it('an error line, or an answer cut before its verdict, says the check could not run', async () => {
     const first = streaming();
     const running = first.store.run();
