@@ -36,3 +36,20 @@ export function failedTests(project: string, report: JsonReport, root: string): 
   }
   return lines;
 }
+
+/**
+ * The CPU time of the processes that a process started and waited for, read from its Linux
+ * `/proc/<pid>/stat` line (cutime and cstime, in clock ticks: 100 a second on Linux's
+ * user-facing ABI). For `npm test` at its end that is the whole run, browsers, servers and
+ * nginx included; a process that outlived its parent would be missing. `null` when the line
+ * cannot be read that way.
+ */
+export function waitedChildrenCpu(stat: string, ticksPerSecond = 100): { user: number; system: number } | null {
+  // The command name (field 2) is in parentheses and may contain spaces or ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).trim().split(' ');
+  // Fields 16 and 17 of proc(5), counted from the state (field 3).
+  const user = Number(fields[13]);
+  const system = Number(fields[14]);
+  if (!Number.isInteger(user) || !Number.isInteger(system) || fields.length < 15) return null;
+  return { user: user / ticksPerSecond, system: system / ticksPerSecond };
+}

@@ -16,9 +16,9 @@
  * (vitest 1547 s); figures after this change are in the commit that made it.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { failedTests, type JsonReport } from './test-report.ts';
+import { failedTests, waitedChildrenCpu, type JsonReport } from './test-report.ts';
 import type { FileTiming } from './test-timing.ts';
 import { buildIfStale, root, runCaptured } from './site-build.ts';
 
@@ -135,6 +135,22 @@ rmSync(outDir, { recursive: true, force: true });
 
 // Where the time went: per project, and the slowest files.
 process.stdout.write(`\n${'═'.repeat(74)}\nTime: ${elapsed(t0)} s in all; stages overlap.\n`);
+// On a machine this busy the wall time follows the CPU time: the CPU is what a cut must cut.
+const cpu = ((): ReturnType<typeof waitedChildrenCpu> => {
+  try {
+    return waitedChildrenCpu(readFileSync('/proc/self/stat', 'utf8'));
+  } catch {
+    return null; // Not Linux: no line.
+  }
+})();
+if (cpu) {
+  const total = cpu.user + cpu.system;
+  const cores = availableParallelism();
+  const busy = Math.round((100 * total) / (elapsed(t0) * cores));
+  process.stdout.write(
+    `CPU: ${Math.round(total)} s (user ${Math.round(cpu.user)}, system ${Math.round(cpu.system)}) on ${cores} cores, ${busy}% of their time; every process the run started and waited for.\n`,
+  );
+}
 for (const s of stages) process.stdout.write(`  ${s.name}: ${s.seconds} s\n`);
 const projects = [...new Set(timings.map((t) => t.project))];
 for (const project of projects) {

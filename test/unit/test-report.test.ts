@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { failedTests, firstLine, type JsonReport } from '../../scripts/test-report.ts';
+import { failedTests, firstLine, waitedChildrenCpu, type JsonReport } from '../../scripts/test-report.ts';
 
 const root = '/repo/';
 
@@ -48,5 +48,18 @@ describe("npm test's list of failures", () => {
     expect(firstLine(`Error: ${'x'.repeat(300)}`)).toBe(`Error: ${'x'.repeat(192)}…`);
     expect(firstLine(`Error: ${'x'.repeat(300)}`)).toHaveLength(200);
     expect(firstLine(undefined)).toBe('');
+  });
+});
+
+describe("npm test's CPU line", () => {
+  it('reads cutime and cstime (fields 16 and 17) of a /proc stat line, a command name with spaces and parentheses included', () => {
+    // A real line of `node scripts/test.ts` at its end, the name changed to test the parsing.
+    const line = '4242 (node (a) b) S 4241 4242 4195 0 -1 4194304 81234 912345 0 3 2130 412 80532 31647 20 0 11 0 1455 1189 12 18446744073709551615 0 0 0 0 0 0 0 16781312 1207 0 0 0 17 1 0 0 0 0 0';
+    expect(waitedChildrenCpu(line)).toEqual({ user: 805.32, system: 316.47 });
+  });
+
+  it('is null for a line it cannot read', () => {
+    expect(waitedChildrenCpu('')).toBeNull();
+    expect(waitedChildrenCpu('1 (x) S 0 1')).toBeNull();
   });
 });
