@@ -37,19 +37,33 @@ export function failedTests(project: string, report: JsonReport, root: string): 
   return lines;
 }
 
+/** The machine's CPU time between two readings of Linux's `/proc/stat`, in seconds. */
+export interface MachineCpu {
+  user: number;
+  nice: number;
+  system: number;
+  /** Idle and waiting for I/O. */
+  idle: number;
+}
+
 /**
- * The CPU time of the processes that a process started and waited for, read from its Linux
- * `/proc/<pid>/stat` line (cutime and cstime, in clock ticks: 100 a second on Linux's
- * user-facing ABI). For `npm test` at its end that is the whole run, browsers, servers and
- * nginx included; a process that outlived its parent would be missing. `null` when the line
- * cannot be read that way.
+ * The machine's CPU time between two `/proc/stat` texts: the deltas of the first line's user,
+ * nice, system (with irq and softirq) and idle (with iowait), in clock ticks of 100 a second
+ * (Linux's user-facing ABI). `null` when either text cannot be read that way. Every process on
+ * the machine counts; on a runner given to the tests that is the run, browsers and nginx
+ * included, where the CPU time of the processes `npm test` waited for missed those that
+ * outlived their parents (half of it, 2026-12-04).
  */
-export function waitedChildrenCpu(stat: string, ticksPerSecond = 100): { user: number; system: number } | null {
-  // The command name (field 2) is in parentheses and may contain spaces or ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).trim().split(' ');
-  // Fields 16 and 17 of proc(5), counted from the state (field 3).
-  const user = Number(fields[13]);
-  const system = Number(fields[14]);
-  if (!Number.isInteger(user) || !Number.isInteger(system) || fields.length < 15) return null;
-  return { user: user / ticksPerSecond, system: system / ticksPerSecond };
+export function machineCpu(before: string, after: string, ticksPerSecond = 100): MachineCpu | null {
+  const read = (text: string): number[] | null => {
+    const fields = (text.split('\n')[0] ?? '').trim().split(/\s+/);
+    if (fields[0] !== 'cpu' || fields.length < 8) return null;
+    const ticks = fields.slice(1, 8).map(Number);
+    return ticks.every(Number.isInteger) ? ticks : null;
+  };
+  const [a, b] = [read(before), read(after)];
+  if (!a || !b) return null;
+  const delta = (i: number): number => ((b[i] as number) - (a[i] as number)) / ticksPerSecond;
+  // user nice system idle iowait irq softirq
+  return { user: delta(0), nice: delta(1), system: delta(2) + delta(5) + delta(6), idle: delta(3) + delta(4) };
 }

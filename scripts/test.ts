@@ -18,7 +18,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { failedTests, waitedChildrenCpu, type JsonReport } from './test-report.ts';
+import { failedTests, machineCpu, type JsonReport } from './test-report.ts';
 import type { FileTiming } from './test-timing.ts';
 import { buildIfStale, root, runCaptured } from './site-build.ts';
 
@@ -41,6 +41,15 @@ const stages: Stage[] = [];
 const extraArgs = process.argv.slice(2);
 const outDir = mkdtempSync(join(tmpdir(), 'full-duplex-vitest-'));
 const t0 = performance.now();
+/** Linux's CPU counters ('' elsewhere: no CPU line then). */
+const readProcStat = (): string => {
+  try {
+    return readFileSync('/proc/stat', 'utf8');
+  } catch {
+    return '';
+  }
+};
+const cpuAtStart = readProcStat();
 const elapsed = (since: number): number => Math.round((performance.now() - since) / 100) / 10;
 
 /** Runs one stage with its output held, then prints that output under the stage's name. */
@@ -136,19 +145,12 @@ rmSync(outDir, { recursive: true, force: true });
 // Where the time went: per project, and the slowest files.
 process.stdout.write(`\n${'═'.repeat(74)}\nTime: ${elapsed(t0)} s in all; stages overlap.\n`);
 // On a machine this busy the wall time follows the CPU time: the CPU is what a cut must cut.
-const cpu = ((): ReturnType<typeof waitedChildrenCpu> => {
-  try {
-    return waitedChildrenCpu(readFileSync('/proc/self/stat', 'utf8'));
-  } catch {
-    return null; // Not Linux: no line.
-  }
-})();
+const cpu = machineCpu(cpuAtStart, readProcStat());
 if (cpu) {
-  const total = cpu.user + cpu.system;
-  const cores = availableParallelism();
-  const busy = Math.round((100 * total) / (elapsed(t0) * cores));
+  const busy = cpu.user + cpu.nice + cpu.system;
   process.stdout.write(
-    `CPU: ${Math.round(total)} s (user ${Math.round(cpu.user)}, system ${Math.round(cpu.system)}) on ${cores} cores, ${busy}% of their time; every process the run started and waited for.\n`,
+    `CPU: the machine's ${availableParallelism()} cores were busy ${Math.round(busy)} s of ${Math.round(busy + cpu.idle)} (${Math.round((100 * busy) / (busy + cpu.idle))}%; ` +
+      `user ${Math.round(cpu.user)}, nice ${Math.round(cpu.nice)}, system ${Math.round(cpu.system)}), this run and anything else running.\n`,
   );
 }
 for (const s of stages) process.stdout.write(`  ${s.name}: ${s.seconds} s\n`);

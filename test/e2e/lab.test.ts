@@ -151,10 +151,13 @@ describeBrowser('server lab', () => {
     });
     await expect.poll(() => held !== null, { timeout: 10_000 }).toBe(true);
     await press(scope.getByRole('button', { name: 'Stop', exact: true }));
-    await scope.getByRole('status').getByText('Stopped: your server and its connections are closed.').waitFor({ timeout: 10_000 });
+    // Until the companion has closed the server, the status does not say it has.
+    await scope.getByRole('status').getByText('Stopping your server…').waitFor({ timeout: 10_000 });
+    expect(answered).not.toContain('DELETE 204');
     await (held as Route | null)?.continue();
+    await scope.getByRole('status').getByText('Stopped: your server and its connections are closed.').waitFor({ timeout: 10_000 });
     // Stop ends the lab server: the API no longer knows it.
-    await expect.poll(() => answered.includes('DELETE 204'), { timeout: 10_000 }).toBe(true);
+    expect(answered).toContain('DELETE 204');
     // Polls that went out before Stop answered too, each before the DELETE.
     expect({ last: answered.at(-1), before: [...new Set(answered.slice(0, -1))] }).toEqual({ last: 'DELETE 204', before: ['GET 200'] });
     const last = started.at(-1);

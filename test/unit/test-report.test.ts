@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { failedTests, firstLine, waitedChildrenCpu, type JsonReport } from '../../scripts/test-report.ts';
+import { failedTests, firstLine, machineCpu, type JsonReport } from '../../scripts/test-report.ts';
 
 const root = '/repo/';
 
@@ -52,14 +52,15 @@ describe("npm test's list of failures", () => {
 });
 
 describe("npm test's CPU line", () => {
-  it('reads cutime and cstime (fields 16 and 17) of a /proc stat line, a command name with spaces and parentheses included', () => {
-    // A real line of `node scripts/test.ts` at its end, the name changed to test the parsing.
-    const line = '4242 (node (a) b) S 4241 4242 4195 0 -1 4194304 81234 912345 0 3 2130 412 80532 31647 20 0 11 0 1455 1189 12 18446744073709551615 0 0 0 0 0 0 0 16781312 1207 0 0 0 17 1 0 0 0 0 0';
-    expect(waitedChildrenCpu(line)).toEqual({ user: 805.32, system: 316.47 });
+  it("is the delta of /proc/stat's first line: user, nice, system with irq and softirq, idle with iowait", () => {
+    const before = 'cpu  10000 500 3000 90000 700 20 80 0 0 0\ncpu0 5000 250 1500 45000 350 10 40 0 0 0\n';
+    const after = 'cpu  90532 600 34647 91800 720 120 180 0 0 0\ncpu0 45000 300 17000 45900 360 60 90 0 0 0\n';
+    expect(machineCpu(before, after)).toEqual({ user: 805.32, nice: 1, system: 318.47, idle: 18.2 });
   });
 
-  it('is null for a line it cannot read', () => {
-    expect(waitedChildrenCpu('')).toBeNull();
-    expect(waitedChildrenCpu('1 (x) S 0 1')).toBeNull();
+  it('is null for a text it cannot read', () => {
+    expect(machineCpu('', 'cpu  1 2 3 4 5 6 7')).toBeNull();
+    expect(machineCpu('cpu  1 2 3 4 5 6 7', 'intr 5 6')).toBeNull();
+    expect(machineCpu('cpu  1 2 x 4 5 6 7', 'cpu  1 2 3 4 5 6 7')).toBeNull();
   });
 });

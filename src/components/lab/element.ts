@@ -55,6 +55,7 @@ const PHASE_TEXT: Record<LabState['phase'], string> = {
   starting: 'Starting your server…',
   checking: 'Your server is running; the check’s clients are talking to it…',
   running: 'Your server is still running (Stop ends it).',
+  stopping: 'Stopping your server…',
   stopped: 'Stopped: your server and its connections are closed.',
 };
 

@@ -69,7 +69,7 @@ export function labEndedStatus(reason: RunEnd): string {
 
 /** The parts of a server lab's state that tell whether its check has ended. */
 export interface LabProgress {
-  phase: 'idle' | 'starting' | 'checking' | 'running' | 'stopped';
+  phase: 'idle' | 'starting' | 'checking' | 'running' | 'stopping' | 'stopped';
   verdict: unknown;
   syntax: unknown;
   problem: string | null;
@@ -84,7 +84,8 @@ export interface LabProgress {
 export function labRunEnd(state: LabProgress): RunEnd | null {
   if (state.verdict !== null) return 'finished';
   if (state.phase === 'starting' || state.phase === 'checking') return null;
-  if (state.phase === 'stopped') return 'stopped';
+  // Stop pressed: the check's clients are over whether or not the companion has answered the DELETE yet.
+  if (state.phase === 'stopping' || state.phase === 'stopped') return 'stopped';
   if (state.syntax !== null || state.problem !== null || state.ended === true) return 'crashed';
   return null;
 }

@@ -20,7 +20,7 @@ export type { Verdict, LabLogLine };
  * serve() gives it a server running the code shown, without the check.
  */
 
-export type LabPhase = 'idle' | 'starting' | 'checking' | 'running' | 'stopped';
+export type LabPhase = 'idle' | 'starting' | 'checking' | 'running' | 'stopping' | 'stopped';
 
 /** The server languages a lab may offer (labs/schema.ts LAB_LANGUAGES). */
 export type LabLanguage = 'lua' | 'ts';
@@ -208,7 +208,7 @@ export class LabStore {
    * runs nothing (a server the learner started here is theirs to stop). Nothing is stored again.
    */
   async follow(language: LabLanguage): Promise<void> {
-    if (this.#state.phase !== 'idle' && this.#state.phase !== 'stopped') return;
+    if (this.#state.phase !== 'idle' && this.#state.phase !== 'stopping' && this.#state.phase !== 'stopped') return;
     await this.setLanguage(language);
   }
 
@@ -411,9 +411,13 @@ export class LabStore {
       if (this.#state.phase !== 'idle' && this.#state.phase !== 'stopped') this.#set({ phase: 'stopped', checking: null, ended: false });
       return;
     }
-    this.#set({ labId: null, url: null, phase: 'stopped', checking: null, ended: false });
+    // 'stopped' says the server and its connections are closed, so it waits for the companion's answer.
+    this.#set({ labId: null, url: null, phase: 'stopping', checking: null, ended: false });
+    const generation = this.#generation;
     await Promise.all(this.#polls);
     await this.#delete(labId);
+    // Unless the learner moved on meanwhile: Run again, or another lab's language switch followed here.
+    if (generation === this.#generation && this.#state.phase === 'stopping') this.#set({ phase: 'stopped' });
   }
 
   /**

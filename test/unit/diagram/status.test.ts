@@ -35,6 +35,7 @@ describe('labRunEnd', () => {
   });
 
   it('ends early on a Stop, a syntax error or a problem before the verdict', () => {
+    expect(labRunEnd({ ...base, phase: 'stopping' })).toBe('stopped');
     expect(labRunEnd({ ...base, phase: 'stopped' })).toBe('stopped');
     expect(labRunEnd({ ...base, syntax: { line: 3, message: 'unexpected symbol' } })).toBe('crashed');
     expect(labRunEnd({ ...base, phase: 'running', problem: 'The check could not run: timeout' })).toBe('crashed');

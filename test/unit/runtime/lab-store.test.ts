@@ -212,6 +212,30 @@ describe('LabStore', () => {
     expect(store.state.phase).toBe('stopped');
   });
 
+  it('Stop says "stopping" until the companion has answered the DELETE, then "stopped"', async () => {
+    const { store, companion } = setup({
+      'POST /api/labs': { status: 201, body: { id: ID, url: '', engine: 'Lua 5.4, embedded', lab: 'echo' } },
+      [`GET /api/labs/${ID}/log`]: { status: 200, body: '' },
+      [`DELETE /api/labs/${ID}`]: { status: 204, body: null },
+    });
+    await store.run({ check: false });
+    const answer = companion.fetch;
+    let release = (): void => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const phases: string[] = [];
+    store.subscribe((state) => phases.push(state.phase));
+    store.env.fetch = (async (input: string, init?: RequestInit) => {
+      if (init?.method === 'DELETE') await held;
+      return answer(input, init);
+    }) as typeof globalThis.fetch;
+    const stopping = store.stop();
+    for (let i = 0; i < 10; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+    expect([store.state.phase, store.state.labId]).toEqual(['stopping', null]);
+    release();
+    await stopping;
+    expect(phases.filter((phase, i) => phase !== phases[i - 1])).toEqual(['stopping', 'stopped']);
+  });
+
   it('a second Run deletes the first lab server before starting another', async () => {
     const other = 'fedcba9876543210';
     const { store, companion } = setup({
