@@ -27,7 +27,7 @@ async function approach(scope: Locator): Promise<void> {
 describeBrowser('editors', () => {
   const env = useBrowser();
 
-  it('starts the TypeScript worker only when the learner enters the editor: not for reading and Run; then a typed error is underlined', async () => {
+  it('starts the TypeScript worker only when the learner works in the editor: not for reading, Run, or Tab passing through; then a typed error is underlined', async () => {
     const { page, consoleErrors } = await env.newPage();
     await load(page, `${env.origin}/lessons/first-client/`);
     const element = page.locator('fd-playground#first-client');
@@ -41,8 +41,19 @@ describeBrowser('editors', () => {
     // Monaco writes spaces as no-break spaces, which \s matches.
     const plain = element.locator('.view-lines span[class^="mtk"]', { hasText: /^\sws\s=\s$/ }).first();
     expect(await keyword.evaluate((el) => getComputedStyle(el).color)).not.toBe(await plain.evaluate((el) => getComputedStyle(el).color));
+    // Tab passes through the editor, both ways, and its code keeps the quiet language (the switch is synchronous).
+    const editor = element.locator('[data-mode-id]').first();
+    await element.getByRole('textbox', { name: 'Code', exact: true }).focus();
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Shift+Tab');
+    await expect(page.evaluate(() => document.activeElement?.closest('.monaco-editor') !== null)).resolves.toBe(true);
+    await page.keyboard.press('Shift+Tab');
+    expect(await editor.getAttribute('data-mode-id')).toBe('fd-quiet-javascript');
+    await expect(tsWorkers()).resolves.toBe(0);
+    // A key that works in the code wakes it.
     await element.getByRole('textbox', { name: 'Code', exact: true }).focus();
     await page.keyboard.press('ControlOrMeta+End');
+    expect(await editor.getAttribute('data-mode-id')).toBe('javascript');
     await page.keyboard.insertText('\nconst broken = ;\n');
     await element.locator('.squiggly-error').first().waitFor({ timeout: 60_000 });
     await expect(tsWorkers()).resolves.toBe(1);

@@ -97,14 +97,19 @@ followSiteTheme(document.documentElement, (theme) => monaco.editor.setTheme(EDIT
 const MARK_OWNER = 'fd-run';
 const MONACO_LANGUAGE = { js: 'javascript', ts: 'typescript', lua: 'lua' } as const;
 
+/** Keys that move on or hold: Tab (and Shift+Tab's Shift), and the other modifiers pressed alone. */
+const PASSING_KEYS = new Set<number>([monaco.KeyCode.Tab, monaco.KeyCode.Shift, monaco.KeyCode.Ctrl, monaco.KeyCode.Alt, monaco.KeyCode.Meta]);
+
 /**
  * An editor's code starts in a quiet twin of its language: the same grammar, so the same
  * colours, and no language service. The TypeScript worker that checks JavaScript and
  * TypeScript is a 2.9 MB script; starting it and checking one playground took 3.6 CPU-seconds
  * of the 5.6 that Monaco's arrival cost on a laptop core (first-client lesson), far more on a
- * phone. It starts when the learner enters an editor (or problems() is asked), so a learner
+ * phone. It starts when the learner works in an editor (or problems() is asked), so a learner
  * who reads the code and presses Run never pays for it; errors found on Run are marked by the
- * runner either way.
+ * runner either way. Focus alone does not start it: a keyboard user Tabbing down a lesson
+ * passes through every editor (tabFocusMode), and with focus as the trigger the page-by-page
+ * keyboard walk of the e2e tests started it on each lesson, 17 of 118 Chromium CPU-seconds.
  */
 const QUIET_LANGUAGE = { js: 'fd-quiet-javascript', ts: 'fd-quiet-typescript' } as const;
 for (const [id, conf, grammar] of [
@@ -176,7 +181,14 @@ export function monacoSurface(container: HTMLElement, initial: string, options: 
     tabFocusMode: true,
     ...(touchOnly() ? TOUCH_OPTIONS : {}),
   });
-  const waking = editor.onDidFocusEditorText(wake);
+  // A key (not Tab passing through, nor a modifier on its own), a click or tap, the mouse over the code.
+  const waking = [
+    editor.onKeyDown((event) => {
+      if (!PASSING_KEYS.has(event.keyCode)) wake();
+    }),
+    editor.onMouseDown(wake),
+    editor.onMouseMove(wake),
+  ];
   editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => options.onRun());
   // The editor grows with its wrapped content between the box's bounds, as the textarea it replaced did.
   const fit = (): void => {
@@ -226,7 +238,7 @@ export function monacoSurface(container: HTMLElement, initial: string, options: 
       });
     },
     dispose() {
-      waking.dispose();
+      for (const listener of waking) listener.dispose();
       changes.dispose();
       sizing.dispose();
       editor.dispose();
