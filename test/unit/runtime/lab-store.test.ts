@@ -70,6 +70,25 @@ function setup(answers: Record<string, Answer | Answer[]>, storage = memoryStora
   return { store: new LabStore(content, env), companion, clock, storage, passes };
 }
 
+/**
+ * The store's requests from now on go to `companion`, and those of `method` wait until `release()`.
+ * `seen` notes each request as it is sent and as it is answered ("GET sent", "GET 200").
+ */
+function holdRequests(store: LabStore, companion: ReturnType<typeof fakeCompanion>, method: string) {
+  let release = (): void => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const seen: string[] = [];
+  store.env.fetch = (async (input: string, init?: RequestInit) => {
+    const sent = init?.method ?? 'GET';
+    seen.push(`${sent} sent`);
+    if (sent === method) await held;
+    const response = await companion.fetch(input, init);
+    seen.push(`${sent} ${response.status}`);
+    return response;
+  }) as typeof globalThis.fetch;
+  return { seen, release: () => release() };
+}
+
 describe('LabStore', () => {
   it('Run starts the lab, checks it with the run tag, and shows the verdict and the log', async () => {
     const { store, companion, clock } = setup({
@@ -190,18 +209,7 @@ describe('LabStore', () => {
     });
     await store.run({ check: false });
     // The companion holds the poll's answer until the test lets it go.
-    const answer = companion.fetch;
-    let release = (): void => {};
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const seen: string[] = [];
-    store.env.fetch = (async (input: string, init?: RequestInit) => {
-      const method = init?.method ?? 'GET';
-      seen.push(`${method} sent`);
-      if (method === 'GET') await held;
-      const response = await answer(input, init);
-      seen.push(`${method} ${response.status}`);
-      return response;
-    }) as typeof globalThis.fetch;
+    const { seen, release } = holdRequests(store, companion, 'GET');
     clock.tick();
     const stopping = store.stop();
     for (let i = 0; i < 10; i++) await new Promise((resolve) => setTimeout(resolve, 0));
@@ -219,15 +227,9 @@ describe('LabStore', () => {
       [`DELETE /api/labs/${ID}`]: { status: 204, body: null },
     });
     await store.run({ check: false });
-    const answer = companion.fetch;
-    let release = (): void => {};
-    const held = new Promise<void>((resolve) => (release = resolve));
+    const { release } = holdRequests(store, companion, 'DELETE');
     const phases: string[] = [];
     store.subscribe((state) => phases.push(state.phase));
-    store.env.fetch = (async (input: string, init?: RequestInit) => {
-      if (init?.method === 'DELETE') await held;
-      return answer(input, init);
-    }) as typeof globalThis.fetch;
     const stopping = store.stop();
     for (let i = 0; i < 10; i++) await new Promise((resolve) => setTimeout(resolve, 0));
     expect([store.state.phase, store.state.labId]).toEqual(['stopping', null]);
