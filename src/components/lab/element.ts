@@ -2,7 +2,7 @@ import { whenNeeded } from '../../runtime/editor/lazy.ts';
 import { loadMonaco } from '../../runtime/editor/monaco.ts';
 import { textareaSurface, type CodeSurface, type SurfaceOptions } from '../../runtime/editor/surface.ts';
 import { LAB_LANGUAGE_NAMES, LabStore, OUTPUT_LINES, type LabContent, type LabLanguage, type LabState, type Verdict } from '../../runtime/lab/store.ts';
-import { caseText, checkingText, verdictHeading } from '../../runtime/lab/words.ts';
+import { caseText, checkingText, codeSpans, verdictHeading } from '../../runtime/lab/words.ts';
 import { slugOf } from '../../runtime/progress/page.ts';
 import { PAGE_EVENTS } from '../../runtime/events.ts';
 import { ProgressStore } from '../../runtime/progress/store.ts';
@@ -455,10 +455,10 @@ export class ServerLabElement extends HTMLElement implements RecordSource {
 
 /** A hint's `code` spans as <code>, the rest as text (as ServerLab.astro renders them). */
 function withCode(text: string): Node[] {
-  return text.split('`').map((part, i) => {
-    if (i % 2 === 0) return document.createTextNode(part);
+  return codeSpans(text).map((part) => {
+    if (!part.code) return document.createTextNode(part.text);
     const code = document.createElement('code');
-    code.textContent = part;
+    code.textContent = part.text;
     return code;
   });
 }

@@ -50,3 +50,12 @@ export function caseText(c: CaseResult): string {
   const step = f.action.startsWith('expect') ? `step ${f.step}` : `step ${f.step} (${f.action})`;
   return `Failed: ${name}. ${who}${step}: expected ${f.expected}; arrived: ${f.arrived}.`;
 }
+
+/**
+ * A lab text (summary, hint, note) cut at its backticks: the parts between them are code.
+ * The built page (components/CodeText.astro) and the element, when the language changes,
+ * render a text from these same parts.
+ */
+export function codeSpans(text: string): { code: boolean; text: string }[] {
+  return text.split('`').map((part, i) => ({ code: i % 2 === 1, text: part }));
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CaseResult } from '../../../protocol/labs.ts';
-import { caseText, checkingText, verdictHeading } from '../../../src/runtime/lab/words.ts';
+import { caseText, checkingText, codeSpans, verdictHeading } from '../../../src/runtime/lab/words.ts';
 
 const failure = { client: 'alice', step: 3, action: 'expect', expected: 'text "hello"', arrived: 'nothing' };
 const passed = (name: string): CaseResult => ({ name, hidden: false, passed: true, failure: null });
@@ -53,5 +53,23 @@ describe('one case of the verdict', () => {
     expect(caseText({ name: 'logs', hidden: false, passed: false, failure: { ...connecting, client: null, action: 'expect a server log line with "hi"' } })).toBe(
       'Failed: logs. step 1: expected the WebSocket handshake; arrived: HTTP 503.',
     );
+  });
+});
+
+describe('codeSpans', () => {
+  it('cuts a lab text at its backticks: the parts between them are code, empty ends kept', () => {
+    expect(codeSpans('Turn `lua_socket_log_errors off;` in `http` to quiet it')).toEqual([
+      { code: false, text: 'Turn ' },
+      { code: true, text: 'lua_socket_log_errors off;' },
+      { code: false, text: ' in ' },
+      { code: true, text: 'http' },
+      { code: false, text: ' to quiet it' },
+    ]);
+    expect(codeSpans('`ws`')).toEqual([
+      { code: false, text: '' },
+      { code: true, text: 'ws' },
+      { code: false, text: '' },
+    ]);
+    expect(codeSpans('no code')).toEqual([{ code: false, text: 'no code' }]);
   });
 });
