@@ -61,6 +61,33 @@ export class PortBusyError extends Error {
   }
 }
 
+/** `--host` names an address this machine does not have (a mistyped one, or the address the network gave it yesterday). */
+export class HostNotHereError extends Error {
+  readonly code = 'EADDRNOTAVAIL';
+  readonly host: string;
+  constructor(host: string) {
+    super(`${host} is not an address of this machine, so nothing can listen on it.`);
+    this.host = host;
+  }
+}
+
+/** A port below 1024 without the rights the system asks for it. */
+export class PortForbiddenError extends Error {
+  readonly code = 'EACCES';
+  readonly port: number;
+  constructor(host: string, port: number) {
+    super(`Port ${port} on ${host} is reserved for the system: only an administrator may listen on a port below 1024.`);
+    this.port = port;
+  }
+}
+
+function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
+  if (error.code === 'EADDRINUSE') return new PortBusyError(host, port);
+  if (error.code === 'EADDRNOTAVAIL') return new HostNotHereError(host);
+  if (error.code === 'EACCES') return new PortForbiddenError(host, port);
+  return error;
+}
+
 export function displayUrl(host: string, port: number): string {
   const shown = host === '127.0.0.1' || host === '::1' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
   return `http://${shown}:${port}`;
@@ -199,13 +226,24 @@ export async function startServer(
     }
   });
 
+  // Everything started here besides the port: close() stops it, and so does a port that cannot be
+  // bound, or a caller that catches the error would be left with Redis retrying and timers running.
+  const release = async (): Promise<void> => {
+    await Promise.all([sockets.shutdown(LIMITS.shutdownGraceMs), labs.shutdown()]);
+    feed.stop();
+    inspect.stop();
+    site.close();
+    await bus?.close();
+    lag.disable();
+  };
+
   // Waits for Redis's first answer (connected and in sync, or refused): down, it serves alone and keeps trying.
   await bus?.start();
 
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
       http.off('listening', onListening);
-      reject(error.code === 'EADDRINUSE' ? new PortBusyError(config.host, config.port) : error);
+      reject(listenError(error, config.host, config.port));
     };
     const onListening = (): void => {
       http.off('error', onError);
@@ -214,6 +252,9 @@ export async function startServer(
     http.once('error', onError);
     http.once('listening', onListening);
     http.listen(config.port, config.host);
+  }).catch(async (error: unknown) => {
+    await release();
+    throw error;
   });
 
   const port = (http.address() as AddressInfo).port;
@@ -245,12 +286,7 @@ export async function startServer(
     close: () =>
       (closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
-        await Promise.all([sockets.shutdown(LIMITS.shutdownGraceMs), labs.shutdown()]);
-        feed.stop();
-        inspect.stop();
-        site.close();
-        await bus?.close();
-        lag.disable();
+        await release();
         http.closeAllConnections();
         await stopped;
         log.info('stopped', {});

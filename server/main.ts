@@ -62,7 +62,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   const config = configFromArgvOrExit(argv);
   // The server's modules load once the flags are known good: a mistyped flag is answered at once (0.2 s
   // of CPU, where loading them first took 0.85 s, and over 20 s on a loaded machine).
-  const { PortBusyError, startServer } = await import('./app.ts');
+  const { HostNotHereError, machineNames, PortBusyError, PortForbiddenError, startServer } = await import('./app.ts');
   let server;
   try {
     server = await startServer(config);
@@ -74,6 +74,19 @@ export async function main(argv: readonly string[]): Promise<void> {
           `  npm start -- --port ${error.port === 65535 ? 8081 : error.port + 1}\n` +
           `(lessons assume 8080; on another port, change ws://localhost:8080 in the examples to match)\n`,
       );
+      process.exit(1);
+    }
+    if (error instanceof HostNotHereError) {
+      const addresses = machineNames().filter((name) => /^\d+\.\d+\.\d+\.\d+$/.test(name));
+      process.stderr.write(
+        `${error.message}\n` +
+          `This machine's addresses: ${addresses.join(', ')}. Start on one of them, or on all of its networks:\n` +
+          `  npm start -- --host 0.0.0.0\n`,
+      );
+      process.exit(1);
+    }
+    if (error instanceof PortForbiddenError) {
+      process.stderr.write(`${error.message}\nStart Full Duplex on a port above 1023:\n  npm start -- --port 8080\n`);
       process.exit(1);
     }
     throw error;

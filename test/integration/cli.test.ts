@@ -1,6 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -80,6 +81,55 @@ describe('npm start / server CLI', { timeout: 60_000 }, () => {
     } finally {
       blocker.close();
     }
+  });
+
+  it('says an address is not this machine\'s, lists its own and how to listen on all, exit 1', async () => {
+    // TEST-NET-2 (RFC 5737): documentation addresses, never assigned to a machine.
+    const result = await runNode(['server/main.ts', '--host', '198.51.100.7', '--port', '0']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('198.51.100.7 is not an address of this machine, so nothing can listen on it.');
+    expect(result.stderr).toMatch(/This machine's addresses: 127\.0\.0\.1(, \d+\.\d+\.\d+\.\d+)*\. Start on one of them, or on all of its networks:\n {2}npm start -- --host 0\.0\.0\.0\n/);
+    expect(result.stderr).not.toContain('    at ');
+  });
+
+  // Below 1024 without the rights: as root the test drops the one capability that grants them
+  // (setpriv, util-linux), still root for reading files; anyone else has none. Where the system lets anyone have low ports (ip_unprivileged_port_start), there is nothing to refuse.
+  const lowPortsFree = Number(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8')) <= 80;
+  it.skipIf(lowPortsFree)('says a port below 1024 is the system\'s and which to use, exit 1', async () => {
+    const unprivileged = process.getuid?.() === 0 ? ['setpriv', '--bounding-set=-net_bind_service', '--inh-caps=-net_bind_service', process.execPath] : [process.execPath];
+    const [command, ...rest] = unprivileged as [string, ...string[]];
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(command, [...rest, 'server/main.ts', '--port', '80'], { cwd: root });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    expect(result.stderr).toBe('Port 80 on 127.0.0.1 is reserved for the system: only an administrator may listen on a port below 1024.\nStart Full Duplex on a port above 1023:\n  npm start -- --port 8080\n');
+    expect(result.code).toBe(1);
+  });
+
+  it('a port it cannot bind leaves nothing running: a program that catches the error ends by itself', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    // Redis refused (port 1) is the case that lingers most: the bus keeps trying, on timers.
+    const script = [
+      "const { startServer } = await import('./server/app.ts');",
+      `try { await startServer({ port: ${port}, redis: 'redis://127.0.0.1:1', logLevel: 'error' }); console.log('started'); }`,
+      'catch (error) { console.log(error.constructor.name); }',
+    ].join('\n');
+    // Were a timer or a socket left, the child would never exit and the test would end at its timeout,
+    // the child killed with it.
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: root });
+    onTestFinished(() => {
+      child.kill('SIGKILL');
+      blocker.close();
+    });
+    let stdout = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stdout).toBe('PortBusyError\n');
+    expect(code).toBe(0);
   });
 
   it.each(['SIGTERM', 'SIGINT'] as const)(
