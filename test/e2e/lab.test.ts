@@ -167,6 +167,46 @@ describeBrowser('server lab', () => {
     expect(record.consoleErrors).toEqual(Array(2).fill('Failed to load resource: the server responded with a status of 400 (Bad Request)'));
   });
 
+  it('Ctrl+Enter again while the running server is being deleted, and again: one lab server is left', { timeout: 120_000 }, async () => {
+    const record = await env.newPage();
+    const { page } = record;
+    await page.addInitScript(([key, code]) => localStorage.setItem(key, code), [progressKeys.code(ID, 'server'), SOLUTION] as const);
+    const started: string[] = [];
+    page.on('response', (response) => {
+      if (response.request().method() === 'POST' && new URL(response.url()).pathname === '/api/labs' && response.status() === 201) {
+        void response.json().then((body: { id: string }) => started.push(body.id));
+      }
+    });
+    await load(page, `${env.origin}${LESSON}`);
+    const scope = lab(page);
+    await editor(scope);
+    const passed = scope.locator('[data-verdict]').getByText('Check passed: well done!');
+    await page.keyboard.press('ControlOrMeta+Enter');
+    await passed.waitFor({ timeout: CHECK_MS });
+    // The next Run's DELETE of that server is held until one more press has started a server of its own.
+    let held: Route | null = null;
+    await page.route(/\/api\/labs\/[0-9a-f]{16}$/, async (route) => {
+      if (route.request().method() === 'DELETE' && held === null) held = route;
+      else await route.continue();
+    });
+    await page.keyboard.press('ControlOrMeta+Enter');
+    await expect.poll(() => held !== null).toBe(true);
+    await page.keyboard.press('ControlOrMeta+Enter');
+    await expect.poll(() => started.length).toBe(2);
+    await (held as Route | null)?.continue();
+    await expect.poll(() => started.length).toBe(3);
+    await passed.waitFor({ timeout: CHECK_MS });
+    const alive = async (): Promise<string[]> => {
+      const answers = await Promise.all(started.map(async (id) => ((await fetch(`${env.origin}/api/labs/${id}/log`)).status === 200 ? id : null)));
+      return answers.filter((id): id is string => id !== null);
+    };
+    await expect.poll(alive).toEqual([started[2]]);
+    await press(scope.getByRole('button', { name: 'Stop', exact: true }));
+    await scope.getByRole('status').getByText('Stopped: your server and its connections are closed.').waitFor({ timeout: 10_000 });
+    expect(await alive()).toEqual([]);
+    expect({ console: record.consoleErrors, failed: record.failedRequests }).toEqual({ console: [], failed: [] });
+  });
+
   it('the check\'s answer, read as the page reads it, to its end: never reported aborted in the network log', { timeout: 120_000 }, async () => {
     // Chromium reported about one in four such reads net::ERR_ABORTED while the companion sent the
     // answer with Cache-Control: no-store (7 of 30 here); 24 reads all finished by luck 2 times in 1,000.

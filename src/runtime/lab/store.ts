@@ -237,6 +237,11 @@ export class LabStore {
   /** Starts the code shown and runs the check; with `check: false`, only starts it (for the learner's own client). */
   async run(options: { check?: boolean } = {}): Promise<void> {
     await this.stop();
+    // Another Run (Ctrl+Enter held down) may have started a server while this one waited for its
+    // DELETE: that one goes too. Then a generation of its own, or a Run still starting would read the
+    // same number, and both would keep the server they start.
+    while (this.#state.labId !== null) await this.stop();
+    this.#generation += 1;
     const generation = this.#generation;
     const { code, language } = this.#state;
     const credit = !this.#state.showingSolution;

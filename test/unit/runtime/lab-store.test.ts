@@ -238,6 +238,64 @@ describe('LabStore', () => {
     expect(phases.filter((phase, i) => phase !== phases[i - 1])).toEqual(['stopping', 'stopped']);
   });
 
+  it('Run twice while the running lab is being deleted (Ctrl+Enter held down): one lab server is left, the one shown', async () => {
+    const [second, third] = ['1111111111111111', '2222222222222222'];
+    const { store, companion } = setup({
+      'POST /api/labs': [
+        { status: 201, body: { id: ID, url: '', engine: 'e', lab: 'echo' } },
+        { status: 201, body: { id: second, url: '', engine: 'e', lab: 'echo' } },
+        { status: 201, body: { id: third, url: '', engine: 'e', lab: 'echo' } },
+      ],
+      [`DELETE /api/labs/${ID}`]: { status: 204, body: null },
+      [`DELETE /api/labs/${second}`]: { status: 204, body: null },
+      [`DELETE /api/labs/${third}`]: { status: 204, body: null },
+    });
+    await store.run({ check: false });
+    const { release } = holdRequests(store, companion, 'DELETE');
+    // The first waits for the DELETE of the running lab; the second finds no lab and starts at once.
+    const first = store.run({ check: false });
+    const next = store.run({ check: false });
+    for (let i = 0; i < 10; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+    release();
+    await Promise.all([first, next]);
+    for (let i = 0; i < 10; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+    const started = companion.calls.filter((c) => c.method === 'POST' && c.url === '/api/labs').length;
+    const deleted = companion.calls.filter((c) => c.method === 'DELETE').map((c) => c.url);
+    expect(started).toBe(3);
+    expect(deleted.length).toBe(2);
+    const alive = [ID, second, third].filter((id) => !deleted.includes(`/api/labs/${id}`));
+    expect(alive).toEqual([store.state.labId]);
+    expect(store.state.phase).toBe('running');
+  });
+
+  it('Run twice while the first lab is still starting: the stale one deletes the server it started', async () => {
+    const [second, third] = ['1111111111111111', '2222222222222222'];
+    const { store, companion } = setup({
+      'POST /api/labs': [
+        { status: 201, body: { id: ID, url: '', engine: 'e', lab: 'echo' } },
+        { status: 201, body: { id: second, url: '', engine: 'e', lab: 'echo' } },
+        { status: 201, body: { id: third, url: '', engine: 'e', lab: 'echo' } },
+      ],
+      [`DELETE /api/labs/${ID}`]: { status: 204, body: null },
+      [`DELETE /api/labs/${second}`]: { status: 204, body: null },
+      [`DELETE /api/labs/${third}`]: { status: 204, body: null },
+    });
+    await store.run({ check: false });
+    // Both Runs' POSTs wait: the first's DELETE goes meanwhile, so both are under way at once.
+    const { seen, release } = holdRequests(store, companion, 'POST');
+    const first = store.run({ check: false });
+    const next = store.run({ check: false });
+    for (let i = 0; i < 10; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(seen.filter((s) => s === 'POST sent').length).toBe(2);
+    release();
+    await Promise.all([first, next]);
+    for (let i = 0; i < 10; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+    const deleted = companion.calls.filter((c) => c.method === 'DELETE').map((c) => c.url);
+    const alive = [ID, second, third].filter((id) => !deleted.includes(`/api/labs/${id}`));
+    expect(alive).toEqual([store.state.labId]);
+    expect(store.state.phase).toBe('running');
+  });
+
   it('a second Run deletes the first lab server before starting another', async () => {
     const other = 'fedcba9876543210';
     const { store, companion } = setup({
