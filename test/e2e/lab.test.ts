@@ -226,7 +226,8 @@ describeBrowser('server lab', () => {
         for (let i = 0; i < reads; i++) {
           const answer = await fetch(`/api/labs/${id}/check`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/x-ndjson' }, body: '{}' });
           // As LabStore reads it: decoded as it streams, to the end.
-          const reader = (answer.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
+          if (answer.body === null) throw new Error(`the check answered ${answer.status} with no body`);
+          const reader = answer.body.pipeThrough(new TextDecoderStream()).getReader();
           let text = '';
           for (let part = await reader.read(); !part.done; part = await reader.read()) text += part.value;
           counts.push(text.trim().split('\n').length);
