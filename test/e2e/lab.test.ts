@@ -44,6 +44,17 @@ describeBrowser('server lab', () => {
     await button.page().keyboard.press('Enter');
   }
 
+  /** The ids of the lab servers the page starts, as the companion answers each. */
+  function startedLabs(page: Page): string[] {
+    const started: string[] = [];
+    page.on('response', (response) => {
+      if (response.request().method() === 'POST' && new URL(response.url()).pathname === '/api/labs' && response.status() === 201) {
+        void response.json().then((body: { id: string }) => started.push(body.id));
+      }
+    });
+    return started;
+  }
+
   async function editor(scope: Locator): Promise<Locator> {
     await scope.scrollIntoViewIfNeeded();
     await scope.locator('.monaco-editor').first().waitFor({ timeout: 30_000 });
@@ -56,12 +67,7 @@ describeBrowser('server lab', () => {
   it('the starter fails with a named failure; the typed fix passes, the diagram draws its frames, Stop ends it', { timeout: 180_000 }, async () => {
     const record = await env.newPage();
     const { page } = record;
-    const started: string[] = [];
-    page.on('response', (response) => {
-      if (response.request().method() === 'POST' && new URL(response.url()).pathname === '/api/labs' && response.status() === 201) {
-        void response.json().then((body: { id: string }) => started.push(body.id));
-      }
-    });
+    const started = startedLabs(page);
     await load(page, `${env.origin}${LESSON}`);
     const scope = lab(page);
     await editor(scope);
@@ -171,12 +177,7 @@ describeBrowser('server lab', () => {
     const record = await env.newPage();
     const { page } = record;
     await page.addInitScript(([key, code]) => localStorage.setItem(key, code), [progressKeys.code(ID, 'server'), SOLUTION] as const);
-    const started: string[] = [];
-    page.on('response', (response) => {
-      if (response.request().method() === 'POST' && new URL(response.url()).pathname === '/api/labs' && response.status() === 201) {
-        void response.json().then((body: { id: string }) => started.push(body.id));
-      }
-    });
+    const started = startedLabs(page);
     await load(page, `${env.origin}${LESSON}`);
     const scope = lab(page);
     await editor(scope);

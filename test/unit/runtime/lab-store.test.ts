@@ -89,6 +89,16 @@ function holdRequests(store: LabStore, companion: ReturnType<typeof fakeCompanio
   return { seen, release: () => release() };
 }
 
+/** A companion that starts three lab servers, one after another, and deletes any of them. */
+const THREE_LABS = ['1111111111111111', '2222222222222222'] as const;
+function threeLabs(): Record<string, Answer | Answer[]> {
+  const ids = [ID, ...THREE_LABS];
+  return {
+    'POST /api/labs': ids.map((id) => ({ status: 201, body: { id, url: '', engine: 'e', lab: 'echo' } })),
+    ...Object.fromEntries(ids.map((id) => [`DELETE /api/labs/${id}`, { status: 204, body: null }])),
+  };
+}
+
 describe('LabStore', () => {
   it('Run starts the lab, checks it with the run tag, and shows the verdict and the log', async () => {
     const { store, companion, clock } = setup({
@@ -239,17 +249,8 @@ describe('LabStore', () => {
   });
 
   it('Run twice while the running lab is being deleted (Ctrl+Enter held down): one lab server is left, the one shown', async () => {
-    const [second, third] = ['1111111111111111', '2222222222222222'];
-    const { store, companion } = setup({
-      'POST /api/labs': [
-        { status: 201, body: { id: ID, url: '', engine: 'e', lab: 'echo' } },
-        { status: 201, body: { id: second, url: '', engine: 'e', lab: 'echo' } },
-        { status: 201, body: { id: third, url: '', engine: 'e', lab: 'echo' } },
-      ],
-      [`DELETE /api/labs/${ID}`]: { status: 204, body: null },
-      [`DELETE /api/labs/${second}`]: { status: 204, body: null },
-      [`DELETE /api/labs/${third}`]: { status: 204, body: null },
-    });
+    const [second, third] = THREE_LABS;
+    const { store, companion } = setup(threeLabs());
     await store.run({ check: false });
     const { release } = holdRequests(store, companion, 'DELETE');
     // The first waits for the DELETE of the running lab; the second finds no lab and starts at once.
@@ -269,17 +270,8 @@ describe('LabStore', () => {
   });
 
   it('Run twice while the first lab is still starting: the stale one deletes the server it started', async () => {
-    const [second, third] = ['1111111111111111', '2222222222222222'];
-    const { store, companion } = setup({
-      'POST /api/labs': [
-        { status: 201, body: { id: ID, url: '', engine: 'e', lab: 'echo' } },
-        { status: 201, body: { id: second, url: '', engine: 'e', lab: 'echo' } },
-        { status: 201, body: { id: third, url: '', engine: 'e', lab: 'echo' } },
-      ],
-      [`DELETE /api/labs/${ID}`]: { status: 204, body: null },
-      [`DELETE /api/labs/${second}`]: { status: 204, body: null },
-      [`DELETE /api/labs/${third}`]: { status: 204, body: null },
-    });
+    const [second, third] = THREE_LABS;
+    const { store, companion } = setup(threeLabs());
     await store.run({ check: false });
     // Both Runs' POSTs wait: the first's DELETE goes meanwhile, so both are under way at once.
     const { seen, release } = holdRequests(store, companion, 'POST');
