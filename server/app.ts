@@ -65,19 +65,32 @@ export class PortBusyError extends Error {
 export class HostNotHereError extends Error {
   readonly code = 'EADDRNOTAVAIL';
   readonly host: string;
+  /** What to run instead, given this machine's IPv4 addresses. */
+  advice(addresses: readonly string[]): string {
+    return `This machine's addresses: ${addresses.join(', ')}. Start on one of them, or on all of its networks:\n  npm start -- --host 0.0.0.0`;
+  }
   constructor(host: string) {
     super(`${host} is not an address of this machine, so nothing can listen on it.`);
     this.host = host;
   }
 }
 
-/** A port below 1024 without the rights the system asks for it. */
+/**
+ * The system refuses the port: below 1024 it is an administrator's; above, on Windows, Hyper-V and
+ * WSL reserve ranges of ports that no program may listen on (Node says EACCES for both).
+ */
 export class PortForbiddenError extends Error {
   readonly code = 'EACCES';
   readonly port: number;
+  readonly advice: string;
   constructor(host: string, port: number) {
-    super(`Port ${port} on ${host} is reserved for the system: only an administrator may listen on a port below 1024.`);
+    super(
+      port < 1024
+        ? `Port ${port} on ${host} is reserved for the system: only an administrator may listen on a port below 1024.`
+        : `The system does not let this program listen on port ${port} on ${host}. On Windows, ports that Hyper-V or WSL reserve are refused so (netsh interface ipv4 show excludedportrange protocol=tcp lists them).`,
+    );
     this.port = port;
+    this.advice = port < 1024 ? 'Start Full Duplex on a port above 1023:\n  npm start -- --port 8080' : 'Start Full Duplex on another port, for example:\n  npm start -- --port 18080';
   }
 }
 

@@ -78,15 +78,11 @@ export async function main(argv: readonly string[]): Promise<void> {
     }
     if (error instanceof HostNotHereError) {
       const addresses = machineNames().filter((name) => /^\d+\.\d+\.\d+\.\d+$/.test(name));
-      process.stderr.write(
-        `${error.message}\n` +
-          `This machine's addresses: ${addresses.join(', ')}. Start on one of them, or on all of its networks:\n` +
-          `  npm start -- --host 0.0.0.0\n`,
-      );
+      process.stderr.write(`${error.message}\n${error.advice(addresses)}\n`);
       process.exit(1);
     }
     if (error instanceof PortForbiddenError) {
-      process.stderr.write(`${error.message}\nStart Full Duplex on a port above 1023:\n  npm start -- --port 8080\n`);
+      process.stderr.write(`${error.message}\n${error.advice}\n`);
       process.exit(1);
     }
     throw error;

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { HandshakeEvent } from '../../../protocol/inspect.ts';
 import { banner, stopWithParent } from '../../../server/main.ts';
-import { reachableUrls } from '../../../server/app.ts';
+import { HostNotHereError, PortForbiddenError, reachableUrls } from '../../../server/app.ts';
 import { featureAllowed, isLoopbackOnly, resolveConfig } from '../../../server/config.ts';
 import { InspectHub } from '../../../server/core/inspect-hub.ts';
 import { resolveRange } from '../../../server/core/range.ts';
@@ -195,5 +195,31 @@ describe('clientErrorReply: what a connection Node gave up on is told', () => {
   });
   it.each(['ERR_HTTP_REQUEST_TIMEOUT', 'HPE_HEADER_OVERFLOW', 'HPE_INVALID_METHOD'])('%s after a response on the connection: closed without a word', (code) => {
     expect(clientErrorReply(code, 125)).toBeNull();
+  });
+});
+
+describe('a port or an address the system refuses, said with what to run instead', () => {
+  it('below 1024: an administrator\'s port; use 8080', () => {
+    const error = new PortForbiddenError('127.0.0.1', 80);
+    expect([error.message, error.advice]).toEqual([
+      'Port 80 on 127.0.0.1 is reserved for the system: only an administrator may listen on a port below 1024.',
+      'Start Full Duplex on a port above 1023:\n  npm start -- --port 8080',
+    ]);
+  });
+
+  it('above 1023 (Windows reserves ranges for Hyper-V and WSL): says how to list them, and another port', () => {
+    const error = new PortForbiddenError('0.0.0.0', 8080);
+    expect([error.message, error.advice]).toEqual([
+      'The system does not let this program listen on port 8080 on 0.0.0.0. On Windows, ports that Hyper-V or WSL reserve are refused so (netsh interface ipv4 show excludedportrange protocol=tcp lists them).',
+      'Start Full Duplex on another port, for example:\n  npm start -- --port 18080',
+    ]);
+  });
+
+  it('an address this machine does not have: lists its addresses and the wildcard', () => {
+    const error = new HostNotHereError('198.51.100.7');
+    expect([error.message, error.advice(['127.0.0.1', '192.168.1.20'])]).toEqual([
+      '198.51.100.7 is not an address of this machine, so nothing can listen on it.',
+      "This machine's addresses: 127.0.0.1, 192.168.1.20. Start on one of them, or on all of its networks:\n  npm start -- --host 0.0.0.0",
+    ]);
   });
 });
