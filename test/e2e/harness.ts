@@ -65,10 +65,10 @@ export interface BrowserEnv {
 }
 
 /**
- * The pages of one test file. A new page in a new context costs Chromium about 1 CPU-second before
- * it loads anything, and a lesson with its editor about 4.9 CPU-seconds in that new renderer
- * against 1.2–1.7 in one that has shown a lesson before (its compiled scripts, parsed styles and
- * fonts are kept in the renderer). So a page handed back is not closed but reset, and handed out
+ * The pages of one test file. A lesson with its editors costs Chromium's headless shell 2.7–3.2
+ * CPU-seconds in a new context against 1.2–1.8 in a page that has shown a lesson before (its
+ * compiled scripts, parsed styles and fonts are kept in the renderer; `chromium`: 4.9 against
+ * 1.2–1.7). So a page handed back is not closed but reset, and handed out
  * again to a test asking for the same context options:
  * - its other pages are closed, its listeners, routes and init scripts removed, and it is taken
  *   to about:blank (the lesson unloads: timers, sockets and workers end);
