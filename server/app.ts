@@ -50,27 +50,44 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export class PortBusyError extends Error {
+/**
+ * The port could not be bound, said in words a learner can act on: `message` says why, `advice`
+ * what to run instead. The CLI prints both and exits 1; a program that calls startServer may too.
+ */
+export class ListenError extends Error {
+  readonly advice: string;
+  constructor(message: string, advice: string) {
+    super(message);
+    this.advice = advice;
+  }
+}
+
+export class PortBusyError extends ListenError {
   readonly code = 'EADDRINUSE';
   readonly host: string;
   readonly port: number;
   constructor(host: string, port: number) {
-    super(`Port ${port} is busy: another program is already listening on ${host}:${port}.`);
+    super(
+      `Port ${port} is busy: another program is already listening on ${host}:${port}.`,
+      'Stop that program, or start Full Duplex on another port:\n' +
+        `  npm start -- --port ${port === 65535 ? 8081 : port + 1}\n` +
+        '(lessons assume 8080; on another port, change ws://localhost:8080 in the examples to match)',
+    );
     this.host = host;
     this.port = port;
   }
 }
 
 /** `--host` names an address this machine does not have (a mistyped one, or the address the network gave it yesterday). */
-export class HostNotHereError extends Error {
+export class HostNotHereError extends ListenError {
   readonly code = 'EADDRNOTAVAIL';
   readonly host: string;
-  /** What to run instead, given this machine's IPv4 addresses. */
-  advice(addresses: readonly string[]): string {
-    return `This machine's addresses: ${addresses.join(', ')}. Start on one of them, or on all of its networks:\n  npm start -- --host 0.0.0.0`;
-  }
-  constructor(host: string) {
-    super(`${host} is not an address of this machine, so nothing can listen on it.`);
+  /** `addresses`: this machine's IPv4 addresses, offered instead. */
+  constructor(host: string, addresses: readonly string[]) {
+    super(
+      `${host} is not an address of this machine, so nothing can listen on it.`,
+      `This machine's addresses: ${addresses.join(', ')}. Start on one of them, or on all of its networks:\n  npm start -- --host 0.0.0.0`,
+    );
     this.host = host;
   }
 }
@@ -79,24 +96,30 @@ export class HostNotHereError extends Error {
  * The system refuses the port: below 1024 it is an administrator's; above, on Windows, Hyper-V and
  * WSL reserve ranges of ports that no program may listen on (Node says EACCES for both).
  */
-export class PortForbiddenError extends Error {
+export class PortForbiddenError extends ListenError {
   readonly code = 'EACCES';
   readonly port: number;
-  readonly advice: string;
   constructor(host: string, port: number) {
-    super(
-      port < 1024
-        ? `Port ${port} on ${host} is reserved for the system: only an administrator may listen on a port below 1024.`
-        : `The system does not let this program listen on port ${port} on ${host}. On Windows, ports that Hyper-V or WSL reserve are refused so (netsh interface ipv4 show excludedportrange protocol=tcp lists them).`,
-    );
+    if (port < 1024) {
+      super(
+        `Port ${port} on ${host} is reserved for the system: only an administrator may listen on a port below 1024.`,
+        'Start Full Duplex on a port above 1023:\n  npm start -- --port 8080',
+      );
+    } else {
+      super(
+        `The system does not let this program listen on port ${port} on ${host}. On Windows, ports that Hyper-V or WSL reserve are refused so (netsh interface ipv4 show excludedportrange protocol=tcp lists them).`,
+        'Start Full Duplex on another port, for example:\n  npm start -- --port 18080',
+      );
+    }
     this.port = port;
-    this.advice = port < 1024 ? 'Start Full Duplex on a port above 1023:\n  npm start -- --port 8080' : 'Start Full Duplex on another port, for example:\n  npm start -- --port 18080';
   }
 }
 
+const IPV4 = /^\d+\.\d+\.\d+\.\d+$/;
+
 function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
   if (error.code === 'EADDRINUSE') return new PortBusyError(host, port);
-  if (error.code === 'EADDRNOTAVAIL') return new HostNotHereError(host);
+  if (error.code === 'EADDRNOTAVAIL') return new HostNotHereError(host, machineNames().filter((name) => IPV4.test(name)));
   if (error.code === 'EACCES') return new PortForbiddenError(host, port);
   return error;
 }
@@ -118,7 +141,7 @@ export function machineNames(): string[] {
 /** The URLs a server bound to `host` answers on: each non-loopback interface address for a wildcard bind. */
 export function reachableUrls(host: string, port: number, names: readonly string[] = machineNames()): string[] {
   if (host !== '0.0.0.0' && host !== '::') return [displayUrl(host, port)];
-  const addresses = names.filter((n) => /^\d+\.\d+\.\d+\.\d+$/.test(n) || (host === '::' && n.includes(':')));
+  const addresses = names.filter((n) => IPV4.test(n) || (host === '::' && n.includes(':')));
   return [displayUrl('127.0.0.1', port), ...addresses.filter((a) => !isLoopbackName(a) && a !== '::1').map((a) => displayUrl(a, port))];
 }
 

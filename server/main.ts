@@ -62,26 +62,12 @@ export async function main(argv: readonly string[]): Promise<void> {
   const config = configFromArgvOrExit(argv);
   // The server's modules load once the flags are known good: a mistyped flag is answered at once (0.2 s
   // of CPU, where loading them first took 0.85 s, and over 20 s on a loaded machine).
-  const { HostNotHereError, machineNames, PortBusyError, PortForbiddenError, startServer } = await import('./app.ts');
+  const { ListenError, startServer } = await import('./app.ts');
   let server;
   try {
     server = await startServer(config);
   } catch (error) {
-    if (error instanceof PortBusyError) {
-      process.stderr.write(
-        `${error.message}\n` +
-          `Stop that program, or start Full Duplex on another port:\n` +
-          `  npm start -- --port ${error.port === 65535 ? 8081 : error.port + 1}\n` +
-          `(lessons assume 8080; on another port, change ws://localhost:8080 in the examples to match)\n`,
-      );
-      process.exit(1);
-    }
-    if (error instanceof HostNotHereError) {
-      const addresses = machineNames().filter((name) => /^\d+\.\d+\.\d+\.\d+$/.test(name));
-      process.stderr.write(`${error.message}\n${error.advice(addresses)}\n`);
-      process.exit(1);
-    }
-    if (error instanceof PortForbiddenError) {
+    if (error instanceof ListenError) {
       process.stderr.write(`${error.message}\n${error.advice}\n`);
       process.exit(1);
     }

@@ -5,9 +5,15 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 
 const root = new URL('../../', import.meta.url).pathname;
 
-function runNode(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/**
+ * `node <args>` to its end; `through` runs node through another command first (setpriv). A child
+ * that never ends is killed with its test, which then fails at its timeout.
+ */
+function runNode(args: string[], through: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: root });
+    const [command, ...rest] = [...through, process.execPath, ...args] as [string, ...string[]];
+    const child = spawn(command, rest, { cwd: root });
+    onTestFinished(() => void child.kill('SIGKILL'));
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -93,8 +99,9 @@ describe('npm start / server CLI', { timeout: 60_000 }, () => {
   });
 
   // Below 1024 without the rights: as root the test drops the one capability that grants them
-  // (setpriv, util-linux), still root for reading files; anyone else has none. Where the system lets anyone have low ports (ip_unprivileged_port_start), there is nothing to refuse.
-  // Not Linux (no such file): macOS, for one, lets anyone listen below 1024.
+  // (setpriv, util-linux), still root for reading files; anyone else has none. Where the system
+  // lets anyone have low ports (ip_unprivileged_port_start), or is not Linux (no such file; macOS,
+  // for one, lets anyone listen below 1024), there is nothing to refuse.
   const lowPortsFree = ((): boolean => {
     try {
       return Number(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8')) <= 80;
@@ -103,14 +110,8 @@ describe('npm start / server CLI', { timeout: 60_000 }, () => {
     }
   })();
   it.skipIf(lowPortsFree)('says a port below 1024 is the system\'s and which to use, exit 1', async () => {
-    const unprivileged = process.getuid?.() === 0 ? ['setpriv', '--bounding-set=-net_bind_service', '--inh-caps=-net_bind_service', process.execPath] : [process.execPath];
-    const [command, ...rest] = unprivileged as [string, ...string[]];
-    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(command, [...rest, 'server/main.ts', '--port', '80'], { cwd: root });
-      let stderr = '';
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.on('close', (code) => resolve({ code, stderr }));
-    });
+    const unprivileged = process.getuid?.() === 0 ? ['setpriv', '--bounding-set=-net_bind_service', '--inh-caps=-net_bind_service'] : [];
+    const result = await runNode(['server/main.ts', '--port', '80'], unprivileged);
     expect(result.stderr).toBe('Port 80 on 127.0.0.1 is reserved for the system: only an administrator may listen on a port below 1024.\nStart Full Duplex on a port above 1023:\n  npm start -- --port 8080\n');
     expect(result.code).toBe(1);
   });
@@ -125,18 +126,14 @@ describe('npm start / server CLI', { timeout: 60_000 }, () => {
       `try { await startServer({ port: ${port}, redis: 'redis://127.0.0.1:1', logLevel: 'error' }); console.log('started'); }`,
       'catch (error) { console.log(error.constructor.name); }',
     ].join('\n');
-    // Were a timer or a socket left, the child would never exit and the test would end at its timeout,
-    // the child killed with it.
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: root });
-    onTestFinished(() => {
-      child.kill('SIGKILL');
+    try {
+      // Were a timer or a socket left, the child would never exit.
+      const result = await runNode(['--input-type=module', '-e', script]);
+      expect(result.stdout).toBe('PortBusyError\n');
+      expect(result.code).toBe(0);
+    } finally {
       blocker.close();
-    });
-    let stdout = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    expect(stdout).toBe('PortBusyError\n');
-    expect(code).toBe(0);
+    }
   });
 
   it.each(['SIGTERM', 'SIGINT'] as const)(

@@ -216,8 +216,8 @@ describe('a port or an address the system refuses, said with what to run instead
   });
 
   it('an address this machine does not have: lists its addresses and the wildcard', () => {
-    const error = new HostNotHereError('198.51.100.7');
-    expect([error.message, error.advice(['127.0.0.1', '192.168.1.20'])]).toEqual([
+    const error = new HostNotHereError('198.51.100.7', ['127.0.0.1', '192.168.1.20']);
+    expect([error.message, error.advice]).toEqual([
       '198.51.100.7 is not an address of this machine, so nothing can listen on it.',
       "This machine's addresses: 127.0.0.1, 192.168.1.20. Start on one of them, or on all of its networks:\n  npm start -- --host 0.0.0.0",
     ]);
