@@ -11,7 +11,7 @@ import type { ServerOptions } from '../../server/config.ts';
  * port, and Debian's Chromium driven by playwright-core. No browser download
  * is possible here, so the browser is found, never fetched.
  */
-import { CHROME_FLAGS, findTestChromium, load, reload } from '../../tools/chrome.ts';
+import { CHROME_FLAGS, findChromium, findTestChromium, load, reload } from '../../tools/chrome.ts';
 
 export { CHROME_FLAGS, findTestChromium, load, reload };
 
@@ -33,6 +33,29 @@ export const hasBuild = existsSync(join(siteDir, 'index.html'));
 
 /** `describe` that skips (loudly, above) when there is no browser outside CI. */
 export const describeBrowser = chromePath ? describe : describe.skip;
+
+/**
+ * Leaving a page and coming Back to it takes Chromium as a learner runs it: the headless shell keeps
+ * no page in the back-forward cache, and playwright turns that cache off in every launch
+ * (`--disable-back-forward-cache`). So those tests launch Debian's `chromium` with it on.
+ */
+const backForwardPath = findChromium();
+if (chromePath && !backForwardPath) {
+  const missing = "No chromium for the back-forward cache tests (the headless shell has no such cache): sudo apt-get install -y chromium, or set CHROME_PATH to a Chromium or Chrome binary.";
+  if (inCi) throw new Error(`CI=true: ${missing}`);
+  process.stderr.write(`\n!! SKIPPING THE BACK-FORWARD CACHE TESTS. ${missing}\n\n`);
+}
+export const describeBackForward = backForwardPath ? describeBrowser : describe.skip;
+
+function backForwardBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: backForwardPath as string,
+    headless: true,
+    chromiumSandbox: false,
+    args: CHROME_FLAGS,
+    ignoreDefaultArgs: ['--disable-back-forward-cache'],
+  });
+}
 
 export interface PageRecord {
   page: Page;
@@ -216,14 +239,14 @@ async function sharedOrOwnBrowser(): Promise<Browser> {
  * test that opened it ends, so tests of a file may run side by side (`describe.concurrent`), each
  * with pages of its own.
  */
-export function useBrowser(serverOptions: ServerOptions = {}): BrowserEnv {
+export function useBrowser(serverOptions: ServerOptions = {}, { backForwardCache = false }: { backForwardCache?: boolean } = {}): BrowserEnv {
   const env = {} as BrowserEnv;
   let pool: PagePool | undefined;
   beforeAll(async () => {
     if (!hasBuild) throw new Error(`No built site in ${siteDir}. Run: npm run build`);
     env.server = await startServer({ port: 0, siteDir, logLevel: 'error', ...serverOptions });
     env.origin = `http://127.0.0.1:${env.server.port}`;
-    env.browser = await sharedOrOwnBrowser();
+    env.browser = backForwardCache ? await backForwardBrowser() : await sharedOrOwnBrowser();
     const pages = new PagePool(env.browser, env.origin);
     pool = pages;
     env.newPage = async ({ keep = false, context: options = {} } = {}) => {
@@ -256,6 +279,10 @@ export function useBrowser(serverOptions: ServerOptions = {}): BrowserEnv {
         // commits. Nothing the learner sees failed; a prefetch that gets an
         // error answer is still caught by the 'response' listener below.
         if (error === 'net::ERR_ABORTED' && request.headers()['sec-purpose']?.startsWith('prefetch')) return;
+        // `chromium` (not the headless shell) fetches the page's icon for its tab on its own, and
+        // leaving the page before the icon came cancels that fetch. An icon that fails to load gets
+        // an error answer, which the 'response' listener below catches.
+        if (error === 'net::ERR_ABORTED' && new URL(request.url()).pathname === '/favicon.svg') return;
         record.failedRequests.push(`${request.url()} (${error})`);
       });
       page.on('response', (response) => {
@@ -288,6 +315,23 @@ export async function showLab(page: Page, url: string, scope: Locator, timeout =
   await scope.scrollIntoViewIfNeeded();
   await scope.locator('.monaco-editor').first().waitFor({ timeout });
   return scope;
+}
+
+/** The ids of the lab servers the page starts, as the companion answers each. */
+export function startedLabs(page: Page): string[] {
+  const started: string[] = [];
+  page.on('response', (response) => {
+    if (response.request().method() === 'POST' && new URL(response.url()).pathname === '/api/labs' && response.status() === 201) {
+      void response.json().then((body: { id: string }) => started.push(body.id));
+    }
+  });
+  return started;
+}
+
+/** Which of these lab servers the companion still runs (its log answers 200). */
+export async function labsAlive(origin: string, ids: readonly string[]): Promise<string[]> {
+  const answers = await Promise.all(ids.map(async (id) => ((await fetch(`${origin}/api/labs/${id}/log`)).status === 200 ? id : null)));
+  return answers.filter((id): id is string => id !== null);
 }
 
 /** A visible element's box; a hidden one fails the test with its locator. */

@@ -4,7 +4,7 @@ import { expect, it } from 'vitest';
 import { progressKeys } from '../../src/runtime/progress/playground.ts';
 import { PROGRESS_STORAGE_KEY } from '../../src/runtime/progress/store.ts';
 import { loadLabs } from '../../server/labs/catalog.ts';
-import { describeBrowser, expectTargetWithin, layoutFor, load, showLab, useBrowser } from './harness.ts';
+import { describeBrowser, expectTargetWithin, labsAlive, layoutFor, load, showLab, startedLabs, useBrowser } from './harness.ts';
 
 /**
  * The echo server lab in Chromium, by role and keyboard: the unchanged
@@ -42,17 +42,6 @@ describeBrowser('server lab', () => {
   async function press(button: Locator): Promise<void> {
     await button.focus();
     await button.page().keyboard.press('Enter');
-  }
-
-  /** The ids of the lab servers the page starts, as the companion answers each. */
-  function startedLabs(page: Page): string[] {
-    const started: string[] = [];
-    page.on('response', (response) => {
-      if (response.request().method() === 'POST' && new URL(response.url()).pathname === '/api/labs' && response.status() === 201) {
-        void response.json().then((body: { id: string }) => started.push(body.id));
-      }
-    });
-    return started;
   }
 
   async function editor(scope: Locator): Promise<Locator> {
@@ -198,10 +187,7 @@ describeBrowser('server lab', () => {
     await (held as Route | null)?.continue();
     await expect.poll(() => started.length, { timeout: CHECK_MS }).toBe(3);
     await passed.waitFor({ timeout: CHECK_MS });
-    const alive = async (): Promise<string[]> => {
-      const answers = await Promise.all(started.map(async (id) => ((await fetch(`${env.origin}/api/labs/${id}/log`)).status === 200 ? id : null)));
-      return answers.filter((id): id is string => id !== null);
-    };
+    const alive = (): Promise<string[]> => labsAlive(env.origin, started);
     await expect.poll(alive).toEqual([started[2]]);
     await press(scope.getByRole('button', { name: 'Stop', exact: true }));
     await scope.getByRole('status').getByText('Stopped: your server and its connections are closed.').waitFor({ timeout: 10_000 });

@@ -41,6 +41,29 @@ class CollabEditorsElement extends HTMLElement {
   #stateLines = new Map<string, HTMLElement>();
   #mode: Mode = 'crdt';
   #url = '';
+  /** The text the editors showed when the page was left with a room open; null when none was. */
+  #leftWith: string | null = null;
+
+  /**
+   * Leaving the page closes the room on purpose: a page kept in the back-forward cache has its sockets
+   * closed by the browser, which the room would report as a lost connection (1006) on the way back.
+   */
+  #onPageHide = (): void => {
+    if (!this.#room) return;
+    this.#leftWith = this.#areas.values().next().value?.value ?? null;
+    this.#room.stop();
+    this.#room = null;
+  };
+
+  /**
+   * Back from the back-forward cache: a new room, from the text the first editor showed. Both editors
+   * showed it unless an edit was still on its way, and a message on its way is lost when a socket closes.
+   */
+  #onPageShow = (event: PageTransitionEvent): void => {
+    const text = this.#leftWith;
+    this.#leftWith = null;
+    if (event.persisted && text !== null && !this.#room) this.#start(text);
+  };
 
   connectedCallback(): void {
     for (const root of this.querySelectorAll<HTMLElement>('[data-editor]')) {
@@ -72,9 +95,13 @@ class CollabEditorsElement extends HTMLElement {
       { rootMargin: '200px' },
     );
     observer.observe(this);
+    window.addEventListener('pagehide', this.#onPageHide);
+    window.addEventListener('pageshow', this.#onPageShow);
   }
 
   disconnectedCallback(): void {
+    window.removeEventListener('pagehide', this.#onPageHide);
+    window.removeEventListener('pageshow', this.#onPageShow);
     this.#room?.stop();
     this.#room = null;
   }
@@ -83,7 +110,8 @@ class CollabEditorsElement extends HTMLElement {
     return Number(this.querySelector<HTMLSelectElement>('[data-delay]')?.value ?? 0);
   }
 
-  #start(): void {
+  /** A new room, its editors showing `initial` (by default the page's starting text). */
+  #start(initial = this.dataset['initial'] ?? ''): void {
     this.#room?.stop();
     // A room of the document's own: a playground on the page that broadcasts, another tab
     // or another learner never hears these editors' sync messages, nor they its messages.
@@ -94,7 +122,7 @@ class CollabEditorsElement extends HTMLElement {
     this.#room = new CollabRoom({
       ids,
       surfaces,
-      initial: this.dataset['initial'] ?? '',
+      initial,
       mode: this.#mode,
       clock: realClock,
       delay: () => this.#delay,

@@ -76,6 +76,12 @@ export class SequenceDiagramElement extends HTMLElement {
   #model = new SessionModel();
   #order: string[] = [];
   #socket: WebSocket | null = null;
+  /** The tag #socket watches. */
+  #watching: string | null = null;
+  /** What this diagram draws from, once attached. */
+  #recordSource: RecordSource | null = null;
+  /** The tag whose inspector was closed as the page was left, in case the page comes back. */
+  #leftWatching: string | null = null;
   #paused = false;
   #buffer: InspectEvent[] = [];
   #earlier = 0;
@@ -153,10 +159,46 @@ export class SequenceDiagramElement extends HTMLElement {
       requestAnimationFrame(() => this.#refit());
     });
     this.#resize.observe(this.#viewport);
+    window.addEventListener('pagehide', this.#onPageHide);
+    window.addEventListener('pageshow', this.#onPageShow);
     void this.#attach();
   }
 
+  /**
+   * Leaving the page closes the inspector on purpose. A page kept in the back-forward cache has its
+   * sockets closed by the browser, and the error it reports on the way back would say the companion
+   * is gone when it is not.
+   */
+  #onPageHide = (): void => {
+    const socket = this.#socket;
+    if (!socket) return;
+    this.#socket = null;
+    this.#leftWatching = this.#watching;
+    socket.onmessage = null;
+    socket.onerror = null;
+    socket.close();
+  };
+
+  /**
+   * Back from the back-forward cache. A playground and a lab end their runs as the page is left, so
+   * their diagram says the run ended then; the learner a teacher watches runs on in their own
+   * browser, so that diagram watches the same run again (the companion replays its last minute).
+   */
+  #onPageShow = (event: PageTransitionEvent): void => {
+    const tag = this.#leftWatching;
+    this.#leftWatching = null;
+    if (!event.persisted || tag === null || this.#endedStatus !== null) return;
+    if (this.#source() === 'learner') {
+      if (this.#recordSource?.tag === tag) this.#newRun(tag);
+      return;
+    }
+    this.#endedStatus = DIAGRAM_STATUS[this.#source()].left;
+    if (!this.#paused) this.#status(this.#settled());
+  };
+
   disconnectedCallback(): void {
+    window.removeEventListener('pagehide', this.#onPageHide);
+    window.removeEventListener('pageshow', this.#onPageShow);
     this.#unsubscribe?.();
     this.#socket?.close();
     this.#resize?.disconnect();
@@ -194,6 +236,7 @@ export class SequenceDiagramElement extends HTMLElement {
       this.#status(`No playground with id "${id}" on this page.`);
       return;
     }
+    this.#recordSource = source;
     this.#unsubscribe = source.subscribe((event) => {
       if (event === null) this.#newRun(source.tag);
       else this.#client(event);
@@ -222,6 +265,8 @@ export class SequenceDiagramElement extends HTMLElement {
   /** A new run: a fresh session, and the server's wire view of the run's sockets. */
   #newRun(tag: string | null): void {
     this.#socket?.close();
+    this.#socket = null;
+    this.#watching = tag;
     this.#reset(tag);
     if (!tag) return;
     const url = new URL(companionSocketUrl(currentCompanionOrigin(), ENDPOINTS.inspect));

@@ -47,6 +47,7 @@ const CLIENT_END: Record<Extract<ClientEvent, { kind: 'run-end' }>['reason'], st
   stopped: 'stopped.',
   timeout: 'stopped: it ran too long.',
   crashed: 'its sandbox failed; press Run your client again.',
+  left: 'stopped: you left the page.',
 };
 /** The lab server ended by itself (a crash, process.exit, a watchdog): it runs no more, and its log says why. */
 const ENDED_TEXT = 'Your server has stopped by itself: the Output says why. Fix it, then press Run again.';
@@ -57,6 +58,7 @@ const PHASE_TEXT: Record<LabState['phase'], string> = {
   running: 'Your server is still running (Stop ends it).',
   stopping: 'Stopping your server…',
   stopped: 'Stopped: your server and its connections are closed.',
+  left: 'Your server was stopped when you left the page. Press Run to start it again.',
 };
 
 export class ServerLabElement extends HTMLElement implements RecordSource {
@@ -66,7 +68,10 @@ export class ServerLabElement extends HTMLElement implements RecordSource {
   #tag: string | null = null;
   #passed = false;
   #stopLazy: (() => void) | null = null;
-  #onPageHide = (): void => this.#store.leave();
+  #onPageHide = (): void => {
+    this.#stopClient('left');
+    this.#store.leave();
+  };
   #onLanguage = (event: Event): void => {
     const detail = (event as CustomEvent<{ language: LabLanguage; from: EventTarget }>).detail;
     if (detail.from !== this) void this.#store.follow(detail.language);
@@ -200,9 +205,9 @@ export class ServerLabElement extends HTMLElement implements RecordSource {
     this.#store.resetClient();
   }
 
-  #stopClient(): void {
+  #stopClient(reason: 'stopped' | 'left' = 'stopped'): void {
     this.#clientGeneration += 1;
-    this.#clientRun?.stop();
+    this.#clientRun?.stop(reason);
     this.#clientRun = null;
   }
 

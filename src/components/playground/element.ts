@@ -126,6 +126,11 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
   #lastEventAt = 0;
   #noted = new Set<string>();
   #onProgressChanged = (): void => this.#readPassed();
+  // Leaving the page ends the run, as it ends a lab's server: a page kept in the back-forward cache
+  // would come back with its sockets closed under the learner's code, mid-run.
+  #onPageHide = (): void => {
+    if (this.#run) this.stop('left');
+  };
   #stopLazy: (() => void) | null = null;
   #upgradeDone!: () => void;
   /** Settles when Monaco has replaced the textareas (or failed to load, leaving them). */
@@ -167,6 +172,7 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
     diagram.hidden = document.getElementById(`${this.id}-diagram`) === null;
     this.#readPassed();
     document.addEventListener(PAGE_EVENTS.progressChanged, this.#onProgressChanged);
+    window.addEventListener('pagehide', this.#onPageHide);
     this.#stopLazy = whenNeeded(this, () => void this.#upgrade());
     if (this.#config.lang === 'ts') this.#warmTypeScript();
     void serverReachable().then((up) => this.#showServer(up));
@@ -179,6 +185,7 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
     this.#unwatchHealth?.();
     clearTimeout(this.#quietTimer);
     document.removeEventListener(PAGE_EVENTS.progressChanged, this.#onProgressChanged);
+    window.removeEventListener('pagehide', this.#onPageHide);
   }
 
   /** The passed mark comes from the course progress, so "Reset progress" clears it too. */
@@ -272,9 +279,9 @@ export class PlaygroundElement extends HTMLElement implements RecordSource {
     }, wait);
   }
 
-  stop(): void {
+  stop(reason: 'stopped' | 'left' = 'stopped'): void {
     this.#generation += 1;
-    if (this.#run) this.#run.stop();
+    if (this.#run) this.#run.stop(reason);
     else this.#button('stop').disabled = true;
   }
 
@@ -568,6 +575,7 @@ const RUN_END_TEXT: Record<Extract<ClientEvent, { kind: 'run-end' }>['reason'], 
   stopped: 'Run stopped.',
   timeout: 'Run stopped: it took too long.',
   crashed: 'The sandbox crashed.',
+  left: 'Run stopped: you left the page.',
 };
 
 defineElement('fd-playground', PlaygroundElement);

@@ -8,6 +8,7 @@ const ENDED: Record<RunEnd, string> = {
   stopped: 'Run stopped',
   timeout: 'Run stopped: it took too long',
   crashed: 'Run crashed',
+  left: 'Run stopped when you left the page',
 };
 
 /**
@@ -39,19 +40,25 @@ export function settledStatus(state: { inspectorProblem: string | null; ended: s
   return state.inspectorProblem ?? state.ended ?? state.running;
 }
 
-/** The status line before the first run, and while one is drawn. */
-export const DIAGRAM_STATUS: Record<DiagramSource, { waiting: string; running: string }> = {
+/**
+ * The status line before the first run, while one is drawn, and when the page came back from the
+ * back-forward cache with a run that had not ended (`left`; the teacher's diagram watches again instead).
+ */
+export const DIAGRAM_STATUS: Record<DiagramSource, { waiting: string; running: string; left: string }> = {
   playground: {
     waiting: 'Run the playground above: every frame between it and the server appears here.',
     running: 'Drawing this run as it happens.',
+    left: 'You left the page, which stopped this run: the diagram shows it up to then.',
   },
   learner: {
     waiting: 'Press Watch beside a learner: their newest run appears here, and each run after it.',
     running: "Drawing the learner's run: what their browser and the server said, as it happened.",
+    left: "You left the page, so the diagram stopped following the learner's run here.",
   },
   lab: {
     waiting: "Run the lab above: its check's clients connect to your server, and every frame between them appears here.",
     running: "Drawing as it happens: the check's clients, or your own client, are talking to your server.",
+    left: 'You left the page, which stopped your server: the diagram shows what happened up to then.',
   },
 };
 
@@ -60,6 +67,7 @@ const LAB_ENDED: Record<RunEnd, string> = {
   stopped: 'Check stopped: your server was stopped before the check finished.',
   timeout: 'Check stopped: it took too long.',
   crashed: "Check ended early: your server did not run it through (the lab's status above says why).",
+  left: 'Check stopped: you left the page, which stopped your server. Press Run to check it again.',
 };
 
 /** A server lab's status line once its check has ended (the lab reports one run-end per check). */
@@ -69,7 +77,7 @@ export function labEndedStatus(reason: RunEnd): string {
 
 /** The parts of a server lab's state that tell whether its check has ended. */
 export interface LabProgress {
-  phase: 'idle' | 'starting' | 'checking' | 'running' | 'stopping' | 'stopped';
+  phase: 'idle' | 'starting' | 'checking' | 'running' | 'stopping' | 'stopped' | 'left';
   verdict: unknown;
   syntax: unknown;
   problem: string | null;
@@ -86,6 +94,7 @@ export function labRunEnd(state: LabProgress): RunEnd | null {
   if (state.phase === 'starting' || state.phase === 'checking') return null;
   // Stop pressed: the check's clients are over whether or not the companion has answered the DELETE yet.
   if (state.phase === 'stopping' || state.phase === 'stopped') return 'stopped';
+  if (state.phase === 'left') return 'left';
   if (state.syntax !== null || state.problem !== null || state.ended === true) return 'crashed';
   return null;
 }
@@ -108,7 +117,7 @@ export class RunTracker {
     if ([...this.#clients].some((c) => !this.#ended.has(c))) return null;
     // The worst reason wins: a crash or a timeout in one client is the run's story.
     const reasons = [...this.#ended.values()];
-    const reason = (['crashed', 'timeout', 'stopped', 'finished'] as const).find((r) => reasons.includes(r)) ?? 'finished';
+    const reason = (['crashed', 'timeout', 'left', 'stopped', 'finished'] as const).find((r) => reasons.includes(r)) ?? 'finished';
     return endedStatus(reason, this.closes);
   }
 }

@@ -20,7 +20,8 @@ export type { Verdict, LabLogLine };
  * serve() gives it a server running the code shown, without the check.
  */
 
-export type LabPhase = 'idle' | 'starting' | 'checking' | 'running' | 'stopping' | 'stopped';
+/** `left`: the learner left the page, which stopped the server (it may come back from the back-forward cache). */
+export type LabPhase = 'idle' | 'starting' | 'checking' | 'running' | 'stopping' | 'stopped' | 'left';
 
 /** The server languages a lab may offer (labs/schema.ts LAB_LANGUAGES). */
 export type LabLanguage = 'lua' | 'ts';
@@ -208,7 +209,7 @@ export class LabStore {
    * runs nothing (a server the learner started here is theirs to stop). Nothing is stored again.
    */
   async follow(language: LabLanguage): Promise<void> {
-    if (this.#state.phase !== 'idle' && this.#state.phase !== 'stopping' && this.#state.phase !== 'stopped') return;
+    if (!['idle', 'stopping', 'stopped', 'left'].includes(this.#state.phase)) return;
     await this.setLanguage(language);
   }
 
@@ -413,7 +414,7 @@ export class LabStore {
     this.#stopPoll = null;
     const labId = this.#state.labId;
     if (labId === null) {
-      if (this.#state.phase !== 'idle' && this.#state.phase !== 'stopped') this.#set({ phase: 'stopped', checking: null, ended: false });
+      if (!['idle', 'stopped', 'left'].includes(this.#state.phase)) this.#set({ phase: 'stopped', checking: null, ended: false });
       return;
     }
     // 'stopped' says the server and its connections are closed, so it waits for the companion's answer.
@@ -467,14 +468,21 @@ export class LabStore {
     return this.#state.clientCode !== (this.content.client ?? '');
   }
 
-  /** The page is going away: DELETE with keepalive, which outlives the page. */
+  /**
+   * The page is going away: DELETE with keepalive, which outlives the page. The page may come back
+   * from the back-forward cache as it was left, so what it shows then is published now: a server
+   * that was starting or running is `left`, one being stopped is `stopped`, and a lab that ran
+   * nothing stays as it was.
+   */
   leave(): void {
     this.#generation += 1;
     this.#stopPoll?.();
     this.#stopPoll = null;
     const labId = this.#state.labId;
     if (labId !== null) void this.#delete(labId, true);
-    this.#state = { ...this.#state, labId: null, url: null, phase: 'stopped', checking: null };
+    const { phase } = this.#state;
+    const next = phase === 'starting' || phase === 'checking' || phase === 'running' ? 'left' : phase === 'stopping' ? 'stopped' : phase;
+    this.#set({ labId: null, url: null, phase: next, checking: null });
   }
 
   /** Back to the starter; the saved code is forgotten. */

@@ -66,7 +66,9 @@ export const clientEventSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('run-end'),
     ...at,
-    reason: z.enum(['finished', 'stopped', 'timeout', 'crashed']).describe('Why the run ended.'),
+    reason: z
+      .enum(['finished', 'stopped', 'timeout', 'crashed', 'left'])
+      .describe('Why the run ended; `left`: the learner left the page (a link, Back, a closed tab), which ends what runs on it.'),
   }),
 ]);
 

@@ -123,6 +123,16 @@ describe('the status line after a run', () => {
       'Run stopped: 2 connections closed with 1000 (clean), 1 connection closed with 1006 (not clean).',
     );
     expect(endedStatus('crashed', [])).toBe('Run crashed: no connection closed during the run.');
+    expect(endedStatus('left', [{ code: 1001, wasClean: true }])).toBe('Run stopped when you left the page: 1 connection closed with 1001 (clean).');
+  });
+
+  it('a run the learner left ends as left, unless a client crashed or timed out', () => {
+    const left = new RunTracker();
+    left.add({ kind: 'run-end', t: 1, client: 'alice', reason: 'finished' });
+    expect(left.add({ kind: 'run-end', t: 2, client: 'bob', reason: 'left' })).toBe('Run stopped when you left the page: no connection closed during the run.');
+    const crashed = new RunTracker();
+    crashed.add({ kind: 'run-end', t: 1, client: 'alice', reason: 'crashed' });
+    expect(crashed.add({ kind: 'run-end', t: 2, client: 'bob', reason: 'left' })).toBe('Run crashed: no connection closed during the run.');
   });
 
   it('waits for every client of the run to end', () => {

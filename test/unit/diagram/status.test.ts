@@ -6,10 +6,12 @@ describe('live diagram status lines', () => {
     expect(DIAGRAM_STATUS.playground).toEqual({
       waiting: 'Run the playground above: every frame between it and the server appears here.',
       running: 'Drawing this run as it happens.',
+      left: 'You left the page, which stopped this run: the diagram shows it up to then.',
     });
     expect(DIAGRAM_STATUS.lab).toEqual({
       waiting: "Run the lab above: its check's clients connect to your server, and every frame between them appears here.",
       running: "Drawing as it happens: the check's clients, or your own client, are talking to your server.",
+      left: 'You left the page, which stopped your server: the diagram shows what happened up to then.',
     });
   });
 
@@ -17,6 +19,7 @@ describe('live diagram status lines', () => {
     expect(labEndedStatus('finished')).toBe('Check finished: every frame between its clients and your server is drawn below; the verdict is in the lab above.');
     expect(labEndedStatus('stopped')).toBe('Check stopped: your server was stopped before the check finished.');
     expect(labEndedStatus('crashed')).toBe("Check ended early: your server did not run it through (the lab's status above says why).");
+    expect(labEndedStatus('left')).toBe('Check stopped: you left the page, which stopped your server. Press Run to check it again.');
   });
 });
 
@@ -37,6 +40,8 @@ describe('labRunEnd', () => {
   it('ends early on a Stop, a syntax error or a problem before the verdict', () => {
     expect(labRunEnd({ ...base, phase: 'stopping' })).toBe('stopped');
     expect(labRunEnd({ ...base, phase: 'stopped' })).toBe('stopped');
+    expect(labRunEnd({ ...base, phase: 'left' })).toBe('left');
+    expect(labRunEnd({ ...base, phase: 'left', verdict: { passed: true } })).toBe('finished');
     expect(labRunEnd({ ...base, syntax: { line: 3, message: 'unexpected symbol' } })).toBe('crashed');
     expect(labRunEnd({ ...base, phase: 'running', problem: 'The check could not run: timeout' })).toBe('crashed');
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LAB_LANGUAGE_KEY, LabStore, LOG_POLL_MS, NOT_RUNNING, OUTPUT_LINES, type LabEnv, type LabLogLine, type Verdict } from '../../../src/runtime/lab/store.ts';
+import { LAB_LANGUAGE_KEY, LabStore, LOG_POLL_MS, NOT_RUNNING, OUTPUT_LINES, type LabEnv, type LabLogLine, type LabState, type Verdict } from '../../../src/runtime/lab/store.ts';
 import { progressKeys } from '../../../src/runtime/progress/playground.ts';
 import { memoryStorage } from '../memory-storage.ts';
 
@@ -205,10 +205,48 @@ describe('LabStore', () => {
       [`GET /api/labs/${ID}/log`]: { status: 200, body: '' },
     });
     await store.run();
+    const seen: LabState[] = [];
+    store.subscribe((state) => seen.push(state));
     store.leave();
     expect(companion.calls.at(-1)).toEqual({ method: 'DELETE', url: `/api/labs/${ID}`, body: null, keepalive: true });
     expect(clock.active).toBe(0);
-    expect(store.state.labId).toBe(null);
+    // Published at once: a page kept in the back-forward cache comes back showing this, not "running".
+    expect(seen.map((s) => [s.phase, s.labId, s.url])).toEqual([['left', null, null]]);
+    expect(store.state.verdict).toEqual(failing);
+  });
+
+  it('leaving the page while the server starts or is checked says "left"; while it stops, "stopped"; with none, nothing changes', async () => {
+    const starting = setup({ 'POST /api/labs': { status: 201, body: { id: ID, url: '', engine: 'e', lab: 'echo' } } });
+    const { seen: posts, release } = holdRequests(starting.store, starting.companion, 'POST');
+    const run = starting.store.run();
+    for (let i = 0; i < 10; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+    expect([posts, starting.store.state.phase]).toEqual([['POST sent'], 'starting']);
+    starting.store.leave();
+    expect(starting.store.state.phase).toBe('left');
+    release();
+    await run;
+    // The server that was on its way when the page left is deleted as it arrives (a stale Run).
+    expect(starting.companion.calls.filter((c) => c.method === 'DELETE').map((c) => c.url)).toEqual([`/api/labs/${ID}`]);
+    expect(starting.store.state.phase).toBe('left');
+
+    const stopping = setup({
+      'POST /api/labs': { status: 201, body: { id: ID, url: '', engine: 'e', lab: 'echo' } },
+      [`GET /api/labs/${ID}/log`]: { status: 200, body: '' },
+      [`DELETE /api/labs/${ID}`]: { status: 204, body: null },
+    });
+    await stopping.store.run({ check: false });
+    holdRequests(stopping.store, stopping.companion, 'DELETE');
+    void stopping.store.stop();
+    expect(stopping.store.state.phase).toBe('stopping');
+    stopping.store.leave();
+    expect(stopping.store.state.phase).toBe('stopped');
+
+    const idle = setup({});
+    const seen: string[] = [];
+    idle.store.subscribe((state) => seen.push(state.phase));
+    idle.store.leave();
+    expect(seen).toEqual(['idle']);
+    expect(idle.companion.calls).toEqual([]);
   });
 
   it('Stop lets a log poll under way answer before it deletes the lab server', async () => {
