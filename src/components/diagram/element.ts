@@ -5,7 +5,7 @@ import { frameFields, handshakeFields, hopFields, type Field } from '../../runti
 import { arrow, compact, fit, fitText, followLeft, FULL, GEOMETRY, lanes, laneX, relativeTime, width, type Fit } from '../../runtime/diagram/layout.ts';
 import { toMermaid } from '../../runtime/diagram/mermaid.ts';
 import { SessionModel, toJson, type Row } from '../../runtime/diagram/model.ts';
-import { DIAGRAM_STATUS, labEndedStatus, RunTracker, settledStatus, type DiagramSource } from '../../runtime/diagram/status.ts';
+import { DIAGRAM_STATUS, labEndedStatus, LEFT_STATUS, RunTracker, settledStatus, type DiagramSource } from '../../runtime/diagram/status.ts';
 import type { ClientEvent, RecordSource } from '../../runtime/recorder/events.ts';
 import { companionSocketUrl, currentCompanionOrigin } from '../../runtime/server-address.ts';
 import { defineElement } from '../define.ts';
@@ -188,11 +188,12 @@ export class SequenceDiagramElement extends HTMLElement {
     const tag = this.#leftWatching;
     this.#leftWatching = null;
     if (!event.persisted || tag === null || this.#endedStatus !== null) return;
-    if (this.#source() === 'learner') {
+    const source = this.#source();
+    if (source === 'learner') {
       if (this.#recordSource?.tag === tag) this.#newRun(tag);
       return;
     }
-    this.#endedStatus = DIAGRAM_STATUS[this.#source()].left;
+    this.#endedStatus = LEFT_STATUS[source];
     if (!this.#paused) this.#status(this.#settled());
   };
 

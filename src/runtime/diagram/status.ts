@@ -40,26 +40,29 @@ export function settledStatus(state: { inspectorProblem: string | null; ended: s
   return state.inspectorProblem ?? state.ended ?? state.running;
 }
 
-/**
- * The status line before the first run, while one is drawn, and when the page came back from the
- * back-forward cache with a run that had not ended (`left`; the teacher's diagram watches again instead).
- */
-export const DIAGRAM_STATUS: Record<DiagramSource, { waiting: string; running: string; left: string }> = {
+/** The status line before the first run, and while one is drawn. */
+export const DIAGRAM_STATUS: Record<DiagramSource, { waiting: string; running: string }> = {
   playground: {
     waiting: 'Run the playground above: every frame between it and the server appears here.',
     running: 'Drawing this run as it happens.',
-    left: 'You left the page, which stopped this run: the diagram shows it up to then.',
   },
   learner: {
     waiting: 'Press Watch beside a learner: their newest run appears here, and each run after it.',
     running: "Drawing the learner's run: what their browser and the server said, as it happened.",
-    left: "You left the page, so the diagram stopped following the learner's run here.",
   },
   lab: {
     waiting: "Run the lab above: its check's clients connect to your server, and every frame between them appears here.",
     running: "Drawing as it happens: the check's clients, or your own client, are talking to your server.",
-    left: 'You left the page, which stopped your server: the diagram shows what happened up to then.',
   },
+};
+
+/**
+ * The status line when the page came back from the back-forward cache with a run that had not
+ * ended: leaving the page ended it. (The teacher's diagram watches the learner's run again instead.)
+ */
+export const LEFT_STATUS: Record<Exclude<DiagramSource, 'learner'>, string> = {
+  playground: 'You left the page, which stopped this run: the diagram shows it up to then.',
+  lab: 'You left the page, which stopped your server: the diagram shows what happened up to then.',
 };
 
 const LAB_ENDED: Record<RunEnd, string> = {

@@ -1,17 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { DIAGRAM_STATUS, labEndedStatus, labRunEnd, settledStatus, type LabProgress } from '../../../src/runtime/diagram/status.ts';
+import { DIAGRAM_STATUS, labEndedStatus, labRunEnd, LEFT_STATUS, settledStatus, type LabProgress } from '../../../src/runtime/diagram/status.ts';
 
 describe('live diagram status lines', () => {
   it('name what the diagram draws: a playground run, or a server lab check', () => {
     expect(DIAGRAM_STATUS.playground).toEqual({
       waiting: 'Run the playground above: every frame between it and the server appears here.',
       running: 'Drawing this run as it happens.',
-      left: 'You left the page, which stopped this run: the diagram shows it up to then.',
     });
     expect(DIAGRAM_STATUS.lab).toEqual({
       waiting: "Run the lab above: its check's clients connect to your server, and every frame between them appears here.",
       running: "Drawing as it happens: the check's clients, or your own client, are talking to your server.",
-      left: 'You left the page, which stopped your server: the diagram shows what happened up to then.',
+    });
+    expect(LEFT_STATUS).toEqual({
+      playground: 'You left the page, which stopped this run: the diagram shows it up to then.',
+      lab: 'You left the page, which stopped your server: the diagram shows what happened up to then.',
     });
   });
 
